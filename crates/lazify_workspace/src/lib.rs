@@ -1,0 +1,1 @@
+//! lazify workspace
