@@ -35,21 +35,18 @@ pub struct ImportVerdict {
 impl ImportVerdict {
     /// How the import is written, e.g. `import a.b as c` or `from m import x`, for messages.
     pub fn describe(&self) -> String {
-        match &self.member {
-            Some(member) => {
-                if *member == self.binding {
-                    format!("from {} import {member}", self.module)
-                } else {
-                    format!("from {} import {member} as {}", self.module, self.binding)
-                }
+        if let Some(member) = &self.member {
+            if *member == self.binding {
+                format!("from {} import {member}", self.module)
+            } else {
+                format!("from {} import {member} as {}", self.module, self.binding)
             }
-            None => {
-                let first = self.module.split('.').next().unwrap_or_default();
-                if first == self.binding {
-                    format!("import {}", self.module)
-                } else {
-                    format!("import {} as {}", self.module, self.binding)
-                }
+        } else {
+            let first = self.module.split('.').next().unwrap_or_default();
+            if first == self.binding {
+                format!("import {}", self.module)
+            } else {
+                format!("import {} as {}", self.module, self.binding)
             }
         }
     }
@@ -184,6 +181,9 @@ keep_reasons! {
     /// `__lazy_modules__` style: the module already has a `__lazy_modules__` that lazify cannot extend safely
     /// (not a literal list, a string, `None`, or bound after the imports it should cover).
     LazyModulesUnextendable = "lazy-modules-unextendable", "the module's existing `__lazy_modules__` cannot be extended safely";
+    /// Style `lazy`: only some names of the statement qualify, and splitting it would drop the comments inside
+    /// it.
+    SplitWouldDropComments = "split-would-drop-comments", "the statement would have to be split, which would drop the comments inside it";
     /// Another import binds the same name and must stay eager: the statements are decided together.
     SharedName = "shared-name", "another import binding the same name stays eager";
 }
@@ -220,18 +220,20 @@ pub enum EngineError {
         /// Where.
         range: TextRange,
     },
-    /// The source parses but CPython would refuse to compile it (a misplaced `lazy`).
+    /// The source parses but `CPython` would refuse to compile it (a misplaced `lazy`).
     #[error("{message}")]
     #[diagnostic(code(lazify::misplaced_lazy))]
     Placement {
-        /// CPython's wording.
+        /// `CPython`'s wording.
         message: String,
         /// Where.
         range: TextRange,
     },
     /// lazify's own output failed to re-parse or broke the PEP 810 placement rules. This is a bug in lazify;
     /// the file is left as it was.
-    #[error("internal error: the rewrite broke the file ({message}); the file was left unchanged, please report this")]
+    #[error(
+        "internal error: the rewrite broke the file ({message}); the file was left unchanged, please report this"
+    )]
     #[diagnostic(code(lazify::fix_broke_syntax))]
     FixBrokeSyntax {
         /// The parse or placement error in the output.

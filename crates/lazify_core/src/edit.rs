@@ -55,7 +55,8 @@ impl Ranged for Edit {
 /// their order); overlapping edits are a planner bug and return an error naming them.
 pub fn apply(source: &str, mut edits: Vec<Edit>) -> Result<String, String> {
     edits.sort_by_key(|e| (e.range.start(), e.range.end()));
-    let mut out = String::with_capacity(source.len() + edits.iter().map(|e| e.content.len()).sum::<usize>());
+    let mut out =
+        String::with_capacity(source.len() + edits.iter().map(|e| e.content.len()).sum::<usize>());
     let mut last = TextSize::new(0);
     for edit in &edits {
         if edit.range.start() < last {

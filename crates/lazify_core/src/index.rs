@@ -1,7 +1,1199 @@
-//! (being written)
+//! One pass over the module that records, for every name bound by a module-level import, every reference to it
+//! with its **execution context** (does it run while the module is imported, or later?), plus the facts that
+//! can block a rewrite: other bindings of the name, `global` rebinding, dynamic namespace access, `__all__`,
+//! `__lazy_modules__`, import-system changes.
+//!
+//! The walk records references by name and scope; names are resolved against each scope's bindings once the
+//! walk is done (a binding later in a function still makes the name local everywhere in it), so there are no
+//! per-reference rescans.
+
+use std::collections::{HashMap, HashSet};
+
+use ruff_python_ast::visitor::{self, Visitor};
+use ruff_python_ast::{self as ast, Expr, ExprContext, Stmt};
+use ruff_text_size::{Ranged, TextRange};
+
 use crate::python::ParsedModule;
-use crate::settings::SourceFile;
-pub(crate) struct Index;
-impl Index {
-    pub(crate) fn build(_p: &ParsedModule, _s: &str, _f: &SourceFile) -> Self { Index }
+
+/// When the code holding a reference runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Ctx {
+    /// While the module is being imported.
+    ImportTime,
+    /// Only in `if __name__ == "__main__":`.
+    Main,
+    /// In a function or lambda body: when it is called.
+    Deferred,
+    /// In an annotation that is not evaluated when the module is imported.
+    Annotation,
+    /// Under `if TYPE_CHECKING:`: never at run time.
+    TypeChecking,
+}
+
+/// Where a module-level import statement sits.
+#[derive(Clone, Debug, Default)]
+#[allow(
+    clippy::struct_field_names,
+    reason = "each field says what the import is in"
+)]
+pub(crate) struct Placement {
+    /// Enclosing `try` statement (any clause).
+    pub(crate) in_try: Option<TextRange>,
+    /// Enclosing `with` statement's header.
+    pub(crate) in_with: Option<TextRange>,
+    /// Enclosing function or class (the import is not module-level at all).
+    pub(crate) in_def_or_class: Option<TextRange>,
+    /// Enclosing `if TYPE_CHECKING:` test.
+    pub(crate) in_type_checking: Option<TextRange>,
+}
+
+/// An import statement anywhere in the module.
+pub(crate) struct ImportStmt<'a> {
+    pub(crate) stmt: &'a Stmt,
+    pub(crate) placement: Placement,
+}
+
+impl<'a> ImportStmt<'a> {
+    pub(crate) fn range(&self) -> TextRange {
+        self.stmt.range()
+    }
+
+    pub(crate) fn aliases(&self) -> &'a [ast::Alias] {
+        match self.stmt {
+            Stmt::Import(s) => &s.names,
+            Stmt::ImportFrom(s) => &s.names,
+            _ => &[],
+        }
+    }
+
+    pub(crate) fn is_lazy(&self) -> bool {
+        match self.stmt {
+            Stmt::Import(s) => s.is_lazy,
+            Stmt::ImportFrom(s) => s.is_lazy,
+            _ => false,
+        }
+    }
+
+    /// `Some((module, level))` for a `from` import.
+    pub(crate) fn source_module(&self) -> Option<(Option<&'a str>, u32)> {
+        match self.stmt {
+            Stmt::ImportFrom(s) => Some((s.module.as_ref().map(ast::Identifier::as_str), s.level)),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn is_module_level(&self) -> bool {
+        self.placement.in_def_or_class.is_none()
+    }
+}
+
+/// The name an alias binds: `c` for `import a.b as c`, `a` for `import a.b`, `x` for `from m import x`.
+pub(crate) fn bound_name(alias: &ast::Alias, is_from: bool) -> &str {
+    match &alias.asname {
+        Some(asname) => asname.as_str(),
+        None if is_from => alias.name.as_str(),
+        None => alias.name.as_str().split('.').next().unwrap_or_default(),
+    }
+}
+
+/// A read of a tracked name.
+#[derive(Clone, Debug)]
+pub(crate) struct Reference<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) range: TextRange,
+    pub(crate) ctx: Ctx,
+    /// The innermost scope the reference sits in (for name resolution).
+    pub(crate) scope: ScopeId,
+    /// The innermost function or lambda whose execution runs the reference (module scope when none).
+    pub(crate) exec_scope: ScopeId,
+    /// For `a.b...`, the attribute read right after the name (`b`).
+    pub(crate) attr: Option<&'a str>,
+}
+
+pub(crate) type ScopeId = usize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ScopeKind {
+    Module,
+    Class,
+    Function,
+    Comprehension,
+}
+
+#[derive(Debug)]
+struct Scope<'a> {
+    kind: ScopeKind,
+    parent: Option<ScopeId>,
+    /// Tracked names bound in this scope (for functions: anywhere in the body).
+    bindings: HashSet<&'a str>,
+    globals: HashSet<&'a str>,
+    nonlocals: HashSet<&'a str>,
+}
+
+/// A binding of a tracked name at module level that is not an import, or a rebinding through `global`.
+#[derive(Clone, Debug)]
+pub(crate) struct Rebinding<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) range: TextRange,
+}
+
+/// How the module defines `__lazy_modules__`.
+#[derive(Clone, Debug)]
+pub(crate) enum LazyModulesDef {
+    /// `__lazy_modules__ = [..]` / `(..)` / `{..}` of string literals, bound once at module level.
+    Literal {
+        stmt: TextRange,
+        /// The container expression.
+        value: TextRange,
+        entries: Vec<String>,
+        /// Range of the last element, if any.
+        last_elt: Option<TextRange>,
+    },
+    /// A string: a substring test (`pep810.md` case 11).
+    Str { stmt: TextRange },
+    /// `None`, a number, a bool: every later import raises `TypeError` on 3.15 (case 12).
+    NotContainer { stmt: TextRange },
+    /// Anything else (computed, imported, changed later) (case 10).
+    Opaque { stmt: TextRange },
+}
+
+/// Everything the planner needs to know about the module.
+pub(crate) struct Index<'a> {
+    pub(crate) imports: Vec<ImportStmt<'a>>,
+    /// References to names bound by module-level imports, resolved to module scope.
+    pub(crate) references: HashMap<&'a str, Vec<Reference<'a>>>,
+    /// Non-import bindings of those names at module level, and `global` rebindings in functions.
+    pub(crate) rebindings: Vec<Rebinding<'a>>,
+    /// `globals()` and friends: the names read through a literal key, or `None` key for all names.
+    pub(crate) dynamic: Vec<(Option<&'a str>, TextRange)>,
+    /// `eval`/`exec` calls that run at import time.
+    pub(crate) import_time_eval: Option<TextRange>,
+    /// Names in `__all__` (literal parts).
+    pub(crate) all_names: HashSet<&'a str>,
+    pub(crate) lazy_modules: Vec<LazyModulesDef>,
+    /// The first module-level change to the import system (`sys.path`, `sys.modules`, `os.chdir`, ...).
+    pub(crate) import_state_change: Option<TextRange>,
+    /// Where a `__lazy_modules__` assignment may go: after the docstring and `__future__` imports.
+    pub(crate) header_end: Option<TextRange>,
+    /// The module's first statement.
+    pub(crate) first_statement: Option<TextRange>,
+}
+
+const TYPING_EVALUATING_BASES: &[&str] = &[
+    "NamedTuple",
+    "TypedDict",
+    "BaseModel",
+    "BaseSettings",
+    "RootModel",
+    "Struct",
+    "SQLModel",
+    "DeclarativeBase",
+    "DeclarativeBaseNoMeta",
+    "MappedAsDataclass",
+];
+
+const TYPING_EVALUATING_DECORATORS: &[&str] = &[
+    "dataclass",
+    "dataclasses.dataclass",
+    "pydantic.dataclasses.dataclass",
+    "attr.s",
+    "attr.attrs",
+    "attr.define",
+    "attr.frozen",
+    "attr.mutable",
+    "attr.dataclass",
+    "attrs.define",
+    "attrs.frozen",
+    "attrs.mutable",
+    "define",
+    "frozen",
+    "mutable",
+    "attrs",
+    "dataclass_json",
+];
+
+impl<'a> Index<'a> {
+    pub(crate) fn build(parsed: &'a ParsedModule, annotations_deferred: bool) -> Self {
+        let body = parsed.body();
+        let future_annotations = body.iter().any(|s| {
+            matches!(s, Stmt::ImportFrom(f) if f.module.as_deref() == Some("__future__")
+                && f.names.iter().any(|a| a.name.as_str() == "annotations"))
+        });
+        let mut tracked = HashSet::new();
+        collect_module_import_names(body, &mut tracked);
+        let mut walker = Walker {
+            tracked,
+            scopes: vec![Scope {
+                kind: ScopeKind::Module,
+                parent: None,
+                bindings: HashSet::new(),
+                globals: HashSet::new(),
+                nonlocals: HashSet::new(),
+            }],
+            scope: 0,
+            exec_scope: 0,
+            ctx: Ctx::ImportTime,
+            placement: Placement::default(),
+            annotations_deferred: annotations_deferred || future_annotations,
+            evaluating_classes: HashSet::new(),
+            imports: Vec::new(),
+            raw_refs: Vec::new(),
+            rebindings: Vec::new(),
+            dynamic: Vec::new(),
+            import_time_eval: None,
+            all_names: HashSet::new(),
+            lazy_modules: Vec::new(),
+            import_state_change: None,
+            module_functions: HashMap::new(),
+            module_classes: HashMap::new(),
+            calls: Vec::new(),
+            depth: 0,
+        };
+        walker.visit_body(body);
+        let import_time_scopes = walker.import_time_scopes();
+        let mut references: HashMap<&'a str, Vec<Reference<'a>>> = HashMap::new();
+        for mut reference in std::mem::take(&mut walker.raw_refs) {
+            if !walker.resolves_to_module(reference.name, reference.scope) {
+                continue;
+            }
+            if reference.ctx == Ctx::Deferred
+                && let Some(call) = import_time_scopes.get(&reference.exec_scope)
+            {
+                let _ = call;
+                reference.ctx = Ctx::ImportTime;
+            }
+            references
+                .entry(reference.name)
+                .or_default()
+                .push(reference);
+        }
+        Index {
+            imports: walker.imports,
+            references,
+            rebindings: walker.rebindings,
+            dynamic: walker.dynamic,
+            import_time_eval: walker.import_time_eval,
+            all_names: walker.all_names,
+            lazy_modules: walker.lazy_modules,
+            import_state_change: walker.import_state_change,
+            header_end: header_end(body),
+            first_statement: body.first().map(Ranged::range),
+        }
+    }
+}
+
+/// The last statement of the module header: docstring, then `from __future__` imports.
+fn header_end(body: &[Stmt]) -> Option<TextRange> {
+    let mut end = None;
+    for (i, stmt) in body.iter().enumerate() {
+        match stmt {
+            Stmt::Expr(e) if i == 0 && e.value.is_string_literal_expr() => end = Some(stmt.range()),
+            Stmt::ImportFrom(f) if f.module.as_deref() == Some("__future__") => {
+                end = Some(stmt.range());
+            }
+            _ => break,
+        }
+    }
+    end
+}
+
+/// Names bound by imports outside functions and classes.
+fn collect_module_import_names<'a>(body: &'a [Stmt], out: &mut HashSet<&'a str>) {
+    for stmt in body {
+        match stmt {
+            Stmt::Import(s) => out.extend(s.names.iter().map(|a| bound_name(a, false))),
+            Stmt::ImportFrom(s) => out.extend(
+                s.names
+                    .iter()
+                    .filter(|a| a.name.as_str() != "*")
+                    .map(|a| bound_name(a, true)),
+            ),
+            Stmt::If(s) => {
+                collect_module_import_names(&s.body, out);
+                for clause in &s.elif_else_clauses {
+                    collect_module_import_names(&clause.body, out);
+                }
+            }
+            Stmt::Try(s) => {
+                collect_module_import_names(&s.body, out);
+                for ast::ExceptHandler::ExceptHandler(h) in &s.handlers {
+                    collect_module_import_names(&h.body, out);
+                }
+                collect_module_import_names(&s.orelse, out);
+                collect_module_import_names(&s.finalbody, out);
+            }
+            Stmt::With(s) => collect_module_import_names(&s.body, out),
+            Stmt::For(s) => {
+                collect_module_import_names(&s.body, out);
+                collect_module_import_names(&s.orelse, out);
+            }
+            Stmt::While(s) => {
+                collect_module_import_names(&s.body, out);
+                collect_module_import_names(&s.orelse, out);
+            }
+            Stmt::Match(s) => {
+                for case in &s.cases {
+                    collect_module_import_names(&case.body, out);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+struct Walker<'a> {
+    tracked: HashSet<&'a str>,
+    scopes: Vec<Scope<'a>>,
+    scope: ScopeId,
+    exec_scope: ScopeId,
+    ctx: Ctx,
+    placement: Placement,
+    annotations_deferred: bool,
+    /// Module-level classes whose annotations are evaluated when the class is created (dataclass-like).
+    evaluating_classes: HashSet<&'a str>,
+    imports: Vec<ImportStmt<'a>>,
+    raw_refs: Vec<Reference<'a>>,
+    rebindings: Vec<Rebinding<'a>>,
+    dynamic: Vec<(Option<&'a str>, TextRange)>,
+    import_time_eval: Option<TextRange>,
+    all_names: HashSet<&'a str>,
+    lazy_modules: Vec<LazyModulesDef>,
+    import_state_change: Option<TextRange>,
+    /// Module-level `def name` → its scope.
+    module_functions: HashMap<&'a str, ScopeId>,
+    /// Module-level `class name` → scopes of its `__init__`, `__new__`, `__post_init__`.
+    module_classes: HashMap<&'a str, Vec<ScopeId>>,
+    /// Calls of plain names: (caller exec scope, callee name, call range).
+    calls: Vec<(ScopeId, &'a str, TextRange, Ctx)>,
+    /// Nesting depth of compound statements at module level (0: a top-level statement).
+    depth: usize,
+}
+
+impl<'a> Walker<'a> {
+    fn push_scope(&mut self, kind: ScopeKind) -> ScopeId {
+        self.scopes.push(Scope {
+            kind,
+            parent: Some(self.scope),
+            bindings: HashSet::new(),
+            globals: HashSet::new(),
+            nonlocals: HashSet::new(),
+        });
+        self.scopes.len() - 1
+    }
+
+    fn at_module_scope(&self) -> bool {
+        self.scope == 0
+    }
+
+    fn bind(&mut self, name: &'a str, range: TextRange) {
+        if !self.tracked.contains(name) {
+            return;
+        }
+        let scope = self.binding_scope();
+        if scope == 0 {
+            self.rebindings.push(Rebinding { name, range });
+            return;
+        }
+        let s = &self.scopes[scope];
+        if s.globals.contains(name) {
+            self.rebindings.push(Rebinding { name, range });
+        } else {
+            self.scopes[scope].bindings.insert(name);
+        }
+    }
+
+    /// The scope a plain binding lands in (comprehension targets bind in the comprehension).
+    fn binding_scope(&self) -> ScopeId {
+        self.scope
+    }
+
+    fn reference(&mut self, name: &'a str, range: TextRange, attr: Option<&'a str>) {
+        if !self.tracked.contains(name) {
+            return;
+        }
+        self.raw_refs.push(Reference {
+            name,
+            range,
+            ctx: self.ctx,
+            scope: self.scope,
+            exec_scope: self.exec_scope,
+            attr,
+        });
+    }
+
+    /// Whether a read of `name` in `scope` sees the module-level binding.
+    fn resolves_to_module(&self, name: &str, scope: ScopeId) -> bool {
+        let mut current = scope;
+        loop {
+            let s = &self.scopes[current];
+            match s.kind {
+                ScopeKind::Module => return true,
+                // A class body sees its own names, then globals, and functions inside it skip it. A name the
+                // class binds may or may not be bound yet when it is read: count it as the global (a reference
+                // makes a rewrite less likely, never more).
+                ScopeKind::Class => {}
+                ScopeKind::Function => {
+                    if s.globals.contains(name) {
+                        return true;
+                    }
+                    if s.nonlocals.contains(name) || s.bindings.contains(name) {
+                        return false;
+                    }
+                }
+                ScopeKind::Comprehension => {
+                    if s.bindings.contains(name) {
+                        return false;
+                    }
+                }
+            }
+            match s.parent {
+                Some(parent) => current = parent,
+                None => return true,
+            }
+        }
+    }
+
+    /// Function scopes that run at import time, because a module-level function or class is called (or used
+    /// as a decorator) while the module is imported, directly or through other such functions.
+    fn import_time_scopes(&self) -> HashMap<ScopeId, TextRange> {
+        let mut marked: HashMap<ScopeId, TextRange> = HashMap::new();
+        let mut work: Vec<(ScopeId, TextRange)> = Vec::new();
+        let targets = |name: &str| -> Vec<ScopeId> {
+            let mut out = Vec::new();
+            if let Some(scope) = self.module_functions.get(name) {
+                out.push(*scope);
+            }
+            if let Some(scopes) = self.module_classes.get(name) {
+                out.extend(scopes.iter().copied());
+            }
+            out
+        };
+        for (caller, callee, range, ctx) in &self.calls {
+            if *caller == 0 && *ctx == Ctx::ImportTime {
+                for target in targets(callee) {
+                    work.push((target, *range));
+                }
+            }
+        }
+        while let Some((scope, range)) = work.pop() {
+            if marked.contains_key(&scope) {
+                continue;
+            }
+            marked.insert(scope, range);
+            for (caller, callee, _, ctx) in &self.calls {
+                if *caller == scope && *ctx == Ctx::Deferred {
+                    for target in targets(callee) {
+                        work.push((target, range));
+                    }
+                }
+            }
+        }
+        marked
+    }
+
+    fn with_ctx(&mut self, ctx: Ctx, f: impl FnOnce(&mut Self)) {
+        let saved = self.ctx;
+        // A weaker context never overrides a stronger one: nothing under `if TYPE_CHECKING:` ever runs.
+        if !(saved == Ctx::TypeChecking || (saved == Ctx::Annotation && ctx != Ctx::TypeChecking)) {
+            self.ctx = ctx;
+        }
+        f(self);
+        self.ctx = saved;
+    }
+
+    fn visit_annotation_expr(&mut self, expr: &'a Expr, evaluated: bool) {
+        if evaluated {
+            self.visit_expr(expr);
+        } else {
+            self.with_ctx(Ctx::Annotation, |w| w.visit_expr(expr));
+        }
+    }
+
+    fn visit_function(&mut self, f: &'a ast::StmtFunctionDef, class_scope: Option<&'a str>) {
+        for decorator in &f.decorator_list {
+            self.visit_expr(&decorator.expression);
+            self.record_decorator_call(&decorator.expression);
+        }
+        // Defaults run when the `def` runs.
+        for p in f.parameters.iter_non_variadic_params() {
+            if let Some(default) = &p.default {
+                self.visit_expr(default);
+            }
+        }
+        // Parameter and return annotations: evaluated at `def` time unless deferred.
+        let evaluated = !self.annotations_deferred;
+        for p in &f.parameters {
+            if let Some(annotation) = p.annotation() {
+                self.visit_annotation_expr(annotation, evaluated);
+            }
+        }
+        if let Some(returns) = &f.returns {
+            self.visit_annotation_expr(returns, evaluated);
+        }
+        if let Some(params) = &f.type_params {
+            self.with_ctx(Ctx::Annotation, |w| w.visit_type_params(params));
+        }
+        let name = f.name.as_str();
+        self.bind(name, f.name.range());
+        let module_level_def = self.at_module_scope();
+        let scope = self.push_scope(ScopeKind::Function);
+        if module_level_def {
+            self.module_functions.insert(name, scope);
+        }
+        if let Some(class_name) = class_scope
+            && matches!(name, "__init__" | "__new__" | "__post_init__")
+        {
+            self.module_classes
+                .entry(class_name)
+                .or_default()
+                .push(scope);
+        }
+        // Parameters are local bindings.
+        for p in &f.parameters {
+            let pname = p.name().as_str();
+            if self.tracked.contains(pname) {
+                self.scopes[scope].bindings.insert(pname);
+            }
+        }
+        let (saved_scope, saved_exec) = (self.scope, self.exec_scope);
+        self.scope = scope;
+        self.exec_scope = scope;
+        let inner = Placement {
+            in_def_or_class: Some(f.range()),
+            ..self.placement.clone()
+        };
+        let saved_placement = std::mem::replace(&mut self.placement, inner);
+        // Pre-declare `global`/`nonlocal` and local bindings so that uses before them resolve correctly.
+        self.with_ctx(Ctx::Deferred, |w| {
+            let saved_depth = w.depth;
+            w.depth += 1;
+            w.visit_body(&f.body);
+            w.depth = saved_depth;
+        });
+        self.placement = saved_placement;
+        self.scope = saved_scope;
+        self.exec_scope = saved_exec;
+    }
+
+    fn record_decorator_call(&mut self, expr: &'a Expr) {
+        // `@helper` and `@helper(...)` call `helper` when the decorated statement runs.
+        let target = match expr {
+            Expr::Call(call) => &*call.func,
+            other => other,
+        };
+        if let Expr::Name(n) = target {
+            self.calls
+                .push((self.exec_scope, n.id.as_str(), expr.range(), self.ctx));
+        }
+    }
+
+    fn visit_class(&mut self, c: &'a ast::StmtClassDef) {
+        for decorator in &c.decorator_list {
+            self.visit_expr(&decorator.expression);
+            self.record_decorator_call(&decorator.expression);
+        }
+        let mut evaluating = c.decorator_list.iter().any(|d| {
+            TYPING_EVALUATING_DECORATORS.contains(&dotted(call_target(&d.expression)).as_str())
+        });
+        if let Some(arguments) = &c.arguments {
+            for base in &arguments.args {
+                self.visit_expr(base);
+                let name = dotted(call_target(base));
+                let last = name.rsplit('.').next().unwrap_or_default();
+                // `NamedTuple`, `TypedDict`, `BaseModel`, ... and classes of this module built on them.
+                if TYPING_EVALUATING_BASES.contains(&last)
+                    || self.evaluating_classes.contains(name.as_str())
+                {
+                    evaluating = true;
+                }
+            }
+            for keyword in &arguments.keywords {
+                self.visit_expr(&keyword.value);
+                if keyword
+                    .arg
+                    .as_ref()
+                    .is_some_and(|a| a.as_str() == "metaclass")
+                {
+                    evaluating = true;
+                }
+            }
+        }
+        let name = c.name.as_str();
+        let module_level = self.at_module_scope();
+        if evaluating && module_level {
+            self.evaluating_classes.insert(name);
+        }
+        let scope = self.push_scope(ScopeKind::Class);
+        let saved_scope = self.scope;
+        self.scope = scope;
+        let inner = Placement {
+            in_def_or_class: Some(c.range()),
+            ..self.placement.clone()
+        };
+        let saved_placement = std::mem::replace(&mut self.placement, inner);
+        let saved_depth = self.depth;
+        self.depth += 1;
+        for stmt in &c.body {
+            match stmt {
+                Stmt::AnnAssign(a) => {
+                    // Class-level annotations: evaluated at class creation before 3.14, and by dataclass-like
+                    // machinery on every version.
+                    let evaluated = evaluating || !self.annotations_deferred;
+                    self.visit_annotation_expr(&a.annotation, evaluated);
+                    if let Some(value) = &a.value {
+                        self.visit_expr(value);
+                    }
+                    self.visit_target(&a.target);
+                }
+                Stmt::FunctionDef(f) => {
+                    self.visit_function(f, module_level.then_some(name));
+                }
+                other => self.visit_stmt(other),
+            }
+        }
+        self.depth = saved_depth;
+        self.placement = saved_placement;
+        self.scope = saved_scope;
+        self.bind(name, c.name.range());
+    }
+
+    fn visit_target(&mut self, target: &'a Expr) {
+        self.visit_expr(target);
+    }
+
+    /// Module-level statements that change how imports resolve.
+    fn note_import_state_change(&mut self, stmt: &'a Stmt) {
+        if !self.at_module_scope() || self.import_state_change.is_some() {
+            return;
+        }
+        let changes = match stmt {
+            Stmt::Expr(e) => match &*e.value {
+                Expr::Call(call) => {
+                    let name = dotted(&call.func);
+                    is_import_state_path(&name)
+                        || matches!(
+                            name.as_str(),
+                            "os.chdir"
+                                | "site.addsitedir"
+                                | "chdir"
+                                | "addsitedir"
+                                | "sys.path_importer_cache.clear"
+                        )
+                }
+                _ => false,
+            },
+            Stmt::Assign(a) => a.targets.iter().any(is_import_state_target),
+            Stmt::AugAssign(a) => is_import_state_target(&a.target),
+            Stmt::Delete(d) => d.targets.iter().any(is_import_state_target),
+            _ => false,
+        };
+        if changes {
+            self.import_state_change = Some(stmt.range());
+        }
+    }
+
+    fn note_all_and_lazy_modules(&mut self, stmt: &'a Stmt) {
+        if !self.at_module_scope() {
+            return;
+        }
+        match stmt {
+            Stmt::Assign(a) => {
+                for target in &a.targets {
+                    if let Expr::Name(n) = target {
+                        if n.id.as_str() == "__all__" {
+                            self.add_all_entries(&a.value);
+                        } else if n.id.as_str() == "__lazy_modules__" {
+                            self.lazy_modules
+                                .push(classify_lazy_modules(stmt.range(), &a.value));
+                        }
+                    }
+                }
+            }
+            Stmt::AnnAssign(a) => {
+                if let (Expr::Name(n), Some(value)) = (&*a.target, &a.value) {
+                    if n.id.as_str() == "__all__" {
+                        self.add_all_entries(value);
+                    } else if n.id.as_str() == "__lazy_modules__" {
+                        self.lazy_modules
+                            .push(classify_lazy_modules(stmt.range(), value));
+                    }
+                }
+            }
+            Stmt::AugAssign(a) => {
+                if let Expr::Name(n) = &*a.target {
+                    if n.id.as_str() == "__all__" {
+                        self.add_all_entries(&a.value);
+                    } else if n.id.as_str() == "__lazy_modules__" {
+                        self.lazy_modules
+                            .push(LazyModulesDef::Opaque { stmt: stmt.range() });
+                    }
+                }
+            }
+            Stmt::Expr(e) => {
+                if let Expr::Call(call) = &*e.value
+                    && let Expr::Attribute(attr) = &*call.func
+                    && let Expr::Name(n) = &*attr.value
+                {
+                    if n.id.as_str() == "__all__" {
+                        for arg in &call.arguments.args {
+                            if attr.attr.as_str() == "append" {
+                                if let Expr::StringLiteral(s) = arg {
+                                    self.all_names.insert(s.value.to_str());
+                                }
+                            } else {
+                                self.add_all_entries(arg);
+                            }
+                        }
+                    } else if n.id.as_str() == "__lazy_modules__" {
+                        self.lazy_modules
+                            .push(LazyModulesDef::Opaque { stmt: stmt.range() });
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn add_all_entries(&mut self, value: &'a Expr) {
+        let elts: &[Expr] = match value {
+            Expr::List(l) => &l.elts,
+            Expr::Tuple(t) => &t.elts,
+            Expr::BinOp(b) => {
+                self.add_all_entries(&b.left);
+                self.add_all_entries(&b.right);
+                return;
+            }
+            _ => return,
+        };
+        for elt in elts {
+            if let Expr::StringLiteral(s) = elt {
+                self.all_names.insert(s.value.to_str());
+            }
+        }
+    }
+
+    /// `globals()`, `vars()`, `locals()` (module level), `sys.modules[__name__]`, `.f_globals`, `eval`, `exec`.
+    fn note_dynamic(&mut self, expr: &'a Expr) -> bool {
+        match expr {
+            Expr::Subscript(sub) => {
+                if is_namespace_call(&sub.value, self.at_module_scope())
+                    && let Expr::StringLiteral(s) = &*sub.slice
+                {
+                    self.dynamic.push((Some(s.value.to_str()), expr.range()));
+                    self.visit_expr(&sub.slice);
+                    return true;
+                }
+                if dotted(&sub.value) == "sys.modules"
+                    && matches!(&*sub.slice, Expr::Name(n) if n.id.as_str() == "__name__")
+                {
+                    self.dynamic.push((None, expr.range()));
+                    return true;
+                }
+                false
+            }
+            Expr::Call(call) => {
+                // `globals().get("name")`
+                if let Expr::Attribute(attr) = &*call.func
+                    && attr.attr.as_str() == "get"
+                    && is_namespace_call(&attr.value, self.at_module_scope())
+                    && let Some(Expr::StringLiteral(s)) = call.arguments.args.first()
+                {
+                    self.dynamic.push((Some(s.value.to_str()), expr.range()));
+                    self.visit_arguments(&call.arguments);
+                    return true;
+                }
+                if is_namespace_call(expr, self.at_module_scope()) {
+                    self.dynamic.push((None, expr.range()));
+                    return true;
+                }
+                if let Expr::Name(n) = &*call.func
+                    && matches!(n.id.as_str(), "eval" | "exec")
+                    && self.ctx == Ctx::ImportTime
+                    && self.import_time_eval.is_none()
+                {
+                    self.import_time_eval = Some(expr.range());
+                }
+                false
+            }
+            Expr::Compare(cmp) => {
+                // `"name" in globals()` only tests membership, which a lazy binding passes.
+                if cmp.comparators.len() == 1
+                    && is_namespace_call(&cmp.comparators[0], self.at_module_scope())
+                    && matches!(cmp.ops[0], ast::CmpOp::In | ast::CmpOp::NotIn)
+                {
+                    self.visit_expr(&cmp.left);
+                    return true;
+                }
+                false
+            }
+            Expr::Attribute(attr) => {
+                if matches!(attr.attr.as_str(), "f_globals") {
+                    self.dynamic.push((None, expr.range()));
+                }
+                false
+            }
+            _ => false,
+        }
+    }
+}
+
+fn is_namespace_call(expr: &Expr, module_scope: bool) -> bool {
+    let Expr::Call(call) = expr else { return false };
+    let Expr::Name(n) = &*call.func else {
+        return false;
+    };
+    let no_args = call.arguments.args.is_empty() && call.arguments.keywords.is_empty();
+    match n.id.as_str() {
+        "globals" => true,
+        "vars" | "locals" => no_args && module_scope,
+        _ => false,
+    }
+}
+
+fn is_import_state_path(name: &str) -> bool {
+    ["sys.path", "sys.meta_path", "sys.path_hooks", "sys.modules"]
+        .iter()
+        .any(|p| {
+            name.strip_prefix(p)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+        })
+}
+
+fn is_import_state_target(target: &Expr) -> bool {
+    match target {
+        Expr::Subscript(s) => is_import_state_path(&dotted(&s.value)),
+        other => is_import_state_path(&dotted(other)),
+    }
+}
+
+fn classify_lazy_modules(stmt: TextRange, value: &Expr) -> LazyModulesDef {
+    let (elts, is_tuple_without_parens): (&[Expr], bool) = match value {
+        Expr::List(l) => (&l.elts, false),
+        Expr::Set(s) => (&s.elts, false),
+        Expr::Tuple(t) => (&t.elts, !t.parenthesized),
+        Expr::StringLiteral(_) => return LazyModulesDef::Str { stmt },
+        Expr::NoneLiteral(_) | Expr::NumberLiteral(_) | Expr::BooleanLiteral(_) => {
+            return LazyModulesDef::NotContainer { stmt };
+        }
+        _ => return LazyModulesDef::Opaque { stmt },
+    };
+    let mut entries = Vec::with_capacity(elts.len());
+    for elt in elts {
+        match elt {
+            Expr::StringLiteral(s) => entries.push(s.value.to_str().to_string()),
+            _ => return LazyModulesDef::Opaque { stmt },
+        }
+    }
+    if is_tuple_without_parens {
+        return LazyModulesDef::Opaque { stmt };
+    }
+    LazyModulesDef::Literal {
+        stmt,
+        value: value.range(),
+        entries,
+        last_elt: elts.last().map(Ranged::range),
+    }
+}
+
+fn call_target(expr: &Expr) -> &Expr {
+    match expr {
+        Expr::Call(call) => &call.func,
+        other => other,
+    }
+}
+
+/// `a.b.c` for a chain of attributes on a name, `""` otherwise.
+pub(crate) fn dotted(expr: &Expr) -> String {
+    match expr {
+        Expr::Name(n) => n.id.to_string(),
+        Expr::Attribute(a) => {
+            let base = dotted(&a.value);
+            if base.is_empty() {
+                base
+            } else {
+                format!("{base}.{}", a.attr.as_str())
+            }
+        }
+        _ => String::new(),
+    }
+}
+
+fn is_type_checking_test(test: &Expr) -> bool {
+    match test {
+        Expr::Name(n) => n.id.as_str() == "TYPE_CHECKING",
+        Expr::Attribute(a) => a.attr.as_str() == "TYPE_CHECKING",
+        _ => false,
+    }
+}
+
+fn is_main_test(test: &Expr) -> bool {
+    let Expr::Compare(cmp) = test else {
+        return false;
+    };
+    if cmp.ops.len() != 1 || cmp.ops[0] != ast::CmpOp::Eq {
+        return false;
+    }
+    let is_name = |e: &Expr| matches!(e, Expr::Name(n) if n.id.as_str() == "__name__");
+    let is_main = |e: &Expr| matches!(e, Expr::StringLiteral(s) if s.value.to_str() == "__main__");
+    (is_name(&cmp.left) && is_main(&cmp.comparators[0]))
+        || (is_main(&cmp.left) && is_name(&cmp.comparators[0]))
+}
+
+impl<'a> Visitor<'a> for Walker<'a> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        if self.depth == 0 || self.at_module_scope() {
+            self.note_import_state_change(stmt);
+            self.note_all_and_lazy_modules(stmt);
+        }
+        match stmt {
+            Stmt::Import(s) => {
+                self.imports.push(ImportStmt {
+                    stmt,
+                    placement: self.placement.clone(),
+                });
+                if !self.at_module_scope() {
+                    for alias in &s.names {
+                        self.bind(bound_name(alias, false), alias.range());
+                    }
+                }
+            }
+            Stmt::ImportFrom(s) => {
+                self.imports.push(ImportStmt {
+                    stmt,
+                    placement: self.placement.clone(),
+                });
+                if !self.at_module_scope() {
+                    for alias in &s.names {
+                        self.bind(bound_name(alias, true), alias.range());
+                    }
+                }
+            }
+            Stmt::FunctionDef(f) => self.visit_function(f, None),
+            Stmt::ClassDef(c) => self.visit_class(c),
+            Stmt::Global(g) => {
+                for name in &g.names {
+                    let n = name.as_str();
+                    if self.tracked.contains(n) {
+                        self.scopes[self.scope].globals.insert(n);
+                    }
+                }
+            }
+            Stmt::Nonlocal(g) => {
+                for name in &g.names {
+                    let n = name.as_str();
+                    if self.tracked.contains(n) {
+                        self.scopes[self.scope].nonlocals.insert(n);
+                    }
+                }
+            }
+            Stmt::AnnAssign(a) => {
+                // Module-level annotations are evaluated at import time before 3.14; annotations of local
+                // variables are never evaluated.
+                let evaluated = self.at_module_scope() && !self.annotations_deferred;
+                self.visit_annotation_expr(&a.annotation, evaluated);
+                if let Some(value) = &a.value {
+                    self.visit_expr(value);
+                }
+                self.visit_expr(&a.target);
+            }
+            Stmt::TypeAlias(t) => {
+                // `type X = ...`: the value is evaluated lazily.
+                self.visit_expr(&t.name);
+                if let Some(params) = &t.type_params {
+                    self.with_ctx(Ctx::Annotation, |w| w.visit_type_params(params));
+                }
+                self.with_ctx(Ctx::Annotation, |w| w.visit_expr(&t.value));
+            }
+            Stmt::If(s) => {
+                self.visit_expr(&s.test);
+                let saved_depth = self.depth;
+                self.depth += 1;
+                if is_type_checking_test(&s.test) {
+                    let saved = self.placement.in_type_checking;
+                    self.placement.in_type_checking = Some(s.test.range());
+                    self.with_ctx(Ctx::TypeChecking, |w| w.visit_body(&s.body));
+                    self.placement.in_type_checking = saved;
+                } else if is_main_test(&s.test)
+                    && self.ctx == Ctx::ImportTime
+                    && self.at_module_scope()
+                {
+                    self.with_ctx(Ctx::Main, |w| w.visit_body(&s.body));
+                } else {
+                    self.visit_body(&s.body);
+                }
+                for clause in &s.elif_else_clauses {
+                    if let Some(test) = &clause.test {
+                        self.visit_expr(test);
+                    }
+                    self.visit_body(&clause.body);
+                }
+                self.depth = saved_depth;
+            }
+            Stmt::Try(t) => {
+                let saved = self.placement.in_try;
+                self.placement.in_try.get_or_insert(t.range());
+                let saved_depth = self.depth;
+                self.depth += 1;
+                visitor::walk_stmt(self, stmt);
+                self.depth = saved_depth;
+                self.placement.in_try = saved;
+            }
+            Stmt::With(w) => {
+                for item in &w.items {
+                    self.visit_with_item(item);
+                }
+                let saved = self.placement.in_with;
+                let header_end = w.items.last().map_or(w.range().start(), Ranged::end);
+                self.placement
+                    .in_with
+                    .get_or_insert(TextRange::new(w.range().start(), header_end));
+                let saved_depth = self.depth;
+                self.depth += 1;
+                self.visit_body(&w.body);
+                self.depth = saved_depth;
+                self.placement.in_with = saved;
+            }
+            Stmt::For(_) | Stmt::While(_) | Stmt::Match(_) => {
+                let saved_depth = self.depth;
+                self.depth += 1;
+                visitor::walk_stmt(self, stmt);
+                self.depth = saved_depth;
+            }
+            _ => visitor::walk_stmt(self, stmt),
+        }
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if self.note_dynamic(expr) {
+            return;
+        }
+        match expr {
+            Expr::Name(n) => match n.ctx {
+                ExprContext::Load => self.reference(n.id.as_str(), n.range(), None),
+                ExprContext::Store | ExprContext::Del => self.bind(n.id.as_str(), n.range()),
+                ExprContext::Invalid => {}
+            },
+            Expr::Attribute(a) => {
+                if let Expr::Name(n) = &*a.value
+                    && n.ctx == ExprContext::Load
+                {
+                    self.reference(n.id.as_str(), n.range(), Some(a.attr.as_str()));
+                    return;
+                }
+                visitor::walk_expr(self, expr);
+            }
+            Expr::Call(call) => {
+                if let Expr::Name(n) = &*call.func {
+                    self.calls
+                        .push((self.exec_scope, n.id.as_str(), expr.range(), self.ctx));
+                }
+                visitor::walk_expr(self, expr);
+            }
+            Expr::Lambda(lambda) => {
+                if let Some(parameters) = &lambda.parameters {
+                    for p in parameters.iter_non_variadic_params() {
+                        if let Some(default) = &p.default {
+                            self.visit_expr(default);
+                        }
+                    }
+                }
+                let scope = self.push_scope(ScopeKind::Function);
+                if let Some(parameters) = &lambda.parameters {
+                    for p in parameters {
+                        let pname = p.name().as_str();
+                        if self.tracked.contains(pname) {
+                            self.scopes[scope].bindings.insert(pname);
+                        }
+                    }
+                }
+                let (saved_scope, saved_exec) = (self.scope, self.exec_scope);
+                self.scope = scope;
+                self.exec_scope = scope;
+                self.with_ctx(Ctx::Deferred, |w| w.visit_expr(&lambda.body));
+                self.scope = saved_scope;
+                self.exec_scope = saved_exec;
+            }
+            Expr::ListComp(_) | Expr::SetComp(_) | Expr::DictComp(_) | Expr::Generator(_) => {
+                let (generators, elts): (&'a [ast::Comprehension], Vec<&'a Expr>) = match expr {
+                    Expr::ListComp(c) => (&c.generators, vec![&*c.elt]),
+                    Expr::SetComp(c) => (&c.generators, vec![&*c.elt]),
+                    Expr::Generator(c) => (&c.generators, vec![&*c.elt]),
+                    Expr::DictComp(c) => (
+                        &c.generators,
+                        c.key.iter().map(|k| &**k).chain([&*c.value]).collect(),
+                    ),
+                    _ => return,
+                };
+                // The first iterable is evaluated in the enclosing scope.
+                if let Some(first) = generators.first() {
+                    self.visit_expr(&first.iter);
+                }
+                let scope = self.push_scope(ScopeKind::Comprehension);
+                let saved_scope = self.scope;
+                self.scope = scope;
+                for (i, generator) in generators.iter().enumerate() {
+                    self.visit_expr(&generator.target);
+                    if i > 0 {
+                        self.visit_expr(&generator.iter);
+                    }
+                    for cond in &generator.ifs {
+                        self.visit_expr(cond);
+                    }
+                }
+                for elt in elts {
+                    self.visit_expr(elt);
+                }
+                self.scope = saved_scope;
+            }
+            Expr::Named(named) => {
+                // The walrus target binds in the nearest enclosing non-comprehension scope.
+                self.visit_expr(&named.value);
+                if let Expr::Name(n) = &*named.target {
+                    let saved = self.scope;
+                    while self.scopes[self.scope].kind == ScopeKind::Comprehension {
+                        self.scope = self.scopes[self.scope].parent.unwrap_or(0);
+                    }
+                    self.bind(n.id.as_str(), n.range());
+                    self.scope = saved;
+                }
+            }
+            Expr::StringLiteral(_) | Expr::NumberLiteral(_) | Expr::BytesLiteral(_) => {}
+            _ => visitor::walk_expr(self, expr),
+        }
+    }
+
+    fn visit_except_handler(&mut self, handler: &'a ast::ExceptHandler) {
+        let ast::ExceptHandler::ExceptHandler(h) = handler;
+        if let Some(type_) = &h.type_ {
+            self.visit_expr(type_);
+        }
+        if let Some(name) = &h.name {
+            self.bind(name.as_str(), name.range());
+        }
+        self.visit_body(&h.body);
+    }
+
+    fn visit_pattern(&mut self, pattern: &'a ast::Pattern) {
+        match pattern {
+            ast::Pattern::MatchAs(p) => {
+                if let Some(name) = &p.name {
+                    self.bind(name.as_str(), name.range());
+                }
+            }
+            ast::Pattern::MatchStar(p) => {
+                if let Some(name) = &p.name {
+                    self.bind(name.as_str(), name.range());
+                }
+            }
+            ast::Pattern::MatchMapping(p) => {
+                if let Some(name) = &p.rest {
+                    self.bind(name.as_str(), name.range());
+                }
+            }
+            _ => {}
+        }
+        visitor::walk_pattern(self, pattern);
+    }
+
+    fn visit_alias(&mut self, _alias: &'a ast::Alias) {}
 }

@@ -31,7 +31,7 @@ pub(crate) const SIDE_EFFECT_MODULES: &[&str] = &[
     "pygame",               // prints a banner on import
 ];
 
-/// Modules the interpreter has loaded before user code runs (CPython 3.15, `python3.15 -c 'import sys;
+/// Modules the interpreter has loaded before user code runs (`CPython` 3.15, `python3.15 -c 'import sys;
 /// print(sorted(sys.modules))'`, public names): deferring them saves nothing.
 pub(crate) const PRELOADED_MODULES: &[&str] = &[
     "abc",
@@ -82,7 +82,10 @@ mod tests {
     fn side_effect_matching() {
         assert_eq!(side_effect_entry("gevent.monkey"), Some("gevent.monkey"));
         assert_eq!(side_effect_entry("gevent"), None);
-        assert_eq!(side_effect_entry("matplotlib.backends.backend_agg"), Some("matplotlib.backends.*"));
+        assert_eq!(
+            side_effect_entry("matplotlib.backends.backend_agg"),
+            Some("matplotlib.backends.*")
+        );
         assert_eq!(side_effect_entry("matplotlib"), None);
         assert_eq!(side_effect_entry("readline"), Some("readline"));
         assert_eq!(side_effect_entry("readlines"), None);

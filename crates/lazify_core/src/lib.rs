@@ -35,18 +35,18 @@ pub fn run(source: &str, file: &SourceFile, settings: &Settings) -> FileOutcome 
         };
     }
     let (style, style_note) = settings.effective_style();
-    if style == Style::Lazy {
-        if let Some(v) = settings.target_version.filter(|v| !v.supports_lazy()) {
-            return FileOutcome {
-                error: Some(EngineError::Settings {
-                    message: format!(
-                        "style `lazy` needs target version py315 or newer, but the target is {v}; use \
+    if style == Style::Lazy
+        && let Some(v) = settings.target_version.filter(|v| !v.supports_lazy())
+    {
+        return FileOutcome {
+            error: Some(EngineError::Settings {
+                message: format!(
+                    "style `lazy` needs target version py315 or newer, but the target is {v}; use \
                          `--style lazy-modules`"
-                    ),
-                }),
-                ..FileOutcome::default()
-            };
-        }
+                ),
+            }),
+            ..FileOutcome::default()
+        };
     }
     let parsed = match python::parse(source) {
         Ok(parsed) => parsed,
@@ -63,7 +63,8 @@ pub fn run(source: &str, file: &SourceFile, settings: &Settings) -> FileOutcome 
             ..FileOutcome::default()
         };
     }
-    let index = index::Index::build(&parsed, source, file);
+    // Both styles act on 3.15 (PEP 649: annotations are deferred there).
+    let index = index::Index::build(&parsed, true);
     let plan = plan::plan(&index, &parsed, source, file, settings, style);
     let mut outcome = FileOutcome {
         style: Some(style),
@@ -110,3 +111,6 @@ pub fn line_column(source: &str, offset: TextSize) -> (usize, usize) {
 pub fn is_python_file(path: &Path) -> bool {
     path.extension().is_some_and(|e| e == "py" || e == "pyi")
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,4 +1,420 @@
-//! (being written)
-use crate::{diagnostic::{ImportVerdict, Notice}, edit::Edit, index::Index, python::ParsedModule, settings::{Settings, SourceFile, Style}};
-pub(crate) struct Plan { pub(crate) verdicts: Vec<ImportVerdict>, pub(crate) notices: Vec<Notice>, pub(crate) edits: Vec<Edit> }
-pub(crate) fn plan(_i: &Index, _p: &ParsedModule, _s: &str, _f: &SourceFile, _st: &Settings, _style: Style) -> Plan { Plan { verdicts: vec![], notices: vec![], edits: vec![] } }
+//! One verdict per name bound by each import statement: rewrite, or keep with a reason and the span that
+//! proves it. An import is rewritten only when every name it binds is used, and used only where deferring is
+//! invisible, and no blocker applies.
+
+use std::collections::HashMap;
+
+use ruff_text_size::{Ranged, TextRange, TextSize};
+
+use crate::diagnostic::{Decision, ImportVerdict, KeepReason, Notice, RewriteWhy};
+use crate::edit::Edit;
+use crate::index::{Ctx, ImportStmt, Index, bound_name};
+use crate::known;
+use crate::python::ParsedModule;
+use crate::rewrite;
+use crate::settings::{Settings, SourceFile, Style};
+
+/// The planner's result.
+pub(crate) struct Plan {
+    pub(crate) verdicts: Vec<ImportVerdict>,
+    pub(crate) notices: Vec<Notice>,
+    pub(crate) edits: Vec<Edit>,
+}
+
+/// A verdict in the making, with a link back to its statement.
+pub(crate) struct Candidate<'a> {
+    pub(crate) import: usize,
+    pub(crate) alias: &'a ruff_python_ast::Alias,
+    pub(crate) verdict: ImportVerdict,
+}
+
+impl Candidate<'_> {
+    pub(crate) fn keep(&mut self, reason: KeepReason, span: TextRange, detail: Option<String>) {
+        self.verdict.decision = Decision::Keep {
+            reason,
+            span,
+            detail,
+        };
+    }
+
+    fn keep_reason(&self) -> Option<(KeepReason, TextRange)> {
+        match self.verdict.decision {
+            Decision::Keep { reason, span, .. } => Some((reason, span)),
+            Decision::Rewrite { .. } => None,
+        }
+    }
+}
+
+pub(crate) fn plan<'a>(
+    index: &Index<'a>,
+    parsed: &ParsedModule,
+    source: &str,
+    file: &SourceFile,
+    settings: &Settings,
+    style: Style,
+) -> Plan {
+    let mut notices = Vec::new();
+    let mut candidates: Vec<Candidate<'a>> = Vec::new();
+    for (i, import) in index.imports.iter().enumerate() {
+        for alias in import.aliases() {
+            let mut candidate = new_candidate(i, import, alias, file, style);
+            judge_statement(&mut candidate, import, index, parsed, source, settings);
+            if candidate.verdict.is_rewrite() {
+                judge_name(&mut candidate, import, index, file, settings);
+            }
+            candidates.push(candidate);
+        }
+    }
+    share_fate(&mut candidates, index);
+    let edits = match style {
+        Style::Lazy => rewrite::lazy::edits(&mut candidates, index, parsed, source),
+        Style::LazyModules => {
+            rewrite::lazy_modules::edits(&mut candidates, index, source, &mut notices)
+        }
+    };
+    Plan {
+        verdicts: candidates.into_iter().map(|c| c.verdict).collect(),
+        notices,
+        edits,
+    }
+}
+
+fn new_candidate<'a>(
+    import: usize,
+    stmt: &ImportStmt<'a>,
+    alias: &'a ruff_python_ast::Alias,
+    file: &SourceFile,
+    style: Style,
+) -> Candidate<'a> {
+    let (module, resolved_module, member) = match stmt.source_module() {
+        None => {
+            let name = alias.name.to_string();
+            (name.clone(), Some(name), None)
+        }
+        Some((module, level)) => {
+            let written = format!(
+                "{}{}",
+                ".".repeat(level as usize),
+                module.unwrap_or_default()
+            );
+            let resolved = resolve_relative(module, level, file);
+            (written, resolved, Some(alias.name.to_string()))
+        }
+    };
+    Candidate {
+        import,
+        alias,
+        verdict: ImportVerdict {
+            stmt_range: stmt.range(),
+            alias_range: alias.range(),
+            module,
+            resolved_module,
+            member,
+            binding: bound_name(alias, stmt.source_module().is_some()).to_string(),
+            decision: Decision::Rewrite {
+                style,
+                why: RewriteWhy::UsedOnlyDeferred,
+            },
+        },
+    }
+}
+
+/// The absolute name of `from <level dots><module> import ...`.
+fn resolve_relative(module: Option<&str>, level: u32, file: &SourceFile) -> Option<String> {
+    if level == 0 {
+        return module.map(str::to_string);
+    }
+    let mut base = file.package()?;
+    for _ in 1..level {
+        base = base.rsplit_once('.')?.0;
+    }
+    Some(match module {
+        Some(m) => format!("{base}.{m}"),
+        None => base.to_string(),
+    })
+}
+
+/// The first line of `range`, for pointing at a `def`, `class`, `try` or `with` header.
+fn first_line(source: &str, range: TextRange) -> TextRange {
+    let text = &source[range];
+    let len = text.find('\n').unwrap_or(text.len());
+    let len = text[..len].trim_end().len();
+    TextRange::at(range.start(), TextSize::try_from(len).unwrap_or_default())
+}
+
+/// Blockers that hold for the whole statement.
+fn judge_statement(
+    candidate: &mut Candidate<'_>,
+    import: &ImportStmt<'_>,
+    index: &Index<'_>,
+    parsed: &ParsedModule,
+    source: &str,
+    settings: &Settings,
+) {
+    let stmt_range = import.range();
+    let placement = &import.placement;
+    if let Some(scope) = placement.in_def_or_class {
+        candidate.keep(
+            KeepReason::InClassOrFunction,
+            first_line(source, scope),
+            None,
+        );
+        return;
+    }
+    if import.is_lazy() {
+        candidate.keep(KeepReason::AlreadyLazy, stmt_range, None);
+        return;
+    }
+    if let Some((module, _)) = import.source_module() {
+        if module == Some("__future__") {
+            candidate.keep(KeepReason::Future, stmt_range, None);
+            return;
+        }
+        if candidate.alias.name.as_str() == "*" {
+            candidate.keep(KeepReason::Star, stmt_range, None);
+            return;
+        }
+    }
+    if let Some(try_range) = placement.in_try {
+        candidate.keep(KeepReason::InTry, first_line(source, try_range), None);
+        return;
+    }
+    if let Some(test) = placement.in_type_checking {
+        candidate.keep(KeepReason::TypeChecking, test, None);
+        return;
+    }
+    if let Some(header) = placement.in_with {
+        candidate.keep(KeepReason::ContextManager, header, None);
+        return;
+    }
+    if parsed.has_keep_pragma(source, stmt_range) {
+        candidate.keep(KeepReason::KeepPragma, stmt_range, None);
+        return;
+    }
+    // The modules the statement loads: `a.b` for `import a.b`; `m` and `m.x` (when `x` is a submodule) for
+    // `from m import x`.
+    let mut modules: Vec<String> = Vec::with_capacity(2);
+    if let Some(module) = &candidate.verdict.resolved_module {
+        modules.push(module.clone());
+        if let Some(member) = &candidate.verdict.member {
+            modules.push(format!("{module}.{member}"));
+        }
+    }
+    for module in &modules {
+        if let Some(pattern) = settings.keep.matching(module) {
+            let detail = format!("`{module}` matches keep pattern `{pattern}`");
+            candidate.keep(KeepReason::KeepList, candidate.alias.range(), Some(detail));
+            return;
+        }
+        if let Some(entry) = known::side_effect_entry(module) {
+            let detail = format!("`{module}` matches built-in entry `{entry}`");
+            candidate.keep(
+                KeepReason::KnownSideEffects,
+                candidate.alias.range(),
+                Some(detail),
+            );
+            return;
+        }
+    }
+    if !settings.include_preloaded
+        && candidate
+            .verdict
+            .resolved_module
+            .as_deref()
+            .is_some_and(known::is_preloaded)
+    {
+        candidate.keep(KeepReason::Preloaded, candidate.alias.range(), None);
+        return;
+    }
+    if let Some(change) = index.import_state_change
+        && change.start() < stmt_range.start()
+    {
+        candidate.keep(KeepReason::SysPathChanged, first_line(source, change), None);
+    }
+}
+
+/// Blockers that depend on how the bound name is used.
+fn judge_name(
+    candidate: &mut Candidate<'_>,
+    import: &ImportStmt<'_>,
+    index: &Index<'_>,
+    file: &SourceFile,
+    settings: &Settings,
+) {
+    let binding = candidate.verdict.binding.as_str();
+    if let Some((_, range)) = index
+        .dynamic
+        .iter()
+        .find(|(key, _)| key.is_none_or(|k| k == binding))
+    {
+        candidate.keep(KeepReason::DynamicAccess, *range, None);
+        return;
+    }
+    if let Some(rebinding) = index.rebindings.iter().find(|r| r.name == binding) {
+        candidate.keep(KeepReason::Rebound, rebinding.range, None);
+        return;
+    }
+    let references = index.references.get(binding).map_or(&[][..], Vec::as_slice);
+    if let Some(eval) = index.import_time_eval {
+        candidate.keep(
+            KeepReason::UsedAtImportTime,
+            eval,
+            Some("`eval`/`exec` at import time can read any name".to_string()),
+        );
+        return;
+    }
+    if let Some(first) = references.iter().find(|r| r.ctx == Ctx::ImportTime) {
+        candidate.keep(KeepReason::UsedAtImportTime, first.range, None);
+        return;
+    }
+    if references.is_empty() {
+        judge_unreferenced(candidate, import, index, file, settings);
+        return;
+    }
+    // `import a.b` binds `a`; a lazy `a` imports only `a`, so every use must go through `a.b` unless a plain
+    // `import a` binds the name too.
+    if import.source_module().is_none() && candidate.alias.asname.is_none() {
+        let full = candidate.alias.name.as_str();
+        if let Some((_, rest)) = full.split_once('.') {
+            let sub = rest.split('.').next().unwrap_or_default();
+            let plain_import_too = index.imports.iter().any(|other| {
+                other.is_module_level()
+                    && other.source_module().is_none()
+                    && other
+                        .aliases()
+                        .iter()
+                        .any(|a| a.asname.is_none() && a.name.as_str() == binding)
+            });
+            if !plain_import_too
+                && let Some(other) = references.iter().find(|r| r.attr != Some(sub))
+            {
+                candidate.keep(KeepReason::SubmoduleSideEffect, other.range, None);
+            }
+        }
+    }
+}
+
+/// Never read in this file: a re-export (lazy), or a side-effect import (eager).
+fn judge_unreferenced(
+    candidate: &mut Candidate<'_>,
+    import: &ImportStmt<'_>,
+    index: &Index<'_>,
+    file: &SourceFile,
+    settings: &Settings,
+) {
+    let binding = candidate.verdict.binding.as_str();
+    let alias_range = candidate.alias.range();
+    let Some((module, level)) = import.source_module() else {
+        candidate.keep(KeepReason::SideEffectOnly, alias_range, None);
+        return;
+    };
+    let in_all = index.all_names.contains(binding);
+    let explicit = candidate
+        .alias
+        .asname
+        .as_ref()
+        .is_some_and(|a| a.as_str() == candidate.alias.name.as_str());
+    if !settings.lazy_reexports || !(file.is_package_init() || in_all || explicit) {
+        candidate.keep(KeepReason::SideEffectOnly, alias_range, None);
+        return;
+    }
+    if binding.starts_with('_')
+        && !(binding.starts_with("__") && binding.ends_with("__"))
+        && !in_all
+    {
+        candidate.keep(KeepReason::PrivateUnused, alias_range, None);
+        return;
+    }
+    // `from .core import core` in `pkg/__init__.py` (pep810.md case 20).
+    if file.is_package_init() {
+        let own_package = file.module_name.as_deref();
+        let submodule = match (module, level) {
+            (Some(m), 1) => m.split('.').next(),
+            (Some(m), 0) => own_package
+                .and_then(|p| m.strip_prefix(p))
+                .and_then(|rest| rest.strip_prefix('.'))
+                .and_then(|rest| rest.split('.').next()),
+            _ => None,
+        };
+        if submodule == Some(binding) {
+            candidate.keep(KeepReason::SameNameSubmodule, alias_range, None);
+            return;
+        }
+    }
+    // `from . import signals`, `from pkg import plugins` (the file's own package): a submodule import.
+    let from_own_package = match (module, level) {
+        (None, _) => true,
+        (Some(m), 0) => file.package().is_some_and(|p| p == m),
+        _ => false,
+    };
+    if from_own_package && !in_all {
+        candidate.keep(KeepReason::SubmoduleImport, alias_range, None);
+        return;
+    }
+    if let Decision::Rewrite { why, .. } = &mut candidate.verdict.decision {
+        *why = RewriteWhy::ReExport;
+    }
+}
+
+/// Statements binding the same name are decided together, and the names of one `from m import ...` share the
+/// module: if one stays eager, the module loads anyway.
+fn share_fate(candidates: &mut [Candidate<'_>], index: &Index<'_>) {
+    let mut keepers: HashMap<&str, (KeepReason, TextRange)> = HashMap::new();
+    for c in candidates.iter() {
+        let import = &index.imports[c.import];
+        if !import.is_module_level() {
+            continue;
+        }
+        if let Some((reason, _)) = c.keep_reason() {
+            // Imports that never run (`if TYPE_CHECKING:`) or are already lazy bind nothing eagerly.
+            if !matches!(reason, KeepReason::TypeChecking | KeepReason::AlreadyLazy) {
+                keepers
+                    .entry(index_name(c))
+                    .or_insert((reason, c.alias.range()));
+            }
+        }
+    }
+    for c in candidates.iter_mut() {
+        if !c.verdict.is_rewrite() {
+            continue;
+        }
+        if let Some((_, span)) = keepers.get(c.verdict.binding.as_str()) {
+            let detail = format!(
+                "`{}` is also bound by an import that stays eager",
+                c.verdict.binding
+            );
+            c.keep(KeepReason::SharedName, *span, Some(detail));
+        }
+    }
+    // Siblings in `from m import x, y` (with a module: `from . import a, b` imports separate submodules).
+    let mut eager_stmt: HashMap<usize, TextRange> = HashMap::new();
+    for c in candidates.iter() {
+        let import = &index.imports[c.import];
+        if matches!(import.source_module(), Some((Some(_), _))) && !c.verdict.is_rewrite() {
+            eager_stmt.entry(c.import).or_insert(c.alias.range());
+        }
+    }
+    for c in candidates.iter_mut() {
+        if c.verdict.is_rewrite()
+            && let Some(span) = eager_stmt.get(&c.import)
+        {
+            c.keep(
+                KeepReason::ModuleLoadedEagerly,
+                *span,
+                Some(format!(
+                    "another name imported from `{}` in this statement stays eager",
+                    c.verdict.module
+                )),
+            );
+        }
+    }
+}
+
+fn index_name<'a>(c: &Candidate<'a>) -> &'a str {
+    // The binding borrowed from the AST rather than the verdict's owned copy.
+    let alias = c.alias;
+    alias.asname.as_ref().map_or_else(
+        || alias.name.as_str().split('.').next().unwrap_or_default(),
+        |a| a.as_str(),
+    )
+}

@@ -71,7 +71,7 @@ fn pragma_says(comment: &str, what: &str) -> bool {
 }
 
 /// Parses `source` with the Python 3.15 grammar and checks PEP 810 placement. Any syntax error, or a `lazy`
-/// import CPython would refuse to compile, is an error with its span.
+/// import `CPython` would refuse to compile, is an error with its span.
 pub fn parse(source: &str) -> Result<ParsedModule, EngineError> {
     let options = ParseOptions::from(Mode::Module).with_target_version(PythonVersion::PY315);
     let parsed = ruff_python_parser::parse_unchecked(source, options);
@@ -104,7 +104,7 @@ pub fn parse(source: &str) -> Result<ParsedModule, EngineError> {
 
 /// The PEP 810 placement errors in a module: `lazy` in a function, class or `try`, `lazy` star and
 /// `__future__` imports, and `__future__` imports after other statements. Uses ruff's
-/// `SemanticSyntaxChecker` with a `lazy_import_context` that matches CPython.
+/// `SemanticSyntaxChecker` with a `lazy_import_context` that matches `CPython`.
 pub fn placement_errors(module: &ModModule, source: &str) -> Vec<SemanticSyntaxError> {
     let mut walker = PlacementWalker {
         checker: SemanticSyntaxChecker::new(),
@@ -297,17 +297,31 @@ mod tests {
 
     #[test]
     fn accepts_module_level_lazy() {
-        assert!(placement("lazy import os\nif x:\n    lazy from a import b\nwith c:\n    lazy import d\n").is_empty());
+        assert!(
+            placement(
+                "lazy import os\nif x:\n    lazy from a import b\nwith c:\n    lazy import d\n"
+            )
+            .is_empty()
+        );
     }
 
     #[test]
     fn rejects_lazy_in_function_class_try() {
         assert_eq!(placement("def f():\n    lazy import os\n").len(), 1);
         assert_eq!(placement("class C:\n    lazy import os\n").len(), 1);
-        assert_eq!(placement("try:\n    pass\nfinally:\n    lazy import os\n").len(), 1);
-        assert_eq!(placement("try:\n    pass\nexcept E:\n    if x:\n        lazy import os\n").len(), 1);
+        assert_eq!(
+            placement("try:\n    pass\nfinally:\n    lazy import os\n").len(),
+            1
+        );
+        assert_eq!(
+            placement("try:\n    pass\nexcept E:\n    if x:\n        lazy import os\n").len(),
+            1
+        );
         assert_eq!(placement("lazy from os import *\n").len(), 1);
-        assert_eq!(placement("lazy from __future__ import annotations\n").len(), 1);
+        assert_eq!(
+            placement("lazy from __future__ import annotations\n").len(),
+            1
+        );
     }
 
     #[test]
@@ -316,7 +330,9 @@ mod tests {
             placement("__lazy_modules__ = ['a']\nfrom __future__ import annotations\n").len(),
             1
         );
-        assert!(placement("\"\"\"doc\"\"\"\nfrom __future__ import annotations\nx = 1\n").is_empty());
+        assert!(
+            placement("\"\"\"doc\"\"\"\nfrom __future__ import annotations\nx = 1\n").is_empty()
+        );
     }
 
     #[test]

@@ -132,7 +132,8 @@ impl KeepList {
         let patterns: Vec<String> = patterns.into_iter().map(Into::into).collect();
         let mut builder = GlobSetBuilder::new();
         for pattern in &patterns {
-            let glob = Glob::new(pattern).map_err(|e| format!("invalid keep pattern `{pattern}`: {e}"))?;
+            let glob =
+                Glob::new(pattern).map_err(|e| format!("invalid keep pattern `{pattern}`: {e}"))?;
             builder.add(glob);
         }
         let set = builder.build().map_err(|e| e.to_string())?;
@@ -279,9 +280,18 @@ mod tests {
 
     #[test]
     fn parses_versions_both_ways() {
-        assert_eq!("py315".parse::<PythonVersion>().unwrap(), PythonVersion::new(3, 15));
-        assert_eq!("3.15".parse::<PythonVersion>().unwrap(), PythonVersion::new(3, 15));
-        assert_eq!("py39".parse::<PythonVersion>().unwrap(), PythonVersion::new(3, 9));
+        assert_eq!(
+            "py315".parse::<PythonVersion>().unwrap(),
+            PythonVersion::new(3, 15)
+        );
+        assert_eq!(
+            "3.15".parse::<PythonVersion>().unwrap(),
+            PythonVersion::new(3, 15)
+        );
+        assert_eq!(
+            "py39".parse::<PythonVersion>().unwrap(),
+            PythonVersion::new(3, 9)
+        );
         assert!("python".parse::<PythonVersion>().is_err());
         assert_eq!(PythonVersion::new(3, 11).to_string(), "py311");
     }

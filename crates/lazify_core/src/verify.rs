@@ -3,7 +3,9 @@
 
 /// Re-parses `fixed`; the error message says what broke.
 pub(crate) fn verify(fixed: &str) -> Result<(), String> {
-    crate::python::parse(fixed).map(|_| ()).map_err(|e| e.to_string())
+    crate::python::parse(fixed)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

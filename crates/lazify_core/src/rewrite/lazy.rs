@@ -1,0 +1,82 @@
+//! Style `lazy`: the PEP 810 keyword. A statement whose names all qualify gets `lazy ` in front (bytes after it
+//! are untouched: parentheses, comments, backslashes); one whose names differ is split in two.
+
+use ruff_text_size::Ranged;
+
+use crate::diagnostic::KeepReason;
+use crate::edit::Edit;
+use crate::index::Index;
+use crate::plan::Candidate;
+use crate::python::ParsedModule;
+
+use super::{line_ending, line_prefix};
+
+pub(crate) fn edits(
+    candidates: &mut [Candidate<'_>],
+    index: &Index<'_>,
+    parsed: &ParsedModule,
+    source: &str,
+) -> Vec<Edit> {
+    let mut edits = Vec::new();
+    let mut start = 0;
+    while start < candidates.len() {
+        let import_idx = candidates[start].import;
+        let end = start
+            + candidates[start..]
+                .iter()
+                .take_while(|c| c.import == import_idx)
+                .count();
+        let group = &mut candidates[start..end];
+        start = end;
+        let rewrites = group.iter().filter(|c| c.verdict.is_rewrite()).count();
+        if rewrites == 0 {
+            continue;
+        }
+        let import = &index.imports[import_idx];
+        let stmt_range = import.range();
+        if rewrites == group.len() {
+            edits.push(Edit::insertion(stmt_range.start(), "lazy ".to_string()));
+            continue;
+        }
+        // Split: `lazy import a, c` then `import b`.
+        if parsed.has_comment_in(stmt_range) {
+            for c in group.iter_mut().filter(|c| c.verdict.is_rewrite()) {
+                c.keep(
+                    KeepReason::SplitWouldDropComments,
+                    stmt_range,
+                    Some("the statement would have to be split, and it holds comments".to_string()),
+                );
+            }
+            continue;
+        }
+        let head = match import.source_module() {
+            None => "import ".to_string(),
+            Some((module, level)) => format!(
+                "from {}{} import ",
+                ".".repeat(level as usize),
+                module.unwrap_or_default()
+            ),
+        };
+        let names = |lazy: bool| {
+            group
+                .iter()
+                .filter(|c| c.verdict.is_rewrite() == lazy)
+                .map(|c| &source[c.alias.range()])
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let prefix = line_prefix(source, stmt_range.start());
+        let separator = if prefix.chars().all(char::is_whitespace) {
+            format!("{}{prefix}", line_ending(source))
+        } else {
+            "; ".to_string()
+        };
+        let text = format!(
+            "lazy {head}{}{separator}{head}{}",
+            names(true),
+            names(false)
+        );
+        edits.push(Edit::replacement(stmt_range, text));
+    }
+    edits
+}

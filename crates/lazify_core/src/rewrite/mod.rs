@@ -1,0 +1,21 @@
+//! Verdicts into edits, one submodule per style.
+
+pub(crate) mod lazy;
+pub(crate) mod lazy_modules;
+
+use ruff_text_size::TextSize;
+
+/// The text between the start of the line holding `offset` and `offset`.
+pub(crate) fn line_prefix(source: &str, offset: TextSize) -> &str {
+    let offset = usize::from(offset);
+    let start = source[..offset].rfind('\n').map_or(0, |i| i + 1);
+    &source[start..offset]
+}
+
+/// The file's line ending: `\r\n` when its first line ends that way, `\n` otherwise.
+pub(crate) fn line_ending(source: &str) -> &'static str {
+    match source.find('\n') {
+        Some(i) if i > 0 && source.as_bytes()[i - 1] == b'\r' => "\r\n",
+        _ => "\n",
+    }
+}

@@ -1,0 +1,448 @@
+//! End-to-end checks of `run` on small sources: one per rule, asserting the verdict and the rewritten text.
+
+use crate::{Decision, KeepReason, PythonVersion, Settings, SourceFile, Style, run};
+
+fn settings(style: Style) -> Settings {
+    Settings {
+        style: Some(style),
+        target_version: Some(PythonVersion::PY315),
+        ..Settings::default()
+    }
+}
+
+fn lazy(src: &str) -> (Option<String>, Vec<(String, String)>) {
+    lazy_in(src, "mod.py", None)
+}
+
+fn lazy_in(src: &str, path: &str, module: Option<&str>) -> (Option<String>, Vec<(String, String)>) {
+    run_with(src, path, module, &settings(Style::Lazy))
+}
+
+fn run_with(
+    src: &str,
+    path: &str,
+    module: Option<&str>,
+    settings: &Settings,
+) -> (Option<String>, Vec<(String, String)>) {
+    let mut file = SourceFile::new(path);
+    file.module_name = module.map(str::to_string);
+    let outcome = run(src, &file, settings);
+    assert!(outcome.error.is_none(), "{:?}", outcome.error);
+    let verdicts = outcome
+        .verdicts
+        .iter()
+        .map(|v| {
+            let what = match &v.decision {
+                Decision::Rewrite { .. } => "rewrite".to_string(),
+                Decision::Keep { reason, span, .. } => format!("{reason}@{}", &src[*span]),
+            };
+            (v.binding.clone(), what)
+        })
+        .collect();
+    (outcome.fixed, verdicts)
+}
+
+fn reason(verdicts: &[(String, String)], name: &str) -> String {
+    verdicts.iter().find(|(b, _)| b == name).map_or_else(
+        || panic!("no verdict for {name}: {verdicts:?}"),
+        |(_, r)| r.clone(),
+    )
+}
+
+#[test]
+fn function_only_use_becomes_lazy() {
+    let (fixed, v) = lazy("import json\n\ndef f():\n    return json.dumps(1)\n");
+    assert_eq!(
+        fixed.as_deref(),
+        Some("lazy import json\n\ndef f():\n    return json.dumps(1)\n")
+    );
+    assert_eq!(reason(&v, "json"), "rewrite");
+}
+
+#[test]
+fn module_level_use_keeps() {
+    let (fixed, v) = lazy("import logging\nlog = logging.getLogger(__name__)\n");
+    assert_eq!(fixed, None);
+    assert_eq!(reason(&v, "logging"), "used-at-import-time@logging");
+}
+
+#[test]
+fn unused_plain_import_is_side_effect() {
+    let (fixed, v) = lazy("import plugin\n");
+    assert_eq!(fixed, None);
+    assert_eq!(reason(&v, "plugin"), "side-effect-only@plugin");
+}
+
+#[test]
+fn shadowing_by_parameter_and_local() {
+    let src =
+        "import json\n\ndef f(json):\n    return json\n\ndef g():\n    json = 1\n    return json\n";
+    let (_, v) = lazy(src);
+    assert_eq!(reason(&v, "json"), "side-effect-only@json");
+}
+
+#[test]
+fn global_rebinding_keeps() {
+    let src = "import json\n\ndef f():\n    global json\n    json = None\n\ndef g():\n    return json.dumps\n";
+    let (_, v) = lazy(src);
+    assert_eq!(reason(&v, "json"), "rebound@json");
+}
+
+#[test]
+fn class_body_decorator_default_base_are_import_time() {
+    for src in [
+        "import m\nclass C:\n    x = m.X\n",
+        "import m\n@m.deco\ndef f():\n    pass\n",
+        "import m\ndef f(x=m.X):\n    pass\n",
+        "import m\nclass C(m.Base):\n    pass\n",
+        "import m\nclass C(metaclass=m.Meta):\n    pass\n",
+        "import m\nxs = [m.f(i) for i in range(3)]\n",
+    ] {
+        let (fixed, v) = lazy(src);
+        assert_eq!(fixed, None, "{src}");
+        assert!(
+            reason(&v, "m").starts_with("used-at-import-time"),
+            "{src}: {v:?}"
+        );
+    }
+}
+
+#[test]
+fn lambda_and_nested_function_are_deferred() {
+    let (fixed, _) = lazy("import m\nf = lambda: m.x\n");
+    assert_eq!(fixed.as_deref(), Some("lazy import m\nf = lambda: m.x\n"));
+    let (fixed, _) = lazy("import m\nclass C:\n    def f(self):\n        return m.x\n");
+    assert!(fixed.is_some());
+}
+
+#[test]
+fn function_called_at_import_time() {
+    let src = "import m\n\ndef helper():\n    return m.x\n\nVALUE = helper()\n";
+    let (_, v) = lazy(src);
+    assert_eq!(reason(&v, "m"), "used-at-import-time@m");
+    let src =
+        "import m\n\nclass C:\n    def __init__(self):\n        self.x = m.x\n\nINSTANCE = C()\n";
+    let (_, v) = lazy(src);
+    assert_eq!(reason(&v, "m"), "used-at-import-time@m");
+}
+
+#[test]
+fn main_block_use_does_not_stop_lazy() {
+    let src = "import m\n\nif __name__ == \"__main__\":\n    m.main()\n";
+    let (fixed, _) = lazy(src);
+    assert!(fixed.is_some());
+}
+
+#[test]
+fn annotations_deferred_but_dataclass_evaluates() {
+    let (fixed, _) = lazy("import m\n\ndef f(x: m.T) -> m.U:\n    pass\n");
+    assert!(fixed.is_some());
+    let src = "from dataclasses import dataclass\nimport m\n\n@dataclass\nclass C:\n    x: m.T\n";
+    let (_, v) = lazy(src);
+    assert_eq!(reason(&v, "m"), "used-at-import-time@m");
+    let src = "import typing\nimport m\n\nclass C(typing.NamedTuple):\n    x: m.T\n";
+    let (_, v) = lazy(src);
+    assert_eq!(reason(&v, "m"), "used-at-import-time@m");
+}
+
+#[test]
+fn blockers_by_placement() {
+    let (_, v) = lazy("try:\n    import m\nexcept ImportError:\n    m = None\n");
+    assert_eq!(reason(&v, "m"), "in-try@try:");
+    let (_, v) = lazy("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import m\n");
+    assert_eq!(reason(&v, "m"), "type-checking-block@TYPE_CHECKING");
+    let (_, v) =
+        lazy("import warnings\nwith warnings.catch_warnings():\n    import m\ndef f():\n    m.x\n");
+    assert_eq!(
+        reason(&v, "m"),
+        "in-with-block@with warnings.catch_warnings()"
+    );
+    let (_, v) = lazy("import sys\nsys.path.insert(0, 'vendor')\nimport m\ndef f():\n    m.x\n");
+    assert_eq!(
+        reason(&v, "m"),
+        "import-state-changed@sys.path.insert(0, 'vendor')"
+    );
+    let (_, v) = lazy("def f():\n    import m\n    return m\n");
+    assert_eq!(reason(&v, "m"), "in-class-or-function@def f():");
+    let (_, v) = lazy("from os.path import *\n");
+    assert_eq!(reason(&v, "*"), "star-import@from os.path import *");
+}
+
+#[test]
+fn keep_list_pragma_preloaded_side_effects() {
+    let mut s = settings(Style::Lazy);
+    s.keep = crate::KeepList::new(["numpy"]).unwrap();
+    let src = "import numpy.linalg\ndef f():\n    return numpy.linalg\n";
+    let (_, v) = run_with(src, "m.py", None, &s);
+    assert_eq!(reason(&v, "numpy"), "keep-list@numpy.linalg");
+    let (_, v) = lazy("import m  # lazify: keep\ndef f():\n    m.x\n");
+    assert!(reason(&v, "m").starts_with("keep-pragma"));
+    let (_, v) = lazy("import os\ndef f():\n    os.x\n");
+    assert_eq!(reason(&v, "os"), "preloaded@os");
+    let (_, v) = lazy("import readline\ndef f():\n    readline.x\n");
+    assert_eq!(reason(&v, "readline"), "known-side-effects@readline");
+    s.include_preloaded = true;
+    let (fixed, _) = run_with("import os\ndef f():\n    os.x\n", "m.py", None, &s);
+    assert!(fixed.is_some());
+}
+
+#[test]
+fn dynamic_access() {
+    let (_, v) = lazy("import m\ndef f():\n    return globals()\ndef g():\n    m.x\n");
+    assert_eq!(reason(&v, "m"), "dynamic-access@globals()");
+    // A literal key only concerns that name.
+    let src = "import m\nimport n\ndef f():\n    return globals()['m']\ndef g():\n    n.x\n";
+    let (_, v) = lazy(src);
+    assert_eq!(reason(&v, "m"), "dynamic-access@globals()['m']");
+    assert_eq!(reason(&v, "n"), "rewrite");
+    let (_, v) = lazy("import m\nexec('x = 1')\ndef g():\n    m.x\n");
+    assert!(reason(&v, "m").starts_with("used-at-import-time@exec"));
+}
+
+#[test]
+fn import_a_b_binds_a() {
+    let (fixed, _) = lazy("import a.b\ndef f():\n    return a.b.c\n");
+    assert_eq!(
+        fixed.as_deref(),
+        Some("lazy import a.b\ndef f():\n    return a.b.c\n")
+    );
+    let (_, v) = lazy("import a.b\ndef f():\n    return a.x\n");
+    assert_eq!(reason(&v, "a"), "submodule-attribute@a");
+    // With a plain `import a` too, both are decided together.
+    let (fixed, _) = lazy("import a\nimport a.b\ndef f():\n    return a.x, a.b.y\n");
+    assert_eq!(
+        fixed.as_deref(),
+        Some("lazy import a\nlazy import a.b\ndef f():\n    return a.x, a.b.y\n")
+    );
+    let (_, v) = lazy("import a\nimport a.b\nX = a.x\ndef f():\n    return a.b.y\n");
+    assert!(v.iter().all(|(_, r)| r != "rewrite"), "{v:?}");
+}
+
+#[test]
+fn split_mixed_statement() {
+    let (fixed, _) = lazy("import a, b\nb.x\ndef f():\n    a.x\n");
+    assert_eq!(
+        fixed.as_deref(),
+        Some("lazy import a\nimport b\nb.x\ndef f():\n    a.x\n")
+    );
+    let (fixed, _) = lazy("if c:\n    import a, b\n    b.x\ndef f():\n    a.x\n");
+    assert_eq!(
+        fixed.as_deref(),
+        Some("if c:\n    lazy import a\n    import b\n    b.x\ndef f():\n    a.x\n")
+    );
+    let (fixed, _) = lazy("import a; import b\ndef f():\n    a.x, b.x\n");
+    assert_eq!(
+        fixed.as_deref(),
+        Some("lazy import a; lazy import b\ndef f():\n    a.x, b.x\n")
+    );
+}
+
+#[test]
+fn from_import_siblings_share_module() {
+    let (_, v) = lazy("from m import x, y\ny()\ndef f():\n    x()\n");
+    assert!(reason(&v, "x").starts_with("module-loaded-eagerly"));
+}
+
+#[test]
+fn reexports_in_package_init() {
+    let src = "from .core import Engine\nfrom ._impl import _helper\nfrom . import signals\nfrom .util import util\nimport plugin\n";
+    let (fixed, v) = lazy_in(src, "pkg/__init__.py", Some("pkg"));
+    assert_eq!(reason(&v, "Engine"), "rewrite");
+    assert_eq!(reason(&v, "_helper"), "private-unused@_helper");
+    assert_eq!(reason(&v, "signals"), "submodule-import@signals");
+    assert_eq!(reason(&v, "util"), "same-name-submodule@util");
+    assert_eq!(reason(&v, "plugin"), "side-effect-only@plugin");
+    assert!(
+        fixed
+            .unwrap()
+            .starts_with("lazy from .core import Engine\n")
+    );
+    // `__all__` makes a submodule import a re-export.
+    let src = "from . import signals\n__all__ = ['signals']\n";
+    let (_, v) = lazy_in(src, "pkg/__init__.py", Some("pkg"));
+    assert_eq!(reason(&v, "signals"), "rewrite");
+    // Outside `__init__`, only `__all__` (or `as` the same name) re-exports.
+    let (_, v) = lazy_in("from m import x\n", "pkg/mod.py", Some("pkg.mod"));
+    assert_eq!(reason(&v, "x"), "side-effect-only@x");
+    let (_, v) = lazy_in(
+        "from m import x\n__all__ = ['x']\n",
+        "pkg/mod.py",
+        Some("pkg.mod"),
+    );
+    assert_eq!(reason(&v, "x"), "rewrite");
+    let mut s = settings(Style::Lazy);
+    s.lazy_reexports = false;
+    let (_, v) = run_with("from m import x\n__all__ = ['x']\n", "pkg/mod.py", None, &s);
+    assert_eq!(reason(&v, "x"), "side-effect-only@x");
+}
+
+#[test]
+fn two_imports_same_name() {
+    let src = "import sys\nif sys.version_info >= (3, 11):\n    import tomllib\nelse:\n    import tomli as tomllib\ndef f():\n    tomllib.loads('')\n";
+    let (fixed, _) = lazy(src);
+    let fixed = fixed.unwrap();
+    assert!(
+        fixed.contains("    lazy import tomllib\n")
+            && fixed.contains("    lazy import tomli as tomllib\n"),
+        "{fixed}"
+    );
+    let (_, v) = lazy("import json\nfrom x import json\njson.loads\n");
+    assert!(v.iter().all(|(_, r)| r != "rewrite"));
+}
+
+#[test]
+fn comprehension_scope_and_nonlocal() {
+    let (_, v) = lazy("import m\ndef f():\n    return [m for m in range(3)]\n");
+    assert_eq!(reason(&v, "m"), "side-effect-only@m");
+    let src = "import m\ndef f():\n    m = 1\n    def g():\n        nonlocal m\n        return m\n    return g\n";
+    let (_, v) = lazy(src);
+    assert_eq!(reason(&v, "m"), "side-effect-only@m");
+}
+
+#[test]
+fn lazy_modules_inserted_after_docstring_and_future() {
+    let src = "\"\"\"Doc.\"\"\"\n\nfrom __future__ import annotations\n\nimport json\nimport a.b\n\ndef f():\n    return json, a.b\n";
+    let (fixed, _) = run_with(src, "m.py", None, &settings(Style::LazyModules));
+    assert_eq!(
+        fixed.as_deref(),
+        Some(
+            "\"\"\"Doc.\"\"\"\n\nfrom __future__ import annotations\n\n__lazy_modules__ = [\"a.b\", \"json\"]\n\nimport json\nimport a.b\n\ndef f():\n    return json, a.b\n"
+        )
+    );
+}
+
+#[test]
+fn lazy_modules_per_module_conflict_and_relative() {
+    let src = "from m import x\nfrom m import y\ny()\ndef f():\n    x()\n";
+    let (fixed, v) = run_with(src, "a.py", None, &settings(Style::LazyModules));
+    assert_eq!(fixed, None);
+    assert!(reason(&v, "x").starts_with("used-at-import-time"));
+    let src = "from .m import x\ndef f():\n    x()\n";
+    let (_, v) = run_with(src, "pkg/a.py", None, &settings(Style::LazyModules));
+    assert_eq!(reason(&v, "x"), "package-unknown@x");
+    let (fixed, _) = run_with(
+        src,
+        "pkg/a.py",
+        Some("pkg.a"),
+        &settings(Style::LazyModules),
+    );
+    assert!(
+        fixed
+            .unwrap()
+            .starts_with("__lazy_modules__ = [\"pkg.m\"]\n\nfrom .m import x\n")
+    );
+}
+
+#[test]
+fn lazy_modules_extends_existing_list() {
+    let src = "__lazy_modules__ = [\"json\"]\nimport json\nimport csv\ndef f():\n    json, csv\n";
+    let (fixed, _) = run_with(src, "a.py", None, &settings(Style::LazyModules));
+    assert_eq!(
+        fixed.as_deref(),
+        Some(
+            "__lazy_modules__ = [\"json\", \"csv\"]\nimport json\nimport csv\ndef f():\n    json, csv\n"
+        )
+    );
+    let src = "__lazy_modules__ = [\n    \"json\",\n]\nimport json\nimport csv\ndef f():\n    json, csv\n";
+    let (fixed, _) = run_with(src, "a.py", None, &settings(Style::LazyModules));
+    assert_eq!(
+        fixed.as_deref(),
+        Some(
+            "__lazy_modules__ = [\n    \"json\",\n    \"csv\",\n]\nimport json\nimport csv\ndef f():\n    json, csv\n"
+        )
+    );
+    for bad in [
+        "__lazy_modules__ = \"json\"\n",
+        "__lazy_modules__ = None\n",
+        "__lazy_modules__ = make()\n",
+    ] {
+        let src = format!("{bad}import csv\ndef f():\n    csv\n");
+        let (fixed, v) = run_with(&src, "a.py", None, &settings(Style::LazyModules));
+        assert_eq!(fixed, None, "{src}");
+        assert!(
+            reason(&v, "csv").starts_with("lazy-modules-unextendable"),
+            "{v:?}"
+        );
+    }
+}
+
+#[test]
+fn preserves_crlf_bom_free_text_and_no_final_newline() {
+    let (fixed, _) = lazy("import json\r\ndef f():\r\n    json");
+    assert_eq!(
+        fixed.as_deref(),
+        Some("lazy import json\r\ndef f():\r\n    json")
+    );
+    let (fixed, _) = run_with(
+        "import json\r\ndef f():\r\n    json",
+        "a.py",
+        None,
+        &settings(Style::LazyModules),
+    );
+    assert_eq!(
+        fixed.as_deref(),
+        Some("__lazy_modules__ = [\"json\"]\r\n\r\nimport json\r\ndef f():\r\n    json")
+    );
+}
+
+#[test]
+fn idempotent() {
+    for style in [Style::Lazy, Style::LazyModules] {
+        let src =
+            "import json\nimport a.b\nfrom m import x\n\ndef f():\n    return json, a.b.c, x\n";
+        let (fixed, _) = run_with(src, "a.py", None, &settings(style));
+        let fixed = fixed.unwrap();
+        let (again, _) = run_with(&fixed, "a.py", None, &settings(style));
+        assert_eq!(again, None, "{style}: {fixed}");
+    }
+}
+
+#[test]
+fn errors_and_skips() {
+    let outcome = run(
+        "import (\n",
+        &SourceFile::new("a.py"),
+        &settings(Style::Lazy),
+    );
+    assert!(matches!(
+        outcome.error,
+        Some(crate::EngineError::Syntax { .. })
+    ));
+    let outcome = run(
+        "def f():\n    lazy import m\n",
+        &SourceFile::new("a.py"),
+        &settings(Style::Lazy),
+    );
+    assert!(matches!(
+        outcome.error,
+        Some(crate::EngineError::Placement { .. })
+    ));
+    let outcome = run(
+        "import json\ndef f(): json\n",
+        &SourceFile::new("a.pyi"),
+        &settings(Style::Lazy),
+    );
+    assert_eq!(outcome.skipped, Some(crate::Skipped::Stub));
+    let outcome = run(
+        "# lazify: skip-file\nimport json\ndef f(): json\n",
+        &SourceFile::new("a.py"),
+        &settings(Style::Lazy),
+    );
+    assert_eq!(outcome.skipped, Some(crate::Skipped::SkipFilePragma));
+    let mut s = settings(Style::Lazy);
+    s.target_version = Some(PythonVersion::new(3, 12));
+    let outcome = run("import json\n", &SourceFile::new("a.py"), &s);
+    assert!(matches!(
+        outcome.error,
+        Some(crate::EngineError::Settings { .. })
+    ));
+}
+
+#[test]
+fn every_keep_reason_is_named_uniquely() {
+    let mut names: Vec<&str> = KeepReason::ALL.iter().map(|r| r.name()).collect();
+    names.sort_unstable();
+    let before = names.len();
+    names.dedup();
+    assert_eq!(before, names.len());
+}
