@@ -1,0 +1,416 @@
+#!/usr/bin/env python3
+"""lazify's benchmark driver (issue 6). Called by scripts/bench.sh; runs on any Python 3.9+.
+
+    bench.py corpus --out DIR NAME=SRC...   copy the corpus and its quarter / half subsets
+    bench.py run --corpus DIR --lazify BIN --floor BIN --ruff BIN [options]   measure and print the tables
+
+Measuring: every run is a child process waited for with os.wait4, which gives its wall time (perf_counter
+around spawn and wait), CPU time (user + sys of the child and its threads) and peak RSS (ru_maxrss). Tools run
+alternately: in each round every tool runs once, and the order rotates from round to round, so a slow moment
+of the machine is shared out instead of landing on one tool. Warm-up rounds are thrown away; the tables show
+medians of the measured rounds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SIZES = ("quarter", "half", "full")
+STEP = {"quarter": 4, "half": 2, "full": 1}
+
+# Directory names ruff (and so a fair comparison) skips by default; files under them, and hidden files, are left
+# out of the corpus so that every tool sees exactly the same files.
+RUFF_DEFAULT_EXCLUDES = {
+    ".bzr", ".direnv", ".eggs", ".git", ".git-rewrite", ".hg", ".ipynb_checkpoints", ".mypy_cache", ".nox",
+    ".pants.d", ".pyenv", ".pytest_cache", ".pytype", ".ruff_cache", ".svn", ".tox", ".venv", ".vscode",
+    "__pypackages__", "_build", "buck-out", "dist", "node_modules", "site-packages", "venv",
+}
+
+RUFF_ARGS = ["check", "--no-cache", "--isolated", "--preview", "--target-version", "py315",
+             "--select", "TID254,TID255", "--exit-zero"]
+
+TOOL_ORDER = ("check", "diff", "ruff", "floor")
+TOOL_LABEL = {
+    "check": "lazify --check",
+    "diff": "lazify --diff",
+    "ruff": "ruff check TID254,255",
+    "floor": "parse-floor",
+}
+
+# Issue 6's targets.
+TARGET_VS_RUFF = 0.75
+TARGET_VS_FLOOR = 1.25
+TARGET_LINEARITY = 0.10
+TARGET_SINGLE_MS = 10.0
+SINGLE_FILE_LINES = 5000
+
+
+# -- corpus ---------------------------------------------------------------------------------------------------
+
+
+def corpus_files(source: Path) -> list[Path]:
+    """The `.py` files under `source` that every walker visits, relative to `source`."""
+    found = []
+    for root, dirs, files in os.walk(source):
+        dirs[:] = [d for d in dirs if not d.startswith(".") and d not in RUFF_DEFAULT_EXCLUDES]
+        for name in files:
+            path = Path(root, name)
+            if name.endswith(".py") and not name.startswith(".") and path.is_file():
+                found.append(path.relative_to(source))
+    return found
+
+
+def count_lines(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()
+    return data.count(b"\n"), len(data)
+
+
+def cmd_corpus(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    entries: list[tuple[str, Path]] = []  # (corpus-relative path, source file)
+    for spec in args.sources:
+        name, _, src = spec.partition("=")
+        if not src or not Path(src).is_dir():
+            print(f"bench.py: bad source {spec!r} (want NAME=DIR)", file=sys.stderr)
+            return 2
+        entries += [(f"{name}/{rel.as_posix()}", Path(src, rel)) for rel in corpus_files(Path(src))]
+    entries.sort(key=lambda e: e[0].encode())
+    shutil.rmtree(out, ignore_errors=True)
+    counts: dict[str, dict] = {}
+    for size in SIZES:
+        chosen = entries[:: STEP[size]]
+        files = lines = size_bytes = 0
+        per_source: dict[str, int] = {}
+        for rel, src in chosen:
+            dest = out / size / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, dest)  # follows symlinks: the corpus holds plain files
+            n, b = count_lines(dest)
+            files, lines, size_bytes = files + 1, lines + n, size_bytes + b
+            source = rel.split("/", 1)[0]
+            per_source[source] = per_source.get(source, 0) + 1
+        (out / f"files-{size}.txt").write_text("".join(f"{rel}\n" for rel, _ in chosen))
+        counts[size] = {"files": files, "lines": lines, "bytes": size_bytes, "per_source": per_source}
+    (out / "counts.json").write_text(json.dumps(counts, indent=2) + "\n")
+    for size in SIZES:
+        c = counts[size]
+        print(f"corpus {size}: {c['files']} files, {c['lines']} lines, {c['bytes'] / 1e6:.1f} MB",
+              file=sys.stderr)
+    return 0
+
+
+# -- measuring ------------------------------------------------------------------------------------------------
+
+
+class Failure(Exception):
+    pass
+
+
+def measure(cmd: list[str], ok_codes: set[int]) -> dict:
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = code = os.waitstatus_to_exitcode(status)
+        if code not in ok_codes:
+            err.seek(0)
+            tail = err.read().decode(errors="replace")[-2000:]
+            raise Failure(f"`{' '.join(cmd)}` exited with {code} (accepted: {sorted(ok_codes)}):\n{tail}")
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss_kb": usage.ru_maxrss, "code": code}
+
+
+def tool_command(tool: str, args: argparse.Namespace, path: str) -> tuple[list[str], set[int]]:
+    if tool == "check":
+        return [args.lazify, "--check", path], {0, 1}  # 1: changes pending
+    if tool == "diff":
+        return [args.lazify, "--diff", path], {0, 1}
+    if tool == "ruff":
+        return [args.ruff, *RUFF_ARGS, path], {0}
+    if tool == "floor":
+        return [args.floor, path], {0}
+    raise ValueError(tool)
+
+
+def rounds(tools: list[str], warmup: int, runs: int, command) -> dict[str, list[dict]]:
+    """Runs every tool once per round, rotating the order; returns the measured rounds per tool."""
+    results: dict[str, list[dict]] = {t: [] for t in tools}
+    for r in range(warmup + runs):
+        k = r % len(tools)
+        for tool in tools[k:] + tools[:k]:
+            cmd, ok = command(tool)
+            m = measure(cmd, ok)
+            if r >= warmup:
+                results[tool].append(m)
+    return results
+
+
+def summary(ms: list[dict]) -> dict:
+    walls = [m["wall"] for m in ms]
+    return {
+        "wall": statistics.median(walls),
+        "wall_min": min(walls),
+        "wall_max": max(walls),
+        "cpu": statistics.median(m["cpu"] for m in ms),
+        "rss_mb": statistics.median(m["rss_kb"] for m in ms) / 1024,
+        "codes": sorted({m["code"] for m in ms}),
+        "runs": len(ms),
+    }
+
+
+# -- sanity checks: every tool sees the same files ------------------------------------------------------------
+
+
+def check_file_counts(args: argparse.Namespace, tools: list[str], path: Path, expected: int) -> list[str]:
+    notes = []
+    if "floor" in tools:
+        out = subprocess.run([args.floor, str(path)], capture_output=True, text=True, check=True).stdout.split()
+        got = dict(zip(out[::2], map(int, out[1::2])))
+        if got.get("files") != expected:
+            notes.append(f"parse-floor saw {got.get('files')} files, the corpus has {expected}")
+        if got.get("read_errors") or got.get("parse_errors"):
+            notes.append(f"parse-floor: {got.get('read_errors')} files unreadable as UTF-8, "
+                         f"{got.get('parse_errors')} with syntax errors (every tool meets the same ones)")
+    if "ruff" in tools:
+        out = subprocess.run([args.ruff, *RUFF_ARGS, "--show-files", str(path)], capture_output=True, text=True,
+                             check=True).stdout
+        got = sum(1 for line in out.splitlines() if line.strip().endswith(".py"))
+        if got != expected:
+            notes.append(f"ruff saw {got} files, the corpus has {expected}")
+    return notes
+
+
+def single_file(corpus: Path) -> tuple[Path, int]:
+    """The corpus file whose line count is nearest 5,000 (ties: the first in sorted order)."""
+    best: tuple[int, str, int] | None = None
+    for rel in (corpus / "files-full.txt").read_text().splitlines():
+        n, _ = count_lines(corpus / "full" / rel)
+        key = (abs(n - SINGLE_FILE_LINES), rel, n)
+        if best is None or key < best:
+            best = key
+    assert best is not None
+    return corpus / "full" / best[1], best[2]
+
+
+# -- printing -------------------------------------------------------------------------------------------------
+
+
+def fmt_ratio(a: float | None, b: float | None) -> str:
+    return f"{a / b:.2f}" if a is not None and b else "n/a"
+
+
+def machine_info() -> list[str]:
+    model = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    mem = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f", {kb / 1048576:.0f} GiB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    return [f"machine: {cores} cores ({model}){mem}, {platform.system()} {platform.release()}",
+            f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}"]
+
+
+def version(cmd: list[str]) -> str:
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+        return (out.stdout or out.stderr).strip().splitlines()[0]
+    except (OSError, IndexError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    corpus = Path(args.corpus)
+    counts = json.loads((corpus / "counts.json").read_text())
+    tools = [t for t in TOOL_ORDER if t in args.tools.split(",")]
+    unknown = set(args.tools.split(",")) - set(TOOL_ORDER)
+    if unknown or not tools:
+        print(f"bench.py: unknown tools {sorted(unknown)}; choose from {','.join(TOOL_ORDER)}", file=sys.stderr)
+        return 2
+    sizes = [s for s in SIZES if s in args.sizes.split(",")]
+    repo = Path(__file__).resolve().parents[2]
+    git_rev = version(["git", "-C", str(repo), "rev-parse", "--short", "HEAD"])
+
+    header = machine_info()
+    versions = []
+    if "check" in tools or "diff" in tools:
+        versions.append(f"lazify: commit {git_rev}")
+    if "ruff" in tools:
+        versions.append(version([args.ruff, "--version"]))
+    versions.append(f"runs: {args.warmup} warm-up + {args.runs} measured per tool and size, alternating")
+    header.append("; ".join(versions))
+    header.append("commands (PATH = corpus/<size>):")
+    for tool in tools:
+        cmd, ok = tool_command(tool, args, "PATH")
+        redirect = " > /dev/null" if tool == "diff" else ""
+        header.append(f"  {TOOL_LABEL[tool]:<22} {' '.join(Path(cmd[0]).name if i == 0 else c for i, c in enumerate(cmd))}"
+                      f"{redirect}   (exit codes accepted: {','.join(map(str, sorted(ok)))})")
+    for line in header:
+        print(line)
+    print()
+
+    notes: list[str] = []
+    results: dict[str, dict[str, dict]] = {}
+    for size in sizes:
+        path = corpus / size
+        c = counts[size]
+        notes += [f"{size}: {n}" for n in check_file_counts(args, tools, path, c["files"])]
+        print(f"measuring {size} corpus ({c['files']} files, {c['lines']} lines) ...", file=sys.stderr, flush=True)
+        try:
+            raw = rounds(tools, args.warmup, args.runs, lambda t: tool_command(t, args, str(path)))
+        except Failure as e:
+            print(f"bench.py: {e}", file=sys.stderr)
+            return 2
+        results[size] = {t: summary(ms) for t, ms in raw.items()}
+
+    single = None
+    if args.single_runs > 0 and any(t in tools for t in ("check", "diff", "floor")):
+        file, lines = single_file(corpus)
+        single_tools = [t for t in ("check", "diff", "floor", "ruff") if t in tools]
+        print(f"measuring one {lines}-line file ...", file=sys.stderr, flush=True)
+        try:
+            raw = rounds(single_tools, 2, args.single_runs, lambda t: tool_command(t, args, str(file)))
+        except Failure as e:
+            print(f"bench.py: {e}", file=sys.stderr)
+            return 2
+        single = {"file": str(file.relative_to(corpus / "full")), "lines": lines,
+                  "results": {t: summary(ms) for t, ms in raw.items()}}
+
+    # The main table.
+    print("| corpus | files | lines | tool | wall (s) | wall min-max (s) | CPU user+sys (s) | peak RSS (MB) |")
+    print("| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: |")
+    for size in sizes:
+        c = counts[size]
+        for tool in tools:
+            s = results[size][tool]
+            print(f"| {size} | {c['files']} | {c['lines']} | {TOOL_LABEL[tool]} | {s['wall']:.3f} | "
+                  f"{s['wall_min']:.3f}-{s['wall_max']:.3f} | {s['cpu']:.3f} | {s['rss_mb']:.1f} |")
+    print()
+
+    # Ratios from the same run.
+    def get(size: str, tool: str, key: str) -> float | None:
+        return results[size][tool][key] if tool in results[size] else None
+
+    lazy_tools = [t for t in ("check", "diff") if t in tools]
+    if lazy_tools:
+        print("| corpus | ratio | wall | CPU | peak RSS |")
+        print("| --- | --- | ---: | ---: | ---: |")
+        for size in sizes:
+            for lt in lazy_tools:
+                for other in ("ruff", "floor"):
+                    if other in tools:
+                        print(f"| {size} | {TOOL_LABEL[lt]} / {TOOL_LABEL[other].split()[0]} | "
+                              f"{fmt_ratio(get(size, lt, 'wall'), get(size, other, 'wall'))} | "
+                              f"{fmt_ratio(get(size, lt, 'cpu'), get(size, other, 'cpu'))} | "
+                              f"{fmt_ratio(get(size, lt, 'rss_mb'), get(size, other, 'rss_mb'))} |")
+        print()
+    if "ruff" in tools and "floor" in tools:
+        print("floor / ruff wall: " + ", ".join(
+            f"{size} {fmt_ratio(get(size, 'floor', 'wall'), get(size, 'ruff', 'wall'))}" for size in sizes))
+        print()
+
+    # Linearity: wall time per byte of corpus, relative to the full corpus (1.00 = proportional).
+    linear = {}
+    if "full" in sizes and len(sizes) > 1:
+        print("linearity: wall time per MB of source, relative to the full corpus (1.00 = proportional; "
+              "CPU in brackets)")
+        print("| tool | " + " | ".join(sizes) + " |")
+        print("| --- |" + " ---: |" * len(sizes))
+        for tool in tools:
+            full_wall = get("full", tool, "wall") / counts["full"]["bytes"]
+            full_cpu = get("full", tool, "cpu") / counts["full"]["bytes"]
+            cells = []
+            for size in sizes:
+                w = get(size, tool, "wall") / counts[size]["bytes"] / full_wall
+                cpu = get(size, tool, "cpu") / counts[size]["bytes"] / full_cpu
+                linear[(tool, size)] = w
+                cells.append(f"{w:.2f} ({cpu:.2f})")
+            print(f"| {TOOL_LABEL[tool]} | " + " | ".join(cells) + " |")
+        print()
+
+    if single:
+        print(f"one file of {single['lines']} lines ({single['file']}), median of {args.single_runs} runs, "
+              "whole process (start-up included):")
+        for tool, s in single["results"].items():
+            print(f"  {TOOL_LABEL[tool]:<22} {s['wall'] * 1000:7.1f} ms wall, {s['cpu'] * 1000:7.1f} ms CPU, "
+                  f"{s['rss_mb']:.1f} MB")
+        print()
+
+    # Issue 6's targets.
+    if "check" in tools and "full" in sizes:
+        print("targets (issue 6), full corpus:")
+        verdicts = []
+        if "ruff" in tools:
+            r = get("full", "check", "wall") / get("full", "ruff", "wall")
+            verdicts.append((f"lazify --check wall <= {TARGET_VS_RUFF}x ruff", r <= TARGET_VS_RUFF, f"{r:.2f}x"))
+            m = get("full", "check", "rss_mb") / get("full", "ruff", "rss_mb")
+            verdicts.append(("lazify --check peak RSS <= ruff's", m <= 1.0, f"{m:.2f}x"))
+        if "floor" in tools:
+            r = get("full", "check", "wall") / get("full", "floor", "wall")
+            verdicts.append((f"lazify --check wall <= {TARGET_VS_FLOOR}x floor", r <= TARGET_VS_FLOOR, f"{r:.2f}x"))
+        if linear:
+            worst = max(abs(linear[("check", s)] - 1.0) for s in sizes)
+            verdicts.append((f"lazify --check linear within {TARGET_LINEARITY:.0%}", worst <= TARGET_LINEARITY,
+                             f"worst {worst:+.0%}"))
+        if single and "diff" in single["results"]:
+            ms = single["results"]["diff"]["wall"] * 1000
+            verdicts.append((f"{single['lines']}-line file, lazify --diff < {TARGET_SINGLE_MS:.0f} ms (whole process)",
+                             ms < TARGET_SINGLE_MS, f"{ms:.1f} ms"))
+        for name, ok, value in verdicts:
+            print(f"  {'MET ' if ok else 'MISSED'}  {name}: {value}")
+        print()
+
+    print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    for note in notes:
+        print(f"note: {note}")
+
+    if args.json:
+        Path(args.json).write_text(json.dumps(
+            {"header": header, "counts": counts, "results": results, "single": single, "notes": notes},
+            indent=2) + "\n")
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("corpus", help="copy the corpus and its subsets")
+    p.add_argument("--out", required=True)
+    p.add_argument("sources", nargs="+", metavar="NAME=DIR")
+    p.set_defaults(func=cmd_corpus)
+    p = sub.add_parser("run", help="measure and print the tables")
+    p.add_argument("--corpus", required=True)
+    p.add_argument("--lazify", required=True)
+    p.add_argument("--floor", required=True)
+    p.add_argument("--ruff", required=True)
+    p.add_argument("--tools", default=",".join(TOOL_ORDER))
+    p.add_argument("--sizes", default=",".join(SIZES))
+    p.add_argument("--runs", type=int, default=5)
+    p.add_argument("--warmup", type=int, default=1)
+    p.add_argument("--single-runs", type=int, default=20)
+    p.add_argument("--json")
+    p.set_defaults(func=cmd_run)
+    args = parser.parse_args()
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
