@@ -45,6 +45,8 @@ pub(crate) struct Placement {
     pub(crate) in_def_or_class: Option<TextRange>,
     /// Enclosing `if TYPE_CHECKING:` test.
     pub(crate) in_type_checking: Option<TextRange>,
+    /// Inside `if __name__ == "__main__":` (runs only as a script).
+    pub(crate) in_main: bool,
 }
 
 /// An import statement anywhere in the module.
@@ -213,7 +215,11 @@ const TYPING_EVALUATING_DECORATORS: &[&str] = &[
 ];
 
 impl<'a> Index<'a> {
-    pub(crate) fn build(parsed: &'a ParsedModule, annotations_deferred: bool) -> Self {
+    pub(crate) fn build(
+        parsed: &'a ParsedModule,
+        source: &'a str,
+        annotations_deferred: bool,
+    ) -> Self {
         let body = parsed.body();
         let future_annotations = body.iter().any(|s| {
             matches!(s, Stmt::ImportFrom(f) if f.module.as_deref() == Some("__future__")
@@ -222,6 +228,8 @@ impl<'a> Index<'a> {
         let mut tracked = HashSet::new();
         collect_module_import_names(body, &mut tracked);
         let mut walker = Walker {
+            source,
+            in_annotation: false,
             tracked,
             scopes: vec![Scope {
                 kind: ScopeKind::Module,
@@ -342,6 +350,9 @@ fn collect_module_import_names<'a>(body: &'a [Stmt], out: &mut HashSet<&'a str>)
 }
 
 struct Walker<'a> {
+    source: &'a str,
+    /// Inside an annotation: string literals there are forward references.
+    in_annotation: bool,
     tracked: HashSet<&'a str>,
     scopes: Vec<Scope<'a>>,
     scope: ScopeId,
@@ -502,11 +513,52 @@ impl<'a> Walker<'a> {
     }
 
     fn visit_annotation_expr(&mut self, expr: &'a Expr, evaluated: bool) {
+        let saved = std::mem::replace(&mut self.in_annotation, true);
         if evaluated {
             self.visit_expr(expr);
         } else {
             self.with_ctx(Ctx::Annotation, |w| w.visit_expr(expr));
         }
+        self.in_annotation = saved;
+    }
+
+    /// A string annotation (`"np.ndarray"`): its names are references where the string sits. When evaluated
+    /// (dataclass-like classes, `get_type_hints`), they are read like any other annotation.
+    fn visit_string_annotation(&mut self, literal: &'a ast::ExprStringLiteral) {
+        let Some(part) = literal.as_single_part_string() else {
+            return;
+        };
+        let Ok(parsed) = ruff_python_parser::parse_string_annotation(self.source, part) else {
+            return;
+        };
+        let mut names = Vec::new();
+        collect_names(parsed.expr(), &mut names);
+        let range = literal.range();
+        for (name, attr) in names {
+            let Some(&tracked) = self.tracked.get(name.as_str()) else {
+                continue;
+            };
+            let attr = attr.and_then(|a| self.tracked_attr(&a));
+            self.raw_refs.push(Reference {
+                name: tracked,
+                range,
+                ctx: self.ctx,
+                scope: self.scope,
+                exec_scope: self.exec_scope,
+                attr,
+            });
+        }
+    }
+
+    /// Attribute names in string annotations are owned by a temporary parse; keep the ones the `import a.b`
+    /// check compares with, by finding the same text among import statements' dotted names.
+    fn tracked_attr(&self, attr: &str) -> Option<&'a str> {
+        self.imports.iter().find_map(|import| {
+            import
+                .aliases()
+                .iter()
+                .find_map(|alias| alias.name.as_str().split('.').find(|part| *part == attr))
+        })
     }
 
     fn visit_function(&mut self, f: &'a ast::StmtFunctionDef, class_scope: Option<&'a str>) {
@@ -895,6 +947,30 @@ fn classify_lazy_modules(stmt: TextRange, value: &Expr) -> LazyModulesDef {
     }
 }
 
+/// Names read in a parsed string annotation, each with the attribute read right after it.
+fn collect_names(expr: &Expr, out: &mut Vec<(String, Option<String>)>) {
+    struct Names<'o>(&'o mut Vec<(String, Option<String>)>);
+    impl<'b> Visitor<'b> for Names<'_> {
+        fn visit_expr(&mut self, expr: &'b Expr) {
+            match expr {
+                Expr::Name(n) => self.0.push((n.id.to_string(), None)),
+                Expr::Attribute(a) => {
+                    if let Expr::Name(n) = &*a.value {
+                        self.0.push((n.id.to_string(), Some(a.attr.to_string())));
+                    } else {
+                        visitor::walk_expr(self, expr);
+                    }
+                }
+                Expr::Subscript(sub) if dotted(&sub.value).ends_with("Literal") => {
+                    self.visit_expr(&sub.value);
+                }
+                _ => visitor::walk_expr(self, expr),
+            }
+        }
+    }
+    Names(out).visit_expr(expr);
+}
+
 fn call_target(expr: &Expr) -> &Expr {
     match expr {
         Expr::Call(call) => &call.func,
@@ -1017,7 +1093,9 @@ impl<'a> Visitor<'a> for Walker<'a> {
                     && self.ctx == Ctx::ImportTime
                     && self.at_module_scope()
                 {
+                    let saved = std::mem::replace(&mut self.placement.in_main, true);
                     self.with_ctx(Ctx::Main, |w| w.visit_body(&s.body));
+                    self.placement.in_main = saved;
                 } else {
                     self.visit_body(&s.body);
                 }
@@ -1157,7 +1235,18 @@ impl<'a> Visitor<'a> for Walker<'a> {
                     self.scope = saved;
                 }
             }
-            Expr::StringLiteral(_) | Expr::NumberLiteral(_) | Expr::BytesLiteral(_) => {}
+            Expr::StringLiteral(literal) => {
+                if self.in_annotation {
+                    self.visit_string_annotation(literal);
+                }
+            }
+            Expr::Subscript(sub)
+                if self.in_annotation && dotted(&sub.value).ends_with("Literal") =>
+            {
+                // `Literal["json"]` holds values, not forward references.
+                self.visit_expr(&sub.value);
+            }
+            Expr::NumberLiteral(_) | Expr::BytesLiteral(_) => {}
             _ => visitor::walk_expr(self, expr),
         }
     }

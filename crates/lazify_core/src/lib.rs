@@ -64,7 +64,7 @@ pub fn run(source: &str, file: &SourceFile, settings: &Settings) -> FileOutcome 
         };
     }
     // Both styles act on 3.15 (PEP 649: annotations are deferred there).
-    let index = index::Index::build(&parsed, true);
+    let index = index::Index::build(&parsed, source, true);
     let plan = plan::plan(&index, &parsed, source, file, settings, style);
     let mut outcome = FileOutcome {
         style: Some(style),

@@ -263,7 +263,12 @@ fn judge_name(
         );
         return;
     }
-    if let Some(first) = references.iter().find(|r| r.ctx == Ctx::ImportTime) {
+    // An import inside `if __name__ == "__main__":` used there runs as soon as it could: nothing to defer.
+    let in_main = import.placement.in_main;
+    if let Some(first) = references
+        .iter()
+        .find(|r| r.ctx == Ctx::ImportTime || (in_main && r.ctx == Ctx::Main))
+    {
         candidate.keep(KeepReason::UsedAtImportTime, first.range, None);
         return;
     }

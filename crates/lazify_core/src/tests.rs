@@ -131,6 +131,9 @@ fn main_block_use_does_not_stop_lazy() {
     let src = "import m\n\nif __name__ == \"__main__\":\n    m.main()\n";
     let (fixed, _) = lazy(src);
     assert!(fixed.is_some());
+    let src = "if __name__ == \"__main__\":\n    import argparse\n    argparse.ArgumentParser()\n";
+    let (_, v) = lazy(src);
+    assert_eq!(reason(&v, "argparse"), "used-at-import-time@argparse");
 }
 
 #[test]
@@ -445,4 +448,20 @@ fn every_keep_reason_is_named_uniquely() {
     let before = names.len();
     names.dedup();
     assert_eq!(before, names.len());
+}
+
+#[test]
+fn string_annotations_are_deferred_references() {
+    let (fixed, v) = lazy("import numpy as np\n\ndef f(x: \"np.ndarray\") -> None:\n    pass\n");
+    assert_eq!(reason(&v, "np"), "rewrite");
+    assert!(fixed.is_some());
+    // `Literal["json"]` is a value, not a reference to `json`.
+    let (_, v) =
+        lazy("import json\nfrom typing import Literal\n\ndef f(x: Literal[\"json\"]):\n    pass\n");
+    assert_eq!(reason(&v, "json"), "side-effect-only@json");
+    // In a dataclass, a string annotation is still evaluated at class creation.
+    let src =
+        "from dataclasses import dataclass\nimport m\n\n@dataclass\nclass C:\n    x: \"m.T\"\n";
+    let (_, v) = lazy(src);
+    assert_eq!(reason(&v, "m"), "used-at-import-time@\"m.T\"");
 }
