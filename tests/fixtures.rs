@@ -1,0 +1,807 @@
+//! Check fixtures: one Python file per situation in `tests/fixtures/<group>/<case>.py`, one test each, one insta
+//! snapshot each in `snapshots/checks/<group>__<case>.snap`.
+//!
+//! A snapshot holds the settings used, the style, every verdict (position of the imported name, the import as
+//! written, rewrite or keep, the reason, and for a keep the position and text of the span that proves it), the
+//! notices, the error if any, and the unified diff of the rewrite. Control characters that matter to the
+//! byte-for-byte promise are shown escaped in the diff: `\r`, `\t` and a BOM as `\u{feff}`.
+//!
+//! # Fixture header
+//!
+//! A fixture's first lines may be `# lazify-test:` comments holding `key=value` settings separated by spaces
+//! (a leading BOM is allowed before the first one). They stay in the source given to the engine; they are only
+//! comments. Keys:
+//!
+//! | key | values | default |
+//! | --- | --- | --- |
+//! | `style` | `lazy`, `lazy-modules`, `auto` (let the engine pick from the target) | `lazy` |
+//! | `target` | `py315`, `3.11`, ..., `none` (unknown) | `py315` |
+//! | `path` | the file's path as the engine sees it, e.g. `pkg/__init__.py` or `stub.pyi` | `<case>.py` |
+//! | `module` | the dotted module name, or `none` (unknown) | derived from `path`: `pkg/sub.py` → `pkg.sub`, `pkg/__init__.py` → `pkg` |
+//! | `keep` | comma-separated keep patterns (`numpy,pkg.*`) | none |
+//! | `include-preloaded` | `true`, `false` | `false` |
+//! | `lazy-reexports` | `true`, `false` | `true` |
+//!
+//! Example: `# lazify-test: style=lazy-modules target=py311 path=pkg/__init__.py keep=numpy`.
+//!
+//! # Invariants checked on every fixture
+//!
+//! - A rewrite verdict exists exactly when there is rewritten text.
+//! - The rewritten text is accepted by the engine (it re-parses and passes the placement check: `run` on it
+//!   reports no error) and a second run changes nothing (`fixed` is `None`).
+//! - The BOM, the line-ending style and the presence of a final newline are as they were.
+//! - After `ruff check --select I --fix` and `ruff format` on the output (ruff from `LAZIFY_RUFF` or `PATH`, written
+//!   against ruff 0.17.5), lazify has nothing more to do. Without ruff this step is skipped with a loud message,
+//!   or fails when `CI` is set.
+//!
+//! Adding a fixture: create the file, add its name to the `fixtures!` list below (a test fails when a file is not
+//! listed), run `INSTA_UPDATE=always cargo test -p lazify_core --test fixtures`, and read the new snapshot.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::print_stderr,
+    reason = "a test harness: failing loudly and telling why a check was skipped is its job"
+)]
+
+mod support;
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use lazify_core::{
+    Decision, FileOutcome, KeepList, PythonVersion, Settings, SourceFile, Style, TextRange,
+    line_column,
+};
+
+/// The settings one fixture runs with, from its header.
+#[derive(Debug)]
+struct Fixture {
+    /// `group/case.py`, relative to `tests/fixtures`.
+    name: String,
+    /// The snapshot name, `group__case`.
+    snapshot: String,
+    source: String,
+    /// The path the engine sees.
+    path: PathBuf,
+    module: Option<String>,
+    style: Option<Style>,
+    target: Option<PythonVersion>,
+    keep: Vec<String>,
+    include_preloaded: bool,
+    lazy_reexports: bool,
+}
+
+impl Fixture {
+    fn load(group: &str, case: &str) -> Self {
+        let name = format!("{group}/{case}.py");
+        let file = support::repo_root().join("tests/fixtures").join(&name);
+        let source = std::fs::read_to_string(&file)
+            .unwrap_or_else(|e| panic!("cannot read fixture {}: {e}", file.display()));
+        let mut fixture = Fixture {
+            name,
+            snapshot: format!("{group}__{case}"),
+            path: PathBuf::from(format!("{case}.py")),
+            module: None,
+            style: Some(Style::Lazy),
+            target: Some(PythonVersion::PY315),
+            keep: Vec::new(),
+            include_preloaded: false,
+            lazy_reexports: true,
+            source: String::new(),
+        };
+        let mut module: Option<Option<String>> = None;
+        for line in source.trim_start_matches('\u{feff}').lines() {
+            let Some(rest) = line.trim_end_matches('\r').strip_prefix("# lazify-test:") else {
+                break;
+            };
+            for pair in rest.split_whitespace() {
+                let (key, value) = pair.split_once('=').unwrap_or_else(|| {
+                    panic!("{}: header entry `{pair}` is not key=value", fixture.name)
+                });
+                match key {
+                    "style" => {
+                        fixture.style = match value {
+                            "auto" => None,
+                            other => Some(
+                                other
+                                    .parse()
+                                    .unwrap_or_else(|e| panic!("{}: {e}", fixture.name)),
+                            ),
+                        }
+                    }
+                    "target" => {
+                        fixture.target = match value {
+                            "none" => None,
+                            other => Some(
+                                other
+                                    .parse()
+                                    .unwrap_or_else(|e| panic!("{}: {e}", fixture.name)),
+                            ),
+                        }
+                    }
+                    "path" => fixture.path = PathBuf::from(value),
+                    "module" => module = Some((value != "none").then(|| value.to_string())),
+                    "keep" => fixture.keep = value.split(',').map(str::to_string).collect(),
+                    "include-preloaded" => {
+                        fixture.include_preloaded = parse_bool(&fixture.name, value);
+                    }
+                    "lazy-reexports" => fixture.lazy_reexports = parse_bool(&fixture.name, value),
+                    other => panic!("{}: unknown header key `{other}`", fixture.name),
+                }
+            }
+        }
+        fixture.module = module.unwrap_or_else(|| Some(module_name_of(&fixture.path)));
+        fixture.source = source;
+        fixture
+    }
+
+    fn settings(&self) -> Settings {
+        Settings {
+            style: self.style,
+            target_version: self.target,
+            target_version_source: self.target.map(|_| "the fixture header".to_string()),
+            keep: KeepList::new(self.keep.iter().cloned())
+                .unwrap_or_else(|e| panic!("{}: {e}", self.name)),
+            include_preloaded: self.include_preloaded,
+            lazy_reexports: self.lazy_reexports,
+        }
+    }
+
+    fn source_file(&self) -> SourceFile {
+        let file = SourceFile::new(&self.path);
+        match &self.module {
+            Some(module) => file.with_module_name(module.clone()),
+            None => file,
+        }
+    }
+
+    fn run(&self, source: &str) -> FileOutcome {
+        lazify_core::run(source, &self.source_file(), &self.settings())
+    }
+
+    fn describe_settings(&self) -> String {
+        let style = self.style.map_or("auto", Style::as_str);
+        let target = self
+            .target
+            .map_or_else(|| "none".to_string(), |t| t.to_string());
+        let module = self.module.as_deref().unwrap_or("none");
+        let mut s = format!(
+            "style={style} target={target} path={} module={module}",
+            self.path.display()
+        );
+        if !self.keep.is_empty() {
+            let _ = write!(s, " keep={}", self.keep.join(","));
+        }
+        if self.include_preloaded {
+            s.push_str(" include-preloaded=true");
+        }
+        if !self.lazy_reexports {
+            s.push_str(" lazy-reexports=false");
+        }
+        s
+    }
+}
+
+fn parse_bool(fixture: &str, value: &str) -> bool {
+    match value {
+        "true" => true,
+        "false" => false,
+        other => panic!("{fixture}: expected true or false, got `{other}`"),
+    }
+}
+
+/// `pkg/sub.py` → `pkg.sub`, `pkg/__init__.py` → `pkg`, `stub.pyi` → `stub`.
+fn module_name_of(path: &Path) -> String {
+    let mut parts: Vec<String> = path
+        .with_extension("")
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    if parts.last().is_some_and(|p| p == "__init__") {
+        parts.pop();
+    }
+    parts.join(".")
+}
+
+/// `line:col` of an offset.
+fn position(source: &str, offset: lazify_core::TextSize) -> String {
+    let (line, column) = line_column(source, offset);
+    format!("{line}:{column}")
+}
+
+/// The text of a span, on one line: the first line only (with `...` when it goes on), at most 80 characters.
+fn span_text(source: &str, range: TextRange) -> String {
+    let text = &source[usize::from(range.start())..usize::from(range.end())];
+    let mut lines = text.lines();
+    let first = lines.next().unwrap_or_default().trim_end_matches('\r');
+    let mut shown: String = first.chars().take(80).collect();
+    if lines.next().is_some() || first.chars().count() > 80 {
+        shown.push_str("...");
+    }
+    shown
+}
+
+/// Makes the characters the byte-for-byte promise is about visible.
+fn escape_invisible(text: &str) -> String {
+    text.replace('\r', "\\r")
+        .replace('\t', "\\t")
+        .replace('\u{feff}', "\\u{feff}")
+}
+
+fn render(fixture: &Fixture, outcome: &FileOutcome) -> String {
+    let source = &fixture.source;
+    let mut out = String::new();
+    let _ = writeln!(out, "fixture: {}", fixture.name);
+    let _ = writeln!(out, "settings: {}", fixture.describe_settings());
+    let _ = writeln!(
+        out,
+        "style: {}",
+        outcome.style.map_or("none", Style::as_str)
+    );
+    if let Some(note) = &outcome.style_note {
+        let _ = writeln!(out, "style note: {note}");
+    }
+    if let Some(skipped) = outcome.skipped {
+        let _ = writeln!(out, "skipped: {skipped:?}");
+    }
+    let _ = writeln!(out, "\nverdicts:");
+    if outcome.verdicts.is_empty() {
+        out.push_str("  (none)\n");
+    }
+    for verdict in &outcome.verdicts {
+        let at = position(source, verdict.alias_range.start());
+        let resolved = match &verdict.resolved_module {
+            Some(resolved) if *resolved != verdict.module => format!(" [module {resolved}]"),
+            Some(_) => String::new(),
+            None => " [module unknown]".to_string(),
+        };
+        let decision = match &verdict.decision {
+            Decision::Rewrite { style, why } => {
+                format!("rewrite ({}, {})", style.as_str(), rewrite_why_name(*why))
+            }
+            Decision::Keep {
+                reason,
+                span,
+                detail,
+            } => {
+                let mut text = format!("keep ({})", reason.name());
+                if let Some(detail) = detail {
+                    let _ = write!(text, " ({detail})");
+                }
+                if span.is_empty() {
+                    text.push_str(" proof: none");
+                } else {
+                    let _ = write!(
+                        text,
+                        " proof: {} `{}`",
+                        position(source, span.start()),
+                        span_text(source, *span)
+                    );
+                }
+                text
+            }
+        };
+        let _ = writeln!(
+            out,
+            "  {at} `{}`{resolved} -> {decision}",
+            verdict.describe()
+        );
+    }
+    let _ = writeln!(out, "\nnotices:");
+    if outcome.notices.is_empty() {
+        out.push_str("  (none)\n");
+    }
+    for notice in &outcome.notices {
+        let level = if notice.warning { "warning" } else { "info" };
+        let _ = writeln!(
+            out,
+            "  {} {level} {}: {}",
+            position(source, notice.range.start()),
+            notice.name,
+            notice.message
+        );
+    }
+    let _ = writeln!(out, "\nerror:");
+    match &outcome.error {
+        None => out.push_str("  (none)\n"),
+        Some(error) => {
+            let at = error
+                .range()
+                .map_or_else(|| "-".to_string(), |r| position(source, r.start()));
+            let _ = writeln!(out, "  {at} {error}");
+        }
+    }
+    let _ = writeln!(out, "\ndiff:");
+    match &outcome.fixed {
+        None => out.push_str("  (no change)\n"),
+        Some(fixed) => {
+            let path = fixture.path.display().to_string();
+            let diff = similar::TextDiff::from_lines(source.as_str(), fixed.as_str());
+            let text = diff
+                .unified_diff()
+                .context_radius(3)
+                .header(&format!("a/{path}"), &format!("b/{path}"))
+                .to_string();
+            out.push_str(&escape_invisible(&text));
+        }
+    }
+    out
+}
+
+/// The kebab-case name of a rewrite's justification, as it appears in JSON output.
+fn rewrite_why_name(why: lazify_core::RewriteWhy) -> String {
+    match serde_json::to_value(why) {
+        Ok(serde_json::Value::String(name)) => name,
+        other => panic!("RewriteWhy serialised to {other:?}"),
+    }
+}
+
+/// Whether `text` has a `\n` not preceded by `\r`.
+fn has_lone_lf(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes
+        .iter()
+        .enumerate()
+        .any(|(i, &b)| b == b'\n' && (i == 0 || bytes[i - 1] != b'\r'))
+}
+
+fn check_invariants(fixture: &Fixture, outcome: &FileOutcome) {
+    let name = &fixture.name;
+    let rewrites = outcome.rewrites().count();
+    match (&outcome.fixed, &outcome.error) {
+        (Some(_), Some(error)) => panic!("{name}: both rewritten text and an error: {error}"),
+        (Some(fixed), None) => {
+            assert!(
+                rewrites > 0,
+                "{name}: the text changed but no verdict says rewrite"
+            );
+            assert_ne!(
+                fixed, &fixture.source,
+                "{name}: `fixed` is set but equals the input"
+            );
+            let second = fixture.run(fixed);
+            assert!(
+                second.error.is_none(),
+                "{name}: the rewritten text is refused by the engine: {:?}\n--- output ---\n{fixed}",
+                second.error
+            );
+            assert!(
+                second.fixed.is_none(),
+                "{name}: not idempotent; a second run changes the output again\n--- first output ---\n{fixed}\n--- second output ---\n{}",
+                second.fixed.unwrap_or_default()
+            );
+            assert_eq!(
+                fixed.starts_with('\u{feff}'),
+                fixture.source.starts_with('\u{feff}'),
+                "{name}: the BOM was not kept as it was"
+            );
+            assert_eq!(
+                fixed.ends_with('\n'),
+                fixture.source.ends_with('\n'),
+                "{name}: the final newline was not kept as it was"
+            );
+            if fixture.source.contains("\r\n") && !has_lone_lf(&fixture.source) {
+                assert!(
+                    !has_lone_lf(fixed),
+                    "{name}: a CRLF file got a bare LF line ending"
+                );
+            }
+            if !fixture.source.contains('\r') {
+                assert!(!fixed.contains('\r'), "{name}: an LF file got a CR");
+            }
+        }
+        (None, _) => {
+            assert_eq!(
+                rewrites, 0,
+                "{name}: {rewrites} verdict(s) say rewrite but there is no rewritten text (error: {:?})",
+                outcome.error
+            );
+        }
+    }
+}
+
+static RUFF_MISSING: OnceLock<()> = OnceLock::new();
+static RUFF_OTHER_VERSION: OnceLock<()> = OnceLock::new();
+
+/// Writes `text` to `path`, creating its directory.
+fn write_file(path: &Path, text: &str) {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).unwrap();
+    }
+    let mut file = std::fs::File::create(path).unwrap();
+    file.write_all(text.as_bytes()).unwrap();
+}
+
+/// Runs ruff's import sorting and formatter on `text` (lazify's output, or the input when nothing changed) and
+/// checks that lazify then has nothing more to do.
+fn check_ruff_convergence(fixture: &Fixture, text: &str) {
+    let Some((ruff, version)) = support::ruff() else {
+        support::missing_tool_once(
+            &RUFF_MISSING,
+            "ruff (for the formatter-stability invariant)",
+            "Install it with `pip install ruff==0.17.5` and put it on PATH or set LAZIFY_RUFF.",
+        );
+        return;
+    };
+    if !version.ends_with(support::RUFF_VERSION) && RUFF_OTHER_VERSION.set(()).is_ok() {
+        eprintln!(
+            "warning: found {version}; the formatter-stability invariant is written against ruff {}",
+            support::RUFF_VERSION
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join(&fixture.path);
+    write_file(&file, text);
+    let target = fixture.target.unwrap_or(PythonVersion::PY315).to_string();
+    let steps: [&[&str]; 2] = [
+        &[
+            "check",
+            "--isolated",
+            "--no-cache",
+            "--select",
+            "I",
+            "--fix",
+            "--target-version",
+        ],
+        &["format", "--isolated", "--no-cache", "--target-version"],
+    ];
+    for step in steps {
+        let mut args: Vec<std::ffi::OsString> = step.iter().map(Into::into).collect();
+        args.push(target.clone().into());
+        args.push(fixture.path.clone().into_os_string());
+        let out = Command::new(&ruff)
+            .args(&args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        // `ruff check` exits 1 when diagnostics remain; anything else is a failure to run.
+        let ok = out.status.success() || (step[0] == "check" && out.status.code() == Some(1));
+        assert!(
+            ok,
+            "{}: ruff failed on lazify's output\n{}\n--- input to ruff ---\n{text}",
+            fixture.name,
+            support::describe_output(&args, &out)
+        );
+    }
+    let formatted = std::fs::read_to_string(&file).unwrap();
+    let again = fixture.run(&formatted);
+    assert!(
+        again.error.is_none() && again.fixed.is_none(),
+        "{}: after ruff (import sorting + format) lazify has more to do\n--- after ruff ---\n{formatted}\n--- lazify error ---\n{:?}\n--- lazify output ---\n{}",
+        fixture.name,
+        again.error,
+        again.fixed.unwrap_or_default()
+    );
+}
+
+fn check_fixture(group: &str, case: &str) {
+    let fixture = Fixture::load(group, case);
+    let outcome = fixture.run(&fixture.source);
+    let rendered = render(&fixture, &outcome);
+
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(support::repo_root().join("snapshots/checks"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings.set_input_file(format!("tests/fixtures/{}", fixture.name));
+    settings.bind(|| insta::assert_snapshot!(fixture.snapshot.as_str(), rendered));
+
+    check_invariants(&fixture, &outcome);
+    if outcome.error.is_none() {
+        let text = outcome.fixed.as_deref().unwrap_or(&fixture.source);
+        check_ruff_convergence(&fixture, text);
+    }
+}
+
+/// One test per fixture: `group { case, ... }` stands for `tests/fixtures/group/case.py`.
+macro_rules! fixtures {
+    ($($group:ident { $($case:ident),* $(,)? })*) => {
+        $(
+            mod $group {
+                $(
+                    #[test]
+                    fn $case() {
+                        super::check_fixture(stringify!($group), stringify!($case));
+                    }
+                )*
+            }
+        )*
+
+        /// Every fixture listed above, as `group/case.py`.
+        const LISTED: &[&str] = &[$($(concat!(stringify!($group), "/", stringify!($case), ".py"),)*)*];
+    };
+}
+
+fixtures! {
+    basic {
+        alias_used_in_function,
+        already_lazy,
+        from_import_used_in_function,
+        mixed_styles_in_file,
+        registry_side_effect_import,
+        semicolon_statements,
+        split_from_import_names,
+        split_import_statement,
+        unused_import_noqa,
+        used_in_function,
+        used_in_lambda,
+        used_in_method,
+    }
+    import_time {
+        augmented_assignment,
+        base_class,
+        class_body_attribute,
+        class_keyword_metaclass,
+        decorator,
+        decorator_factory_argument,
+        default_argument,
+        eager_list_comprehension,
+        generator_body,
+        generator_first_iterable,
+        if_condition,
+        keyword_only_default,
+        lambda_called_at_module_level,
+        lambda_default,
+        module_body_attribute_chain,
+        module_body_call,
+        module_level_call_of_class,
+        module_level_call_of_local_function,
+        module_level_call_transitive,
+        used_in_main_and_module,
+    }
+    deferred {
+        async_function,
+        function_defined_in_if,
+        lambda_body,
+        main_block,
+        main_block_only_call,
+        method_called_by_function,
+        nested_function,
+    }
+    annotations {
+        class_variable_annotation,
+        dataclass_field,
+        dataclass_field_future_annotations,
+        dataclass_imported_as_module,
+        function_annotations_py313_lazy_modules,
+        function_annotations_py315,
+        future_annotations,
+        future_annotations_py311_lazy_modules,
+        module_variable_annotation,
+        namedtuple_field,
+        pydantic_model,
+        string_annotation,
+        typeddict_field,
+    }
+    bindings {
+        class_scope_does_not_shadow,
+        del_at_module_level,
+        del_in_function,
+        find_spec_guard,
+        for_loop_target_at_module_level,
+        global_assignment_in_function,
+        global_read_in_function,
+        nonlocal_in_closure,
+        rebound_at_module_level,
+        rebound_by_class,
+        rebound_by_def,
+        same_name_eager_and_deferred,
+        same_name_if_else,
+        same_name_sequential,
+        shadowed_by_local,
+        shadowed_by_parameter,
+        shadowed_in_comprehension,
+        walrus_at_module_level,
+    }
+    dynamic {
+        all_in_plain_module,
+        all_with_used_name,
+        eval_in_function,
+        exec_at_module_level,
+        exec_with_separate_dicts,
+        globals_subscript,
+        locals_at_module_level,
+        sys_modules_dict,
+        vars_call,
+    }
+    blockers {
+        future_import,
+        in_class_body,
+        in_function,
+        in_method,
+        keep_list,
+        keep_list_glob,
+        keep_pragma,
+        keep_pragma_multiline,
+        known_side_effects_gevent_monkey,
+        known_side_effects_readline,
+        known_side_effects_rlcompleter,
+        os_chdir,
+        preloaded_included,
+        preloaded_os_sys,
+        skip_file_pragma,
+        star_import,
+        stub_file,
+        sys_path_append_after_import,
+        sys_path_insert,
+        try_body,
+        try_else,
+        try_except_handler,
+        try_finally,
+        try_nested_if,
+        type_checking_block,
+        type_checking_else,
+        typing_type_checking_block,
+        with_catch_warnings,
+        with_patch_dict_sys_modules,
+        with_suppress_import_error,
+    }
+    dotted {
+        alias_lazy_modules,
+        from_a_import_b_lazy_modules,
+        from_a_import_submodule,
+        import_a_and_import_a_b,
+        import_a_b_as_c,
+        import_a_b_as_c_lazy_modules,
+        import_a_b_c_deep,
+        import_a_b_lazy_modules,
+        import_a_b_used_as_a_b,
+        import_a_b_uses_other_attribute,
+    }
+    relative {
+        from_dot_import_name_lazy_modules,
+        from_dot_module_lazy,
+        from_dot_module_lazy_modules,
+        from_dot_module_unknown_package_lazy,
+        from_dot_module_unknown_package_lazy_modules,
+        from_dotdot_lazy,
+        from_dotdot_lazy_modules,
+        relative_in_init_lazy_modules,
+    }
+    reexports {
+        init_absolute_submodule_import,
+        init_all_extended,
+        init_dunder_reexport,
+        init_plain_import_unreferenced,
+        init_private_in_all,
+        init_private_reexport,
+        init_public_reexport,
+        init_reexport_keep_list,
+        init_reexport_lazy_modules,
+        init_reexport_used_at_import_time,
+        init_reexports_disabled,
+        init_same_name_submodule,
+        init_same_name_submodule_used,
+        init_submodule_in_all,
+        init_submodule_registration,
+    }
+    lazy_modules {
+        default_style_no_target,
+        default_style_py311,
+        existing_augmented,
+        existing_list_after_imports,
+        existing_list_already_has_module,
+        existing_literal_list,
+        existing_non_literal,
+        existing_none,
+        existing_set,
+        existing_str,
+        existing_tuple,
+        in_class,
+        in_if_block,
+        in_try,
+        lazy_style_with_old_target,
+        module_kept_by_other_import,
+        new_list_after_docstring,
+        new_list_after_docstring_and_future,
+        new_list_after_future_import,
+        new_list_at_top,
+        py311_target_annotations,
+        star_and_future,
+    }
+    syntax {
+        backslash_continuation,
+        bom,
+        crlf_line_endings,
+        elif_else_branches,
+        encoding_declaration,
+        existing_lazy_and_new,
+        for_and_while_blocks,
+        indented_if_block,
+        lazy_soft_keyword_names,
+        match_case_block,
+        misplaced_lazy_in_function,
+        misplaced_lazy_in_try,
+        misplaced_lazy_star,
+        no_final_newline,
+        one_line_if,
+        parenthesised_from_import_with_comments,
+        syntax_error,
+        tabs,
+        trailing_comment_on_import,
+    }
+    cross_module {
+        circular_import,
+        optional_dependency,
+        reads_environment_at_import,
+        sys_modules_detection_elsewhere,
+    }
+    fast_path {
+        from_import_after_eager_import,
+    }
+}
+
+/// Every `.py` file under `tests/fixtures` is listed in `fixtures!`, and every listed one exists.
+#[test]
+fn every_fixture_is_listed() {
+    let root = support::repo_root().join("tests/fixtures");
+    let mut on_disk = Vec::new();
+    for group in std::fs::read_dir(&root).unwrap() {
+        let group = group.unwrap().path();
+        if !group.is_dir() {
+            continue;
+        }
+        for file in std::fs::read_dir(&group).unwrap() {
+            let file = file.unwrap().path();
+            if file.extension().is_some_and(|e| e == "py") {
+                let rel = file
+                    .strip_prefix(&root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                on_disk.push(rel);
+            }
+        }
+    }
+    on_disk.sort();
+    let mut listed: Vec<String> = LISTED.iter().map(ToString::to_string).collect();
+    listed.sort();
+    let unlisted: Vec<&String> = on_disk.iter().filter(|f| !listed.contains(f)).collect();
+    let missing: Vec<&String> = listed.iter().filter(|f| !on_disk.contains(f)).collect();
+    assert!(
+        unlisted.is_empty(),
+        "fixture files not listed in `fixtures!`: {unlisted:?}"
+    );
+    assert!(
+        missing.is_empty(),
+        "listed fixtures without a file: {missing:?}"
+    );
+}
+
+/// Every snapshot in `snapshots/checks` belongs to a listed fixture (no stale snapshots after a rename).
+#[test]
+fn no_orphan_snapshots() {
+    let dir = support::repo_root().join("snapshots/checks");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return;
+    };
+    let expected: Vec<String> = LISTED
+        .iter()
+        .map(|f| format!("{}.snap", f.trim_end_matches(".py").replace('/', "__")))
+        .collect();
+    let orphans: Vec<String> = entries
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| {
+            Path::new(name).extension().is_some_and(|e| e == "snap") && !expected.contains(name)
+        })
+        .collect();
+    assert!(
+        orphans.is_empty(),
+        "snapshots without a fixture: {orphans:?}"
+    );
+}
+
+/// The header parser and path helpers the snapshots rely on.
+#[test]
+fn module_names_from_paths() {
+    assert_eq!(module_name_of(Path::new("pkg/sub.py")), "pkg.sub");
+    assert_eq!(module_name_of(Path::new("pkg/__init__.py")), "pkg");
+    assert_eq!(module_name_of(Path::new("a/b/__init__.py")), "a.b");
+    assert_eq!(module_name_of(Path::new("stub.pyi")), "stub");
+    assert!(has_lone_lf("a\r\nb\n"));
+    assert!(!has_lone_lf("a\r\nb\r\n"));
+    assert_eq!(escape_invisible("\u{feff}a\t\r\n"), "\\u{feff}a\\t\\r\n");
+}

@@ -1,0 +1,2 @@
+//! Runtime proof, written later in this file.
+mod support;
