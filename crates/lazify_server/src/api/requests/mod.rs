@@ -1,0 +1,3 @@
+//! Request handlers, one file per method.
+
+pub(crate) mod code_action;

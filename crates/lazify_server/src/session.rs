@@ -1,0 +1,309 @@
+//! The server's state: open documents with their latest analysis, the editor settings, and what was
+//! negotiated with the client. Also the outgoing side of the connection (notifications to the client).
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+
+use crossbeam_channel::Sender;
+use lazify_core::{EngineError, Settings, SourceFile};
+use lsp_server::{Message, Notification};
+use lsp_types::notification::{LogMessage, PublishDiagnostics, ShowMessage};
+use lsp_types::{
+    InitializeParams, LogMessageParams, MessageType, PublishDiagnosticsParams, ShowMessageParams,
+    Uri,
+};
+
+use crate::ServerError;
+use crate::analysis::{self, Analysis};
+use crate::config;
+use crate::document::Document;
+use crate::encoding::PositionEncoding;
+use crate::settings::ClientSettings;
+
+/// An open buffer and the engine's verdict on its current text.
+#[derive(Debug)]
+pub(crate) struct OpenDocument {
+    /// The buffer.
+    pub(crate) document: Document,
+    /// The analysis of the current version.
+    pub(crate) analysis: Analysis,
+}
+
+/// Everything the handlers share.
+pub(crate) struct Session {
+    sender: Sender<Message>,
+    documents: HashMap<Uri, OpenDocument>,
+    client_settings: ClientSettings,
+    encoding: PositionEncoding,
+    document_changes: bool,
+    shown: HashSet<String>,
+}
+
+impl Session {
+    /// A session for a client that sent `params`.
+    pub(crate) fn new(sender: Sender<Message>, params: &InitializeParams) -> Self {
+        let encoding = PositionEncoding::negotiate(
+            params
+                .capabilities
+                .general
+                .as_ref()
+                .and_then(|g| g.position_encodings.as_deref()),
+        );
+        let document_changes = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.workspace_edit.as_ref())
+            .and_then(|e| e.document_changes)
+            .unwrap_or(false);
+        let mut session = Self {
+            sender,
+            documents: HashMap::new(),
+            client_settings: ClientSettings::default(),
+            encoding,
+            document_changes,
+            shown: HashSet::new(),
+        };
+        if let Some(options) = &params.initialization_options {
+            session.set_client_settings(options);
+        }
+        session
+    }
+
+    /// The negotiated position encoding.
+    pub(crate) fn encoding(&self) -> PositionEncoding {
+        self.encoding
+    }
+
+    /// Whether the client takes versioned `documentChanges` in workspace edits.
+    pub(crate) fn document_changes(&self) -> bool {
+        self.document_changes
+    }
+
+    /// The severity of the `LZF001` diagnostics.
+    pub(crate) fn severity(&self) -> lsp_types::DiagnosticSeverity {
+        self.client_settings.severity.lsp()
+    }
+
+    /// An open document.
+    pub(crate) fn document(&self, uri: &Uri) -> Option<&OpenDocument> {
+        self.documents.get(uri)
+    }
+
+    /// Replaces the editor settings (from `initializationOptions` or `didChangeConfiguration`), logging the
+    /// values that were ignored.
+    pub(crate) fn set_client_settings(&mut self, value: &serde_json::Value) {
+        let (settings, problems) = ClientSettings::from_json(value);
+        for problem in problems {
+            self.show(MessageType::WARNING, problem);
+        }
+        self.client_settings = settings;
+    }
+
+    /// Opens (or re-opens) a document, analyses it and publishes its diagnostics.
+    pub(crate) fn open(&mut self, uri: Uri, text: String, version: i32) -> Result<(), ServerError> {
+        let document = Document::new(text, version);
+        let analysis = self.analyze(&uri, &document);
+        self.publish_for(&uri, &document, &analysis)?;
+        self.documents
+            .insert(uri, OpenDocument { document, analysis });
+        Ok(())
+    }
+
+    /// Applies `didChange` changes, re-analyses and publishes. Unknown documents are logged and ignored.
+    pub(crate) fn change(
+        &mut self,
+        uri: &Uri,
+        changes: Vec<lsp_types::TextDocumentContentChangeEvent>,
+        version: i32,
+    ) -> Result<(), ServerError> {
+        let encoding = self.encoding;
+        let Some(open) = self.documents.get_mut(uri) else {
+            self.log(
+                MessageType::WARNING,
+                format!(
+                    "didChange for a document that is not open: {}",
+                    uri.as_str()
+                ),
+            );
+            return Ok(());
+        };
+        open.document.apply_changes(changes, version, encoding);
+        let document = open.document.clone();
+        let analysis = self.analyze(uri, &document);
+        if let Some(open) = self.documents.get_mut(uri) {
+            open.analysis = analysis;
+        }
+        self.publish(uri)
+    }
+
+    /// Closes a document and clears its diagnostics.
+    pub(crate) fn close(&mut self, uri: &Uri) -> Result<(), ServerError> {
+        self.documents.remove(uri);
+        self.notify::<PublishDiagnostics>(PublishDiagnosticsParams {
+            uri: uri.clone(),
+            diagnostics: Vec::new(),
+            version: None,
+        })
+    }
+
+    /// Re-analyses every open document (after a settings change) and publishes again.
+    pub(crate) fn reanalyze_all(&mut self) -> Result<(), ServerError> {
+        let mut uris: Vec<Uri> = self.documents.keys().cloned().collect();
+        uris.sort();
+        for uri in uris {
+            let Some(document) = self.documents.get(&uri).map(|o| o.document.clone()) else {
+                continue;
+            };
+            let analysis = self.analyze(&uri, &document);
+            if let Some(open) = self.documents.get_mut(&uri) {
+                open.analysis = analysis;
+            }
+            self.publish(&uri)?;
+        }
+        Ok(())
+    }
+
+    fn analyze(&mut self, uri: &Uri, document: &Document) -> Analysis {
+        let (file, settings) = self.resolve(uri);
+        let outcome = match analysis::run_engine(document.text(), &file, &settings) {
+            Ok(outcome) => Some(outcome),
+            Err(message) => {
+                self.log(MessageType::ERROR, message);
+                None
+            }
+        };
+        if let Some(EngineError::Settings { message }) =
+            outcome.as_ref().and_then(|o| o.error.as_ref())
+        {
+            let message = format!("lazify: {message}");
+            self.show(MessageType::WARNING, message);
+        }
+        Analysis {
+            outcome,
+            settings,
+            file,
+        }
+    }
+
+    /// The file description and settings for a document: from the settings files above it (for `file:`
+    /// URIs), with the editor settings on top.
+    fn resolve(&mut self, uri: &Uri) -> (SourceFile, Settings) {
+        let (file, from_files) = if let Some(path) = file_path(uri) {
+            let found = config::discover(&path);
+            for problem in found.problems {
+                self.show(MessageType::WARNING, format!("lazify: {problem}"));
+            }
+            let mut file = SourceFile::new(&path);
+            file.module_name = config::module_name(&path);
+            (file, found.settings)
+        } else {
+            // `untitled:` and other schemes: no settings files, a name for messages only.
+            let name = uri.as_str().rsplit('/').next().unwrap_or("untitled.py");
+            (SourceFile::new(name), Settings::default())
+        };
+        let settings = match self.client_settings.apply_to(from_files.clone()) {
+            Ok(settings) => settings,
+            Err(e) => {
+                self.show(MessageType::WARNING, format!("lazify: {e}"));
+                from_files
+            }
+        };
+        (file, settings)
+    }
+
+    fn publish(&self, uri: &Uri) -> Result<(), ServerError> {
+        match self.documents.get(uri) {
+            Some(open) => self.publish_for(uri, &open.document, &open.analysis),
+            None => Ok(()),
+        }
+    }
+
+    fn publish_for(
+        &self,
+        uri: &Uri,
+        document: &Document,
+        analysis: &Analysis,
+    ) -> Result<(), ServerError> {
+        let diagnostics = match &analysis.outcome {
+            Some(outcome) => analysis::diagnostics(
+                document.text(),
+                document.index(),
+                self.encoding,
+                outcome,
+                self.client_settings.severity.lsp(),
+            ),
+            None => Vec::new(),
+        };
+        self.notify::<PublishDiagnostics>(PublishDiagnosticsParams {
+            uri: uri.clone(),
+            diagnostics,
+            version: Some(document.version()),
+        })
+    }
+
+    /// Sends a notification to the client.
+    pub(crate) fn notify<N: lsp_types::notification::Notification>(
+        &self,
+        params: N::Params,
+    ) -> Result<(), ServerError> {
+        self.send(Notification::new(N::METHOD.to_string(), params).into())
+    }
+
+    /// Sends a message to the client.
+    pub(crate) fn send(&self, message: Message) -> Result<(), ServerError> {
+        self.sender
+            .send(message)
+            .map_err(|_| ServerError::Disconnected)
+    }
+
+    /// Writes to the client's log (`window/logMessage`). A closed connection is noticed by the main loop.
+    pub(crate) fn log(&self, typ: MessageType, message: String) {
+        let _ = self.notify::<LogMessage>(LogMessageParams { typ, message });
+    }
+
+    /// Shows a message to the user once per session (`window/showMessage`), and logs it.
+    fn show(&mut self, typ: MessageType, message: String) {
+        self.log(typ, message.clone());
+        if self.shown.insert(message.clone()) {
+            let _ = self.notify::<ShowMessage>(ShowMessageParams { typ, message });
+        }
+    }
+}
+
+/// The local path of a `file:` URI (percent-decoded), or `None` for other schemes.
+pub(crate) fn file_path(uri: &Uri) -> Option<PathBuf> {
+    let rest = uri.as_str().strip_prefix("file://")?;
+    // Skip the authority (`localhost` or empty).
+    let path = &rest[rest.find('/')?..];
+    let path = path.split(['?', '#']).next().unwrap_or(path);
+    let mut bytes = Vec::with_capacity(path.len());
+    let mut iter = path.bytes();
+    while let Some(b) = iter.next() {
+        if b == b'%' {
+            let hex = [iter.next()?, iter.next()?];
+            let hex = std::str::from_utf8(&hex).ok()?;
+            bytes.push(u8::from_str_radix(hex, 16).ok()?);
+        } else {
+            bytes.push(b);
+        }
+    }
+    String::from_utf8(bytes).ok().map(PathBuf::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr;
+
+    use super::*;
+
+    #[test]
+    fn file_uris_decode() {
+        let uri = Uri::from_str("file:///tmp/my%20proj/caf%C3%A9.py").unwrap();
+        assert_eq!(file_path(&uri), Some(PathBuf::from("/tmp/my proj/café.py")));
+        let uri = Uri::from_str("file://localhost/a/b.py").unwrap();
+        assert_eq!(file_path(&uri), Some(PathBuf::from("/a/b.py")));
+        let uri = Uri::from_str("untitled:Untitled-1").unwrap();
+        assert_eq!(file_path(&uri), None);
+    }
+}
