@@ -1,0 +1,313 @@
+//! Configuration files: `[tool.lazify]` in `pyproject.toml`, or a `lazify.toml` holding the same keys at its
+//! top level, plus `[project] requires-python` for the target version.
+//!
+//! This module parses one file at a time; finding the right file for a source file is [`crate::resolve`]'s
+//! job.
+
+use std::path::{Path, PathBuf};
+
+use lazify_core::{PythonVersion, Style};
+use serde::Deserialize;
+
+use crate::error::WorkspaceError;
+
+/// The keys of `[tool.lazify]` / `lazify.toml`, with the same names as the command-line flags.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Options {
+    /// `style = "lazy" | "lazy-modules"`.
+    pub style: Option<Style>,
+    /// `target-version = "py315"` (or `"3.15"`).
+    pub target_version: Option<PythonVersion>,
+    /// `keep = ["numpy", "pkg.*"]`: modules that always stay eager.
+    pub keep: Option<Vec<String>>,
+    /// `include-preloaded = true`: also rewrite modules the interpreter loads at start-up.
+    pub include_preloaded: Option<bool>,
+    /// `lazy-reexports = false`: keep unreferenced re-exports eager.
+    pub lazy_reexports: Option<bool>,
+    /// `exclude = [...]`: globs replacing the default exclusions.
+    pub exclude: Option<Vec<String>>,
+    /// `extend-exclude = [...]`: globs added to the exclusions.
+    pub extend_exclude: Option<Vec<String>>,
+}
+
+/// A parsed configuration file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigFile {
+    /// The file.
+    pub path: PathBuf,
+    /// Its lazify options.
+    pub options: Options,
+}
+
+impl ConfigFile {
+    /// The directory exclusion globs are relative to.
+    pub fn root(&self) -> &Path {
+        self.path.parent().unwrap_or(Path::new(""))
+    }
+}
+
+/// What a `pyproject.toml` says that lazify cares about.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Pyproject {
+    /// `[tool.lazify]`, when present.
+    pub lazify: Option<Options>,
+    /// Whether there is a `[project]` table.
+    pub has_project: bool,
+    /// `[project] requires-python`, as written.
+    pub requires_python: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawPyproject {
+    tool: Option<RawTool>,
+    project: Option<RawProject>,
+}
+
+#[derive(Deserialize)]
+struct RawTool {
+    lazify: Option<toml::Value>,
+}
+
+#[derive(Deserialize)]
+struct RawProject {
+    #[serde(rename = "requires-python")]
+    requires_python: Option<toml::Value>,
+}
+
+fn config_error(path: &Path, error: impl std::fmt::Display) -> WorkspaceError {
+    WorkspaceError::Config {
+        path: path.to_path_buf(),
+        message: error.to_string().trim_end().to_string(),
+    }
+}
+
+/// Parses the text of a `lazify.toml`.
+pub fn parse_lazify_toml(path: &Path, text: &str) -> Result<Options, WorkspaceError> {
+    toml::from_str(text).map_err(|e| config_error(path, e))
+}
+
+/// Parses the text of a `pyproject.toml`.
+pub fn parse_pyproject(path: &Path, text: &str) -> Result<Pyproject, WorkspaceError> {
+    let raw: RawPyproject = toml::from_str(text).map_err(|e| config_error(path, e))?;
+    let lazify = match raw.tool.and_then(|t| t.lazify) {
+        Some(value) => Some(
+            Options::deserialize(value)
+                .map_err(|e| config_error(path, format!("[tool.lazify]: {e}")))?,
+        ),
+        None => None,
+    };
+    let has_project = raw.project.is_some();
+    let requires_python = match raw.project.and_then(|p| p.requires_python) {
+        Some(toml::Value::String(s)) => Some(s),
+        Some(other) => {
+            return Err(config_error(
+                path,
+                format!(
+                    "[project] requires-python must be a string, not {}",
+                    other.type_str()
+                ),
+            ));
+        }
+        None => None,
+    };
+    Ok(Pyproject {
+        lazify,
+        has_project,
+        requires_python,
+    })
+}
+
+/// Reads a configuration file named on the command line (`--config`): a `pyproject.toml` must have a
+/// `[tool.lazify]` table; any other file holds the keys at its top level.
+pub fn read_explicit(path: &Path) -> Result<ConfigFile, WorkspaceError> {
+    let text = std::fs::read_to_string(path).map_err(|e| config_error(path, e))?;
+    let options = if path.file_name().is_some_and(|n| n == "pyproject.toml") {
+        parse_pyproject(path, &text)?
+            .lazify
+            .ok_or_else(|| config_error(path, "no [tool.lazify] table"))?
+    } else {
+        parse_lazify_toml(path, &text)?
+    };
+    Ok(ConfigFile {
+        path: path.to_path_buf(),
+        options,
+    })
+}
+
+/// The lowest Python version a PEP 440 `requires-python` specifier allows, to `major.minor`.
+///
+/// `>=3.15` gives 3.15, `~=3.11` 3.11, `>3.14` 3.15, `==3.12.*` 3.12; with several lower bounds the highest
+/// wins. `None` when there is no lower bound or the text does not parse.
+pub fn requires_python_floor(spec: &str) -> Option<PythonVersion> {
+    let mut floor: Option<PythonVersion> = None;
+    for clause in spec.split(',') {
+        let clause = clause.trim();
+        if clause.is_empty() {
+            return None;
+        }
+        let (operator, version) = split_operator(clause)?;
+        let bound = match operator {
+            ">=" | "~=" | "==" | "===" => {
+                let (major, minor, _) = parse_release(version.trim_end_matches(".*"))?;
+                Some(PythonVersion::new(major, minor))
+            }
+            ">" => {
+                let (major, minor, patch) = parse_release(version)?;
+                // `>3.14` excludes 3.14 (and its patch releases); `>3.14.2` still allows 3.14.3.
+                if patch.is_some() {
+                    Some(PythonVersion::new(major, minor))
+                } else {
+                    Some(PythonVersion::new(major, minor.checked_add(1)?))
+                }
+            }
+            "<" | "<=" | "!=" => {
+                parse_release(version.trim_end_matches(".*"))?;
+                None
+            }
+            _ => return None,
+        };
+        if let Some(bound) = bound {
+            floor = Some(floor.map_or(bound, |f| f.max(bound)));
+        }
+    }
+    floor
+}
+
+fn split_operator(clause: &str) -> Option<(&str, &str)> {
+    for operator in ["===", "~=", "==", "!=", ">=", "<=", ">", "<"] {
+        if let Some(rest) = clause.strip_prefix(operator) {
+            return Some((operator, rest.trim()));
+        }
+    }
+    None
+}
+
+/// `3.15`, `3.15.1`, `3.15.0a1`, `3` → (major, minor, patch). Pre-release suffixes are ignored.
+fn parse_release(version: &str) -> Option<(u8, u8, Option<u32>)> {
+    let version = version.trim().strip_prefix('v').unwrap_or(version.trim());
+    let release_end = version
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(version.len());
+    let (release, suffix) = version.split_at(release_end);
+    if !suffix.is_empty()
+        && !suffix
+            .trim_start_matches(['-', '_', '.'])
+            .starts_with(['a', 'b', 'c', 'r', 'p', 'd', '+'])
+    {
+        return None;
+    }
+    let mut parts = release.trim_end_matches('.').split('.');
+    let major = parts.next()?.parse().ok()?;
+    let minor = match parts.next() {
+        Some(minor) => minor.parse().ok()?,
+        None => 0,
+    };
+    let patch = match parts.next() {
+        Some(patch) => Some(patch.parse().ok()?),
+        None => None,
+    };
+    Some((major, minor, patch))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[expect(clippy::unnecessary_wraps, reason = "compared with Option results")]
+    fn v(minor: u8) -> Option<PythonVersion> {
+        Some(PythonVersion::new(3, minor))
+    }
+
+    #[test]
+    fn requires_python_lower_bounds() {
+        assert_eq!(requires_python_floor(">=3.15"), v(15));
+        assert_eq!(requires_python_floor(">= 3.9"), v(9));
+        assert_eq!(requires_python_floor("~=3.11"), v(11));
+        assert_eq!(requires_python_floor("~=3.11.2"), v(11));
+        assert_eq!(requires_python_floor(">3.14"), v(15));
+        assert_eq!(requires_python_floor(">3.14.2"), v(14));
+        assert_eq!(requires_python_floor("==3.12.*"), v(12));
+        assert_eq!(requires_python_floor("==3.13"), v(13));
+        assert_eq!(requires_python_floor(">=3.10, <4"), v(10));
+        assert_eq!(requires_python_floor("<4,>=3.8,!=3.9.*"), v(8));
+        assert_eq!(requires_python_floor(">=3.9,>=3.12"), v(12));
+        assert_eq!(requires_python_floor(">=3.15.0a1"), v(15));
+        assert_eq!(requires_python_floor(">=3"), v(0));
+        // No lower bound, or not a specifier: unknown.
+        assert_eq!(requires_python_floor("<3.13"), None);
+        assert_eq!(requires_python_floor(""), None);
+        assert_eq!(requires_python_floor("3.15"), None);
+        assert_eq!(requires_python_floor(">=three"), None);
+        assert_eq!(requires_python_floor(">=3.15,"), None);
+    }
+
+    #[test]
+    fn parses_pyproject_tables() {
+        let path = Path::new("pyproject.toml");
+        let text = r#"
+[project]
+name = "demo"
+requires-python = ">=3.12"
+
+[tool.lazify]
+style = "lazy-modules"
+target-version = "3.15"
+keep = ["numpy", "pkg.*"]
+include-preloaded = true
+lazy-reexports = false
+exclude = ["gen"]
+extend-exclude = ["tests/fixtures"]
+"#;
+        let parsed = parse_pyproject(path, text).unwrap();
+        assert!(parsed.has_project);
+        assert_eq!(parsed.requires_python.as_deref(), Some(">=3.12"));
+        let options = parsed.lazify.unwrap();
+        assert_eq!(options.style, Some(Style::LazyModules));
+        assert_eq!(options.target_version, Some(PythonVersion::PY315));
+        assert_eq!(
+            options.keep,
+            Some(vec!["numpy".to_string(), "pkg.*".to_string()])
+        );
+        assert_eq!(options.include_preloaded, Some(true));
+        assert_eq!(options.lazy_reexports, Some(false));
+        assert_eq!(options.exclude, Some(vec!["gen".to_string()]));
+        assert_eq!(
+            options.extend_exclude,
+            Some(vec!["tests/fixtures".to_string()])
+        );
+
+        let parsed = parse_pyproject(path, "[tool.black]\nline-length = 80\n").unwrap();
+        assert_eq!(parsed, Pyproject::default());
+    }
+
+    #[test]
+    fn config_errors_name_the_file() {
+        let path = Path::new("proj/pyproject.toml");
+        let error = parse_pyproject(path, "[tool.lazify]\nstyel = \"lazy\"\n").unwrap_err();
+        let message = error.to_string();
+        assert!(
+            message.starts_with("proj/pyproject.toml: invalid configuration"),
+            "{message}"
+        );
+        assert!(message.contains("styel"), "{message}");
+
+        let error =
+            parse_lazify_toml(Path::new("lazify.toml"), "target-version = \"py3x\"\n").unwrap_err();
+        assert!(error.to_string().contains("py3x"), "{error}");
+
+        let error = parse_lazify_toml(Path::new("lazify.toml"), "style = \"eager\"\n").unwrap_err();
+        assert!(error.to_string().contains("eager"), "{error}");
+
+        let error = parse_pyproject(path, "[project]\nrequires-python = 3\n").unwrap_err();
+        assert!(error.to_string().contains("must be a string"), "{error}");
+
+        let error = parse_lazify_toml(Path::new("lazify.toml"), "keep = [").unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("lazify.toml: invalid configuration"),
+            "{error}"
+        );
+    }
+}

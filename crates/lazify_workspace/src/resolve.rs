@@ -1,0 +1,712 @@
+//! Settings for each file: the nearest configuration file, the project's `requires-python`, and the
+//! command-line overrides, merged into the engine's [`Settings`]. Also the dotted module name of a file and
+//! the exclusion globs.
+//!
+//! Results are cached per directory, so a tree of thousands of files reads each configuration file once.
+
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use lazify_core::{KeepList, PythonVersion, Settings, Style};
+
+use crate::config::{self, ConfigFile, Options};
+use crate::error::WorkspaceError;
+
+/// Directories and files skipped in a directory walk unless `exclude` replaces this list (as in ruff).
+pub const DEFAULT_EXCLUDES: &[&str] = &[
+    ".bzr",
+    ".direnv",
+    ".eggs",
+    ".git",
+    ".git-rewrite",
+    ".hg",
+    ".ipynb_checkpoints",
+    ".mypy_cache",
+    ".nox",
+    ".pants.d",
+    ".pyenv",
+    ".pytest_cache",
+    ".pytype",
+    ".ruff_cache",
+    ".svn",
+    ".tox",
+    ".venv",
+    ".vscode",
+    "__pypackages__",
+    "_build",
+    "buck-out",
+    "dist",
+    "node_modules",
+    "site-packages",
+    "venv",
+];
+
+/// Settings given on the command line (or by an editor); each one that is set wins over the configuration
+/// files.
+#[derive(Clone, Debug, Default)]
+pub struct Overrides {
+    /// `--style`.
+    pub style: Option<Style>,
+    /// `--target-version`.
+    pub target_version: Option<PythonVersion>,
+    /// `--keep`, added to the configured keep list.
+    pub keep: Vec<String>,
+    /// `--include-preloaded`.
+    pub include_preloaded: Option<bool>,
+    /// `--no-lazy-reexports` (as `Some(false)`).
+    pub lazy_reexports: Option<bool>,
+    /// `--exclude`, relative to the working directory, added to the configured exclusions.
+    pub exclude: Vec<String>,
+    /// `--force-exclude`: apply exclusions to files named on the command line too.
+    pub force_exclude: bool,
+    /// `--config`: use this file for every source file instead of discovering one.
+    pub config: Option<PathBuf>,
+}
+
+/// Exclusion globs. A pattern matches a file or directory by its base name (`build`, `*_pb2.py`) or by its
+/// path relative to the directory the pattern was written in (`tests/fixtures`, `src/gen/*.py`).
+#[derive(Clone, Debug, Default)]
+pub struct Excluder {
+    paths: GlobSet,
+    names: GlobSet,
+}
+
+impl Excluder {
+    /// Compiles `patterns`, relative to `root`.
+    pub fn new<S: AsRef<str>>(root: &Path, patterns: &[S]) -> Result<Self, String> {
+        let mut paths = GlobSetBuilder::new();
+        let mut names = GlobSetBuilder::new();
+        let root = globset::escape(&root.to_string_lossy());
+        for pattern in patterns {
+            let pattern = pattern.as_ref();
+            let bad = |e: globset::Error| format!("invalid exclude pattern `{pattern}`: {e}");
+            names.add(Glob::new(pattern).map_err(bad)?);
+            let trimmed = pattern.trim_start_matches("./");
+            let absolute = if Path::new(trimmed).is_absolute() {
+                trimmed.to_string()
+            } else {
+                format!("{}/{trimmed}", root.trim_end_matches('/'))
+            };
+            paths.add(Glob::new(&absolute).map_err(bad)?);
+        }
+        Ok(Self {
+            paths: paths.build().map_err(|e| e.to_string())?,
+            names: names.build().map_err(|e| e.to_string())?,
+        })
+    }
+
+    /// Whether `path` (absolute) itself matches.
+    pub fn matches(&self, path: &Path) -> bool {
+        path.file_name()
+            .is_some_and(|name| self.names.is_match(name))
+            || self.paths.is_match(path)
+    }
+
+    /// Whether `path` (absolute) or one of its ancestors matches.
+    pub fn matches_with_ancestors(&self, path: &Path) -> bool {
+        path.ancestors().any(|p| self.matches(p))
+    }
+}
+
+/// The settings for the files of one directory.
+#[derive(Clone, Debug)]
+pub struct ResolvedSettings {
+    /// What the engine receives.
+    pub settings: Settings,
+    /// The configuration file they came from, if any.
+    pub config: Option<PathBuf>,
+    /// The exclusions that apply (configured or default).
+    pub exclude: Excluder,
+}
+
+/// A configuration problem, kept until a file needs the configuration.
+#[derive(Clone, Debug)]
+pub(crate) struct ConfigProblem {
+    pub(crate) path: PathBuf,
+    pub(crate) message: String,
+}
+
+impl ConfigProblem {
+    pub(crate) fn to_error(&self) -> WorkspaceError {
+        WorkspaceError::Config {
+            path: self.path.clone(),
+            message: self.message.clone(),
+        }
+    }
+
+    fn from_error(error: &WorkspaceError, fallback: &Path) -> Self {
+        match error {
+            WorkspaceError::Config { path, message } => Self {
+                path: path.clone(),
+                message: message.clone(),
+            },
+            other => Self {
+                path: fallback.to_path_buf(),
+                message: other.to_string(),
+            },
+        }
+    }
+}
+
+/// The nearest `pyproject.toml` with a `[project]` table.
+#[derive(Clone, Debug)]
+struct Project {
+    path: PathBuf,
+    requires_python: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+struct DirInfo {
+    config: Option<Result<Arc<ConfigFile>, ConfigProblem>>,
+    project: Option<Arc<Project>>,
+    resolved: Result<Arc<ResolvedSettings>, ConfigProblem>,
+}
+
+/// Finds and merges the settings for each file. Shared by the walker threads.
+#[derive(Debug)]
+pub struct Resolver {
+    cwd: PathBuf,
+    overrides: Overrides,
+    explicit: Option<Arc<ConfigFile>>,
+    cli_exclude: Excluder,
+    cache: Mutex<HashMap<PathBuf, Arc<DirInfo>>>,
+}
+
+impl Resolver {
+    /// Validates the overrides (and reads `--config`), relative to the working directory `cwd`.
+    pub fn new(cwd: &Path, overrides: Overrides) -> Result<Self, WorkspaceError> {
+        let cwd = normalize(cwd);
+        let cli_exclude = Excluder::new(&cwd, &overrides.exclude)
+            .map_err(|message| WorkspaceError::Options { message })?;
+        KeepList::new(overrides.keep.iter().cloned())
+            .map_err(|message| WorkspaceError::Options { message })?;
+        let explicit = match &overrides.config {
+            Some(path) => {
+                let path = normalize(&cwd.join(path));
+                Some(Arc::new(config::read_explicit(&path)?))
+            }
+            None => None,
+        };
+        Ok(Self {
+            cwd,
+            overrides,
+            explicit,
+            cli_exclude,
+            cache: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The working directory paths are relative to.
+    pub fn cwd(&self) -> &Path {
+        &self.cwd
+    }
+
+    /// The command-line overrides.
+    pub fn overrides(&self) -> &Overrides {
+        &self.overrides
+    }
+
+    /// `path` made absolute against the working directory, without `.` components (symlinks are kept).
+    pub fn absolute(&self, path: &Path) -> PathBuf {
+        normalize(&self.cwd.join(path))
+    }
+
+    /// Whether a file or directory (absolute path) is excluded, by `--exclude` or by the configuration that
+    /// governs its directory. With `ancestors`, a match on any parent directory counts too.
+    pub fn is_excluded(&self, path: &Path, ancestors: bool) -> bool {
+        let own = path
+            .parent()
+            .map(|dir| self.for_directory(dir))
+            .and_then(|info| info.resolved.clone().ok());
+        let check = |excluder: &Excluder| {
+            if ancestors {
+                excluder.matches_with_ancestors(path)
+            } else {
+                excluder.matches(path)
+            }
+        };
+        check(&self.cli_exclude) || own.is_some_and(|s| check(&s.exclude))
+    }
+
+    /// The settings for a source file (absolute path).
+    pub fn settings_for(&self, file: &Path) -> Result<Arc<ResolvedSettings>, WorkspaceError> {
+        let dir = file.parent().unwrap_or(Path::new("/"));
+        self.for_directory(dir)
+            .resolved
+            .clone()
+            .map_err(|p| p.to_error())
+    }
+
+    fn for_directory(&self, dir: &Path) -> Arc<DirInfo> {
+        if let Some(info) = self.lock().get(dir) {
+            return Arc::clone(info);
+        }
+        let parent = dir.parent().map(|p| self.for_directory(p));
+        let info = Arc::new(self.compute(dir, parent.as_deref()));
+        self.lock().insert(dir.to_path_buf(), Arc::clone(&info));
+        info
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, Arc<DirInfo>>> {
+        self.cache.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn compute(&self, dir: &Path, parent: Option<&DirInfo>) -> DirInfo {
+        let mut config = parent.and_then(|p| p.config.clone());
+        let mut project = parent.and_then(|p| p.project.clone());
+
+        let pyproject_path = dir.join("pyproject.toml");
+        let pyproject = if pyproject_path.is_file() {
+            Some(
+                std::fs::read_to_string(&pyproject_path)
+                    .map_err(|e| WorkspaceError::Config {
+                        path: pyproject_path.clone(),
+                        message: e.to_string(),
+                    })
+                    .and_then(|text| config::parse_pyproject(&pyproject_path, &text)),
+            )
+        } else {
+            None
+        };
+        let mut pyproject_config = None;
+        match pyproject {
+            Some(Ok(parsed)) => {
+                if parsed.has_project {
+                    project = Some(Arc::new(Project {
+                        path: pyproject_path.clone(),
+                        requires_python: parsed.requires_python,
+                    }));
+                }
+                pyproject_config = parsed.lazify.map(|options| {
+                    Ok(Arc::new(ConfigFile {
+                        path: pyproject_path.clone(),
+                        options,
+                    }))
+                });
+            }
+            Some(Err(error)) => {
+                pyproject_config = Some(Err(ConfigProblem::from_error(&error, &pyproject_path)));
+            }
+            None => {}
+        }
+        let lazify_toml = dir.join("lazify.toml");
+        if lazify_toml.is_file() {
+            let parsed = std::fs::read_to_string(&lazify_toml)
+                .map_err(|e| WorkspaceError::Config {
+                    path: lazify_toml.clone(),
+                    message: e.to_string(),
+                })
+                .and_then(|text| config::parse_lazify_toml(&lazify_toml, &text));
+            config = Some(match parsed {
+                Ok(options) => Ok(Arc::new(ConfigFile {
+                    path: lazify_toml.clone(),
+                    options,
+                })),
+                Err(error) => Err(ConfigProblem::from_error(&error, &lazify_toml)),
+            });
+        } else if let Some(found) = pyproject_config {
+            config = Some(found);
+        }
+
+        let resolved = match (&self.explicit, &config) {
+            (Some(explicit), _) => self.merge(Some(explicit), project.as_deref()),
+            (None, Some(Err(problem))) => Err(problem.clone()),
+            (None, Some(Ok(found))) => self.merge(Some(found), project.as_deref()),
+            (None, None) => self.merge(None, project.as_deref()),
+        };
+        DirInfo {
+            config,
+            project,
+            resolved,
+        }
+    }
+
+    fn merge(
+        &self,
+        config: Option<&Arc<ConfigFile>>,
+        project: Option<&Project>,
+    ) -> Result<Arc<ResolvedSettings>, ConfigProblem> {
+        let default = Options::default();
+        let options = config.map_or(&default, |c| &c.options);
+        let problem = |message: String| ConfigProblem {
+            path: config.map_or_else(|| self.cwd.clone(), |c| c.path.clone()),
+            message,
+        };
+
+        let (target_version, target_version_source) =
+            if let Some(version) = self.overrides.target_version {
+                (Some(version), Some(format!("`--target-version {version}`")))
+            } else if let (Some(version), Some(config)) = (options.target_version, config) {
+                (
+                    Some(version),
+                    Some(format!(
+                        "`target-version = \"{version}\"` in {}",
+                        self.display(&config.path)
+                    )),
+                )
+            } else if let Some((project, spec)) =
+                project.and_then(|p| p.requires_python.as_deref().map(|s| (p, s)))
+            {
+                match config::requires_python_floor(spec) {
+                    Some(version) => (
+                        Some(version),
+                        Some(format!(
+                            "`requires-python = \"{spec}\"` in {}",
+                            self.display(&project.path)
+                        )),
+                    ),
+                    None => (None, None),
+                }
+            } else {
+                (None, None)
+            };
+
+        let keep_patterns = options
+            .keep
+            .iter()
+            .flatten()
+            .chain(&self.overrides.keep)
+            .cloned()
+            .collect::<Vec<_>>();
+        let keep = KeepList::new(keep_patterns).map_err(problem)?;
+
+        let root = config.map_or(self.cwd.as_path(), |c| c.root());
+        let mut excludes: Vec<String> = match &options.exclude {
+            Some(list) => list.clone(),
+            None => DEFAULT_EXCLUDES.iter().map(ToString::to_string).collect(),
+        };
+        excludes.extend(options.extend_exclude.iter().flatten().cloned());
+        let exclude = Excluder::new(root, &excludes).map_err(problem)?;
+
+        let settings = Settings {
+            style: self.overrides.style.or(options.style),
+            target_version,
+            target_version_source,
+            keep,
+            include_preloaded: self
+                .overrides
+                .include_preloaded
+                .or(options.include_preloaded)
+                .unwrap_or(false),
+            lazy_reexports: self
+                .overrides
+                .lazy_reexports
+                .or(options.lazy_reexports)
+                .unwrap_or(true),
+        };
+        Ok(Arc::new(ResolvedSettings {
+            settings,
+            config: config.map(|c| c.path.clone()),
+            exclude,
+        }))
+    }
+
+    /// A path for messages: relative to the working directory when inside it.
+    pub fn display(&self, path: &Path) -> String {
+        path.strip_prefix(&self.cwd)
+            .unwrap_or(path)
+            .display()
+            .to_string()
+    }
+}
+
+/// Makes `path` absolute-looking without touching the file system: drops `.` components and resolves `..`
+/// lexically.
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    out
+}
+
+/// The dotted module name of a source file (absolute path): the stem, prefixed by every enclosing directory
+/// that holds an `__init__.py` (the walk stops at the first that does not, so `src/` layouts work).
+/// `pkg/__init__.py` is `pkg`. `None` when a part is not a Python identifier.
+pub fn module_name(path: &Path) -> Option<String> {
+    let stem = path.file_stem()?.to_str()?;
+    let mut parts = Vec::new();
+    let mut dir = path.parent();
+    if stem != "__init__" {
+        parts.push(stem.to_string());
+    }
+    while let Some(d) = dir {
+        if !(d.join("__init__.py").is_file() || d.join("__init__.pyi").is_file()) {
+            break;
+        }
+        parts.push(d.file_name()?.to_str()?.to_string());
+        dir = d.parent();
+    }
+    if parts.is_empty() || !parts.iter().all(|p| is_identifier(p)) {
+        return None;
+    }
+    parts.reverse();
+    Some(parts.join("."))
+}
+
+fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c == '_' || c.is_alphabetic())
+        && chars.all(|c| c == '_' || c.is_alphanumeric())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+
+    use super::*;
+
+    fn touch(path: &Path, text: &str) {
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::io::Write::write_all(&mut fs::File::create(path).unwrap(), text.as_bytes()).unwrap();
+    }
+
+    fn resolver(root: &Path, overrides: Overrides) -> Resolver {
+        Resolver::new(root, overrides).unwrap()
+    }
+
+    #[test]
+    fn module_names_follow_init_files() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        touch(&root.join("a/pkg/__init__.py"), "");
+        touch(&root.join("a/pkg/sub/__init__.py"), "");
+        touch(&root.join("src/lib/__init__.py"), "");
+        assert_eq!(
+            module_name(&root.join("a/pkg/sub.py")).as_deref(),
+            Some("pkg.sub")
+        );
+        assert_eq!(
+            module_name(&root.join("a/pkg/__init__.py")).as_deref(),
+            Some("pkg")
+        );
+        assert_eq!(
+            module_name(&root.join("a/pkg/sub/deep.py")).as_deref(),
+            Some("pkg.sub.deep")
+        );
+        assert_eq!(
+            module_name(&root.join("a/script.py")).as_deref(),
+            Some("script")
+        );
+        assert_eq!(
+            module_name(&root.join("src/lib/core.pyi")).as_deref(),
+            Some("lib.core")
+        );
+        assert_eq!(module_name(&root.join("a/my-script.py")), None);
+        touch(&root.join("bad-name/__init__.py"), "");
+        assert_eq!(module_name(&root.join("bad-name/x.py")), None);
+    }
+
+    #[test]
+    fn nearest_config_wins_and_lazify_toml_beats_pyproject() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        touch(
+            &root.join("pyproject.toml"),
+            "[project]\nname = \"x\"\nrequires-python = \">=3.15\"\n[tool.lazify]\nkeep = [\"numpy\"]\n",
+        );
+        touch(&root.join("sub/lazify.toml"), "style = \"lazy-modules\"\n");
+        touch(
+            &root.join("sub/pyproject.toml"),
+            "[tool.lazify]\nstyle = \"lazy\"\n",
+        );
+        touch(&root.join("other/pyproject.toml"), "[tool.black]\n");
+        let r = resolver(root, Overrides::default());
+
+        let top = r.settings_for(&root.join("a.py")).unwrap();
+        assert_eq!(
+            top.config.as_deref(),
+            Some(root.join("pyproject.toml").as_path())
+        );
+        assert_eq!(top.settings.keep.patterns(), ["numpy"]);
+        assert_eq!(top.settings.target_version, Some(PythonVersion::PY315));
+        assert_eq!(
+            top.settings.target_version_source.as_deref(),
+            Some("`requires-python = \">=3.15\"` in pyproject.toml")
+        );
+
+        let sub = r.settings_for(&root.join("sub/deep/b.py")).unwrap();
+        assert_eq!(
+            sub.config.as_deref(),
+            Some(root.join("sub/lazify.toml").as_path())
+        );
+        assert_eq!(sub.settings.style, Some(Style::LazyModules));
+        // The keep list is not inherited from a farther config, but requires-python still applies.
+        assert!(sub.settings.keep.patterns().is_empty());
+        assert_eq!(sub.settings.target_version, Some(PythonVersion::PY315));
+
+        // A pyproject.toml without [tool.lazify] is not a config file.
+        let other = r.settings_for(&root.join("other/c.py")).unwrap();
+        assert_eq!(
+            other.config.as_deref(),
+            Some(root.join("pyproject.toml").as_path())
+        );
+    }
+
+    #[test]
+    fn target_version_precedence() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        touch(
+            &root.join("pyproject.toml"),
+            "[project]\nrequires-python = \">=3.11\"\n[tool.lazify]\ntarget-version = \"3.13\"\n",
+        );
+        touch(
+            &root.join("nover/pyproject.toml"),
+            "[project]\nrequires-python = \"<4\"\n",
+        );
+        let r = resolver(root, Overrides::default());
+        let s = r.settings_for(&root.join("a.py")).unwrap();
+        assert_eq!(s.settings.target_version, Some(PythonVersion::new(3, 13)));
+        assert_eq!(
+            s.settings.target_version_source.as_deref(),
+            Some("`target-version = \"py313\"` in pyproject.toml")
+        );
+        // A nearer [project] without a lower bound: unknown, even below a config with a target.
+        let s = r.settings_for(&root.join("nover/a.py")).unwrap();
+        assert_eq!(s.settings.target_version, Some(PythonVersion::new(3, 13)));
+
+        let r = resolver(
+            root,
+            Overrides {
+                target_version: Some(PythonVersion::PY315),
+                style: Some(Style::Lazy),
+                keep: vec!["extra.*".into()],
+                include_preloaded: Some(true),
+                lazy_reexports: Some(false),
+                ..Overrides::default()
+            },
+        );
+        let s = r.settings_for(&root.join("a.py")).unwrap();
+        assert_eq!(s.settings.target_version, Some(PythonVersion::PY315));
+        assert_eq!(
+            s.settings.target_version_source.as_deref(),
+            Some("`--target-version py315`")
+        );
+        assert_eq!(s.settings.style, Some(Style::Lazy));
+        assert!(s.settings.include_preloaded);
+        assert!(!s.settings.lazy_reexports);
+        assert_eq!(s.settings.keep.patterns(), ["extra.*"]);
+    }
+
+    #[test]
+    fn requires_python_without_config_and_unknown() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        touch(
+            &root.join("p/pyproject.toml"),
+            "[project]\nrequires-python = \"~=3.12\"\n",
+        );
+        touch(
+            &root.join("q/pyproject.toml"),
+            "[project]\nrequires-python = \"whatever\"\n",
+        );
+        let r = resolver(root, Overrides::default());
+        let s = r.settings_for(&root.join("p/x.py")).unwrap();
+        assert_eq!(s.settings.target_version, Some(PythonVersion::new(3, 12)));
+        assert_eq!(s.config, None);
+        let s = r.settings_for(&root.join("q/x.py")).unwrap();
+        assert_eq!(s.settings.target_version, None);
+        assert_eq!(s.settings.target_version_source, None);
+        let s = r.settings_for(&root.join("x.py")).unwrap();
+        assert_eq!(s.settings.target_version, None);
+        assert!(s.settings.lazy_reexports);
+    }
+
+    #[test]
+    fn broken_config_is_an_error_for_its_files_only() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        touch(&root.join("bad/lazify.toml"), "stlye = 1\n");
+        let r = resolver(root, Overrides::default());
+        let error = r.settings_for(&root.join("bad/x.py")).unwrap_err();
+        assert!(
+            matches!(&error, WorkspaceError::Config { path, .. } if path.ends_with("bad/lazify.toml"))
+        );
+        assert!(r.settings_for(&root.join("good.py")).is_ok());
+    }
+
+    #[test]
+    fn explicit_config_applies_everywhere() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        touch(&root.join("conf/custom.toml"), "keep = [\"x\"]\n");
+        touch(&root.join("sub/lazify.toml"), "keep = [\"y\"]\n");
+        let r = resolver(
+            root,
+            Overrides {
+                config: Some("conf/custom.toml".into()),
+                ..Overrides::default()
+            },
+        );
+        let s = r.settings_for(&root.join("sub/a.py")).unwrap();
+        assert_eq!(s.settings.keep.patterns(), ["x"]);
+        let missing = Resolver::new(
+            root,
+            Overrides {
+                config: Some("nope.toml".into()),
+                ..Overrides::default()
+            },
+        );
+        assert!(matches!(missing, Err(WorkspaceError::Config { .. })));
+    }
+
+    #[test]
+    fn exclusions() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        touch(
+            &root.join("lazify.toml"),
+            "extend-exclude = [\"gen\", \"tests/fixtures\", \"*_pb2.py\"]\n",
+        );
+        let r = resolver(
+            root,
+            Overrides {
+                exclude: vec!["legacy/*.py".into()],
+                ..Overrides::default()
+            },
+        );
+        assert!(r.is_excluded(&root.join(".venv"), false));
+        assert!(r.is_excluded(&root.join("a/gen"), false));
+        assert!(r.is_excluded(&root.join("tests/fixtures"), false));
+        assert!(!r.is_excluded(&root.join("other/tests/fixtures"), false));
+        assert!(r.is_excluded(&root.join("x/y_pb2.py"), false));
+        assert!(r.is_excluded(&root.join("legacy/old.py"), false));
+        assert!(!r.is_excluded(&root.join("tests/fixtures/a.py"), false));
+        assert!(r.is_excluded(&root.join("tests/fixtures/a.py"), true));
+        assert!(!r.is_excluded(&root.join("src/a.py"), true));
+
+        touch(&root.join("own/lazify.toml"), "exclude = [\"only\"]\n");
+        assert!(!r.is_excluded(&root.join("own/.venv"), false));
+        assert!(r.is_excluded(&root.join("own/only"), false));
+        assert!(
+            Resolver::new(
+                root,
+                Overrides {
+                    exclude: vec!["a[".into()],
+                    ..Overrides::default()
+                }
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn normalizes_paths() {
+        assert_eq!(normalize(Path::new("/a/./b/../c")), PathBuf::from("/a/c"));
+        assert_eq!(normalize(Path::new("./x.py")), PathBuf::from("x.py"));
+    }
+}
