@@ -479,11 +479,14 @@ impl<'a> Walker<'a> {
             }
             out
         };
+        let mut by_caller: HashMap<ScopeId, Vec<&str>> = HashMap::new();
         for (caller, callee, range, ctx) in &self.calls {
             if *caller == 0 && *ctx == Ctx::ImportTime {
                 for target in targets(callee) {
                     work.push((target, *range));
                 }
+            } else if *caller != 0 && *ctx == Ctx::Deferred {
+                by_caller.entry(*caller).or_default().push(callee);
             }
         }
         while let Some((scope, range)) = work.pop() {
@@ -491,11 +494,9 @@ impl<'a> Walker<'a> {
                 continue;
             }
             marked.insert(scope, range);
-            for (caller, callee, _, ctx) in &self.calls {
-                if *caller == scope && *ctx == Ctx::Deferred {
-                    for target in targets(callee) {
-                        work.push((target, range));
-                    }
+            for callee in by_caller.get(&scope).into_iter().flatten() {
+                for target in targets(callee) {
+                    work.push((target, range));
                 }
             }
         }

@@ -66,6 +66,7 @@ pub(crate) fn plan<'a>(
         }
     }
     share_fate(&mut candidates, index);
+    loaded_anyway(&mut candidates, index);
     let edits = match style {
         Style::Lazy => rewrite::lazy::edits(&mut candidates, index, parsed, source),
         Style::LazyModules => {
@@ -411,6 +412,63 @@ fn share_fate(candidates: &mut [Candidate<'_>], index: &Index<'_>) {
                     c.verdict.module
                 )),
             );
+        }
+    }
+}
+
+/// A module that an eager import loads anyway (itself or a submodule, which loads its parents) gains nothing
+/// from a lazy import elsewhere in the file. Repeats until nothing changes.
+fn loaded_anyway(candidates: &mut [Candidate<'_>], index: &Index<'_>) {
+    loop {
+        let mut loaded: HashMap<String, TextRange> = HashMap::new();
+        for c in candidates.iter() {
+            let import = &index.imports[c.import];
+            let Some((reason, _)) = c.keep_reason() else {
+                continue;
+            };
+            if !import.is_module_level()
+                || matches!(
+                    reason,
+                    KeepReason::TypeChecking | KeepReason::AlreadyLazy | KeepReason::Future
+                )
+            {
+                continue;
+            }
+            let Some(module) = c.verdict.resolved_module.as_deref() else {
+                continue;
+            };
+            let mut name = module;
+            loop {
+                loaded.entry(name.to_string()).or_insert(c.alias.range());
+                match name.rsplit_once('.') {
+                    Some((parent, _)) => name = parent,
+                    None => break,
+                }
+            }
+        }
+        let mut changed = false;
+        for c in candidates.iter_mut().filter(|c| c.verdict.is_rewrite()) {
+            let import = &index.imports[c.import];
+            // `from . import x`: the package is this module's parent, loaded before it; `x` is what is deferred.
+            if matches!(import.source_module(), Some((None, _))) {
+                continue;
+            }
+            let Some(module) = c.verdict.resolved_module.clone() else {
+                continue;
+            };
+            if let Some(span) = loaded.get(&module) {
+                c.keep(
+                    KeepReason::ModuleLoadedEagerly,
+                    *span,
+                    Some(format!(
+                        "`{module}` is loaded by an import that stays eager"
+                    )),
+                );
+                changed = true;
+            }
+        }
+        if !changed {
+            return;
         }
     }
 }

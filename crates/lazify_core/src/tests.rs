@@ -319,7 +319,7 @@ fn lazy_modules_per_module_conflict_and_relative() {
     let src = "from m import x\nfrom m import y\ny()\ndef f():\n    x()\n";
     let (fixed, v) = run_with(src, "a.py", None, &settings(Style::LazyModules));
     assert_eq!(fixed, None);
-    assert!(reason(&v, "x").starts_with("used-at-import-time"));
+    assert!(reason(&v, "x").starts_with("module-loaded-eagerly"));
     let src = "from .m import x\ndef f():\n    x()\n";
     let (_, v) = run_with(src, "pkg/a.py", None, &settings(Style::LazyModules));
     assert_eq!(reason(&v, "x"), "package-unknown@x");
@@ -464,4 +464,14 @@ fn string_annotations_are_deferred_references() {
         "from dataclasses import dataclass\nimport m\n\n@dataclass\nclass C:\n    x: \"m.T\"\n";
     let (_, v) = lazy(src);
     assert_eq!(reason(&v, "m"), "used-at-import-time@\"m.T\"");
+}
+
+#[test]
+fn module_loaded_by_another_eager_import() {
+    let src = "import a.b\nfrom a.b import x\nfrom a import y\nimport c\nX = a.b.z\n\ndef f():\n    return x, y, c\n";
+    let (fixed, v) = lazy(src);
+    assert_eq!(reason(&v, "x"), "module-loaded-eagerly@a.b");
+    assert_eq!(reason(&v, "y"), "module-loaded-eagerly@a.b");
+    assert_eq!(reason(&v, "c"), "rewrite");
+    assert!(fixed.unwrap().contains("lazy import c\n"));
 }
