@@ -1,2 +1,655 @@
-//! Runtime proof, written later in this file.
+//! Runtime proof on real interpreters: lazify's rewrite changes when modules load, and nothing else.
+//!
+//! Each test is one behaviour class. It writes a mini-project to a temp dir: local modules that print
+//! `loading <name>` when their body runs, the module lazify rewrites, and a driver that imports it, prints
+//! `CHECK <label> <module>=<0|1> ...` (whether each module is in `sys.modules` at that point) and the program's
+//! results. The project runs before and after the rewrite made by [`lazify_core::run`]:
+//!
+//! - style `lazy` (target py315) under Python 3.15;
+//! - style `lazy-modules` (target py311) under Python 3.15 and under the system `python3` (3.11, where
+//!   `__lazy_modules__` is an ordinary variable).
+//!
+//! Assertions:
+//!
+//! - the rewrite happened: no error, rewritten text, and a rewrite verdict for every module the class is about
+//!   (a test passing because nothing was rewritten would prove nothing);
+//! - the original really loads those modules at import (`CHECK imported ...=1`), so the scenario can show a
+//!   difference;
+//! - on 3.15 after the rewrite they are absent from `sys.modules` at every checkpoint before their first use,
+//!   present after it, and their `loading` line comes after the last "absent" checkpoint;
+//! - the program's own output (every line that is not `loading ...` or `CHECK ...`) is identical, and the same
+//!   modules load in the end;
+//! - on 3.11 the whole output of the `lazy-modules` rewrite is identical to the original's, line for line.
+//!
+//! Python 3.15 comes from `LAZIFY_PYTHON315` or `python3.15` on `PATH`; the older Python is `python3` on `PATH`
+//! when it is older than 3.15. A missing interpreter skips with a loud message, or fails when `CI` is set.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::print_stderr,
+    reason = "a test harness: failing loudly and telling why a check was skipped is its job"
+)]
+
 mod support;
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::Path;
+
+use lazify_core::{KeepList, PythonVersion, Settings, SourceFile, Style};
+use support::Python;
+
+/// Put at the top of every driver: prints whether modules are loaded.
+const PRELUDE: &str = r#"import sys
+
+
+def check(label, *modules):
+    print("CHECK", label, " ".join(f"{m}={int(m in sys.modules)}" for m in modules))
+
+
+"#;
+
+/// One behaviour class.
+struct Scenario {
+    /// The project's files, `(path, text)`. The driver is given without [`PRELUDE`], which is added (unless the
+    /// driver is the rewritten module itself).
+    files: &'static [(&'static str, &'static str)],
+    /// The file lazify rewrites, and its dotted module name.
+    target: &'static str,
+    module: &'static str,
+    /// The driver to run (`python <driver>` in the project directory).
+    driver: &'static str,
+    /// The styles this class is run with.
+    styles: &'static [Style],
+    /// Modules (resolved names) that must get a rewrite verdict.
+    rewritten: &'static [&'static str],
+    /// Modules that load at import before the rewrite and only at first use after it.
+    deferred: &'static [&'static str],
+    /// The checkpoints (labels) where the deferred modules must still be absent after the rewrite.
+    absent_at: &'static [&'static str],
+    /// The checkpoint where they must have loaded.
+    present_at: &'static str,
+}
+
+const BOTH: &[Style] = &[Style::Lazy, Style::LazyModules];
+
+/// A local module that announces when its body runs.
+const HEAVY: &str = r#"print("loading heavy")
+
+
+class Thing:
+    pass
+
+
+def value():
+    return 42
+"#;
+
+/// The driver most classes use: import `app`, check, call `app.main()`, check.
+const DRIVER_MAIN: &str = r#"import app
+
+check("imported", "heavy")
+print("result", app.main())
+check("used", "heavy")
+"#;
+
+fn settings(style: Style) -> Settings {
+    let target = match style {
+        Style::Lazy => PythonVersion::PY315,
+        Style::LazyModules => PythonVersion::new(3, 11),
+    };
+    Settings {
+        style: Some(style),
+        target_version: Some(target),
+        target_version_source: None,
+        keep: KeepList::default(),
+        include_preloaded: false,
+        lazy_reexports: true,
+    }
+}
+
+fn write_project(dir: &Path, scenario: &Scenario, rewritten: Option<&str>) {
+    for (path, text) in scenario.files {
+        let text = match rewritten {
+            Some(new) if *path == scenario.target => new.to_string(),
+            _ if *path == scenario.driver && scenario.driver != scenario.target => {
+                format!("{PRELUDE}{text}")
+            }
+            _ => (*text).to_string(),
+        };
+        let file = dir.join(path);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::File::create(&file)
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
+    }
+}
+
+/// What a run printed.
+struct Run {
+    stdout: String,
+    label: String,
+}
+
+fn run_project(python: &Python, dir: &Path, driver: &str, label: String) -> Run {
+    let out = python
+        .command()
+        .arg(driver)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{label}: the program failed ({})\n--- stdout ---\n{stdout}\n--- stderr ---\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Run { stdout, label }
+}
+
+impl Run {
+    /// The program's own output: everything but the `loading` and `CHECK` lines.
+    fn program_output(&self) -> Vec<&str> {
+        self.stdout
+            .lines()
+            .filter(|l| !l.starts_with("loading ") && !l.starts_with("CHECK "))
+            .collect()
+    }
+
+    /// The `loading` lines, sorted.
+    fn loaded(&self) -> Vec<&str> {
+        let mut lines: Vec<&str> = self
+            .stdout
+            .lines()
+            .filter(|l| l.starts_with("loading "))
+            .collect();
+        lines.sort_unstable();
+        lines
+    }
+
+    /// The line index of checkpoint `label`.
+    fn checkpoint(&self, label: &str) -> usize {
+        let prefix = format!("CHECK {label} ");
+        self.stdout
+            .lines()
+            .position(|l| l.starts_with(&prefix))
+            .unwrap_or_else(|| {
+                panic!(
+                    "{}: no `CHECK {label}` line in\n{}",
+                    self.label, self.stdout
+                )
+            })
+    }
+
+    /// Whether `module` was in `sys.modules` at checkpoint `label`.
+    fn loaded_at(&self, label: &str, module: &str) -> bool {
+        let line = self.stdout.lines().nth(self.checkpoint(label)).unwrap();
+        let entry = format!("{module}=");
+        let value = line
+            .split_whitespace()
+            .find_map(|word| word.strip_prefix(&entry))
+            .unwrap_or_else(|| panic!("{}: `{module}` is not checked in `{line}`", self.label));
+        value == "1"
+    }
+
+    /// The line index where `module`'s body ran.
+    fn loading_line(&self, module: &str) -> Option<usize> {
+        let wanted = format!("loading {module}");
+        self.stdout.lines().position(|l| l == wanted)
+    }
+}
+
+/// The original loads the deferred modules at import: otherwise the scenario could not show anything.
+fn assert_eager(scenario: &Scenario, run: &Run) {
+    for module in scenario.deferred {
+        assert!(
+            run.loaded_at("imported", module),
+            "{}: the original program should load `{module}` at import\n{}",
+            run.label,
+            run.stdout
+        );
+    }
+}
+
+/// After the rewrite, on 3.15: absent until first use, then present.
+fn assert_deferred(scenario: &Scenario, run: &Run, rewritten: &str) {
+    for module in scenario.deferred {
+        for label in scenario.absent_at {
+            assert!(
+                !run.loaded_at(label, module),
+                "{}: `{module}` is in sys.modules at `{label}`, before its first use\n--- output ---\n{}\n--- rewritten source ---\n{rewritten}",
+                run.label,
+                run.stdout
+            );
+        }
+        assert!(
+            run.loaded_at(scenario.present_at, module),
+            "{}: `{module}` is not loaded at `{}`, after its use\n{}",
+            run.label,
+            scenario.present_at,
+            run.stdout
+        );
+        let last_absent = scenario
+            .absent_at
+            .iter()
+            .map(|label| run.checkpoint(label))
+            .max()
+            .unwrap_or(0);
+        let loading = run.loading_line(module);
+        assert!(
+            loading.is_some_and(|line| line > last_absent),
+            "{}: `loading {module}` should come after the last checkpoint before use\n{}",
+            run.label,
+            run.stdout
+        );
+    }
+}
+
+fn assert_same_program(before: &Run, after: &Run, rewritten: &str) {
+    assert_eq!(
+        before.program_output(),
+        after.program_output(),
+        "{} vs {}: the program's output changed\n--- rewritten source ---\n{rewritten}",
+        before.label,
+        after.label
+    );
+    assert_eq!(
+        before.loaded(),
+        after.loaded(),
+        "{} vs {}: a different set of modules loaded in the end",
+        before.label,
+        after.label
+    );
+}
+
+fn check_scenario(name: &str, scenario: &Scenario) {
+    let py315 = support::python315();
+    let py_old = support::python_pre315();
+    if py315.is_none() {
+        support::missing_tool(
+            "Python 3.15 (LAZIFY_PYTHON315 or python3.15 on PATH)",
+            "Run `bash ../shared/py315/install.sh`; it prints the interpreter's path.",
+        );
+    }
+    if py_old.is_none() {
+        support::missing_tool(
+            "a Python older than 3.15 as `python3` on PATH",
+            "The lazy-modules style is checked on the system python3 (3.11).",
+        );
+    }
+    let source = scenario
+        .files
+        .iter()
+        .find(|(path, _)| *path == scenario.target)
+        .map(|(_, text)| *text)
+        .unwrap();
+    let file = SourceFile::new(scenario.target).with_module_name(scenario.module);
+
+    for &style in scenario.styles {
+        let outcome = lazify_core::run(source, &file, &settings(style));
+        let label = format!("{name} [{style}]");
+        assert!(outcome.error.is_none(), "{label}: {:?}", outcome.error);
+        let mut verdicts = String::new();
+        for v in &outcome.verdicts {
+            let _ = writeln!(verdicts, "  {} -> {:?}", v.describe(), v.decision);
+        }
+        for module in scenario.rewritten {
+            assert!(
+                outcome
+                    .rewrites()
+                    .any(|v| v.resolved_module.as_deref() == Some(*module)),
+                "{label}: `{module}` was not rewritten; verdicts:\n{verdicts}"
+            );
+        }
+        let Some(rewritten) = outcome.fixed.as_deref() else {
+            panic!("{label}: no rewritten text; verdicts:\n{verdicts}");
+        };
+        match style {
+            Style::Lazy => assert!(
+                rewritten.contains("lazy "),
+                "{label}: no `lazy` in\n{rewritten}"
+            ),
+            Style::LazyModules => assert!(
+                rewritten.contains("__lazy_modules__") && !rewritten.contains("lazy import"),
+                "{label}: expected a `__lazy_modules__` list and no `lazy` keyword in\n{rewritten}"
+            ),
+        }
+
+        let before_dir = tempfile::tempdir().unwrap();
+        let after_dir = tempfile::tempdir().unwrap();
+        write_project(before_dir.path(), scenario, None);
+        write_project(after_dir.path(), scenario, Some(rewritten));
+
+        if let Some(python) = &py315 {
+            let before = run_project(
+                python,
+                before_dir.path(),
+                scenario.driver,
+                format!("{label} original on 3.15"),
+            );
+            let after = run_project(
+                python,
+                after_dir.path(),
+                scenario.driver,
+                format!("{label} rewritten on 3.15"),
+            );
+            assert_eager(scenario, &before);
+            assert_deferred(scenario, &after, rewritten);
+            assert_same_program(&before, &after, rewritten);
+        }
+        if style == Style::LazyModules
+            && let Some(python) = &py_old
+        {
+            let version = format!("{}.{}", python.version.0, python.version.1);
+            let before = run_project(
+                python,
+                before_dir.path(),
+                scenario.driver,
+                format!("{label} original on {version}"),
+            );
+            let after = run_project(
+                python,
+                after_dir.path(),
+                scenario.driver,
+                format!("{label} rewritten on {version}"),
+            );
+            assert_eager(scenario, &before);
+            assert_eq!(
+                before.stdout, after.stdout,
+                "{label}: on {version}, where `__lazy_modules__` does nothing, the output must not change at all\n--- rewritten source ---\n{rewritten}"
+            );
+        }
+    }
+}
+
+#[test]
+fn plain_import_used_in_function() {
+    check_scenario(
+        "plain_import_used_in_function",
+        &Scenario {
+            files: &[
+                ("heavy.py", HEAVY),
+                (
+                    "app.py",
+                    "import heavy\n\n\ndef main():\n    return heavy.value()\n",
+                ),
+                ("driver.py", DRIVER_MAIN),
+            ],
+            target: "app.py",
+            module: "app",
+            driver: "driver.py",
+            styles: BOTH,
+            rewritten: &["heavy"],
+            deferred: &["heavy"],
+            absent_at: &["imported"],
+            present_at: "used",
+        },
+    );
+}
+
+#[test]
+fn from_import_used_in_function() {
+    check_scenario(
+        "from_import_used_in_function",
+        &Scenario {
+            files: &[
+                ("heavy.py", HEAVY),
+                (
+                    "app.py",
+                    "from heavy import value\n\n\ndef main():\n    return value() + 1\n",
+                ),
+                ("driver.py", DRIVER_MAIN),
+            ],
+            target: "app.py",
+            module: "app",
+            driver: "driver.py",
+            styles: BOTH,
+            rewritten: &["heavy"],
+            deferred: &["heavy"],
+            absent_at: &["imported"],
+            present_at: "used",
+        },
+    );
+}
+
+#[test]
+fn dotted_import_binds_the_package() {
+    check_scenario(
+        "dotted_import_binds_the_package",
+        &Scenario {
+            files: &[
+                ("heavypkg/__init__.py", "print(\"loading heavypkg\")\n"),
+                (
+                    "heavypkg/sub.py",
+                    "print(\"loading heavypkg.sub\")\n\n\ndef value():\n    return \"sub value\"\n",
+                ),
+                (
+                    "app.py",
+                    "import heavypkg.sub\n\n\ndef main():\n    return heavypkg.sub.value()\n",
+                ),
+                (
+                    "driver.py",
+                    "import app\n\ncheck(\"imported\", \"heavypkg\", \"heavypkg.sub\")\nprint(\"result\", app.main())\ncheck(\"used\", \"heavypkg\", \"heavypkg.sub\")\n",
+                ),
+            ],
+            target: "app.py",
+            module: "app",
+            driver: "driver.py",
+            styles: BOTH,
+            rewritten: &["heavypkg.sub"],
+            deferred: &["heavypkg", "heavypkg.sub"],
+            absent_at: &["imported"],
+            present_at: "used",
+        },
+    );
+}
+
+#[test]
+fn aliased_import() {
+    check_scenario(
+        "aliased_import",
+        &Scenario {
+            files: &[
+                ("heavy.py", HEAVY),
+                (
+                    "app.py",
+                    "import heavy as h\n\n\ndef main():\n    return h.value() * 2\n",
+                ),
+                ("driver.py", DRIVER_MAIN),
+            ],
+            target: "app.py",
+            module: "app",
+            driver: "driver.py",
+            styles: BOTH,
+            rewritten: &["heavy"],
+            deferred: &["heavy"],
+            absent_at: &["imported"],
+            present_at: "used",
+        },
+    );
+}
+
+#[test]
+fn reexport_from_package_init() {
+    check_scenario(
+        "reexport_from_package_init",
+        &Scenario {
+            files: &[
+                (
+                    "pkg/__init__.py",
+                    "\"\"\"The package's public API.\"\"\"\n\nfrom .impl import helper\n",
+                ),
+                (
+                    "pkg/impl.py",
+                    "print(\"loading pkg.impl\")\n\n\ndef helper():\n    return \"helped\"\n",
+                ),
+                (
+                    "driver.py",
+                    "import pkg\n\ncheck(\"imported\", \"pkg.impl\")\nprint(\"result\", pkg.helper())\ncheck(\"used\", \"pkg.impl\")\n",
+                ),
+            ],
+            target: "pkg/__init__.py",
+            module: "pkg",
+            driver: "driver.py",
+            styles: BOTH,
+            rewritten: &["pkg.impl"],
+            deferred: &["pkg.impl"],
+            absent_at: &["imported"],
+            present_at: "used",
+        },
+    );
+}
+
+#[test]
+fn import_in_if_block() {
+    check_scenario(
+        "import_in_if_block",
+        &Scenario {
+            files: &[
+                ("heavy.py", HEAVY),
+                (
+                    "app.py",
+                    "import sys\n\nif sys.platform != \"no-such-platform\":\n    import heavy\n\n\ndef main():\n    return heavy.value()\n",
+                ),
+                ("driver.py", DRIVER_MAIN),
+            ],
+            target: "app.py",
+            module: "app",
+            driver: "driver.py",
+            styles: BOTH,
+            rewritten: &["heavy"],
+            deferred: &["heavy"],
+            absent_at: &["imported"],
+            present_at: "used",
+        },
+    );
+}
+
+#[test]
+fn use_in_main_block() {
+    // The module itself is the script: its `__main__` block checks `sys.modules` through `__import__`, so
+    // that the check adds no import of its own.
+    const APP: &str = r#"import heavy
+
+
+def _loaded(name):
+    return int(name in __import__("sys").modules)
+
+
+if __name__ == "__main__":
+    print("CHECK imported heavy=%d" % _loaded("heavy"))
+    print("result", heavy.value())
+    print("CHECK used heavy=%d" % _loaded("heavy"))
+"#;
+    check_scenario(
+        "use_in_main_block",
+        &Scenario {
+            files: &[("heavy.py", HEAVY), ("app.py", APP)],
+            target: "app.py",
+            module: "app",
+            driver: "app.py",
+            styles: BOTH,
+            rewritten: &["heavy"],
+            deferred: &["heavy"],
+            absent_at: &["imported"],
+            present_at: "used",
+        },
+    );
+}
+
+#[test]
+fn annotation_only_use() {
+    // On 3.15 annotations are evaluated only when asked for: calling the function does not load `heavy`,
+    // reading `__annotations__` does.
+    check_scenario(
+        "annotation_only_use",
+        &Scenario {
+            files: &[
+                ("heavy.py", HEAVY),
+                (
+                    "app.py",
+                    "import heavy\n\n\ndef describe(x: heavy.Thing) -> str:\n    return \"described \" + str(x)\n",
+                ),
+                (
+                    "driver.py",
+                    "import app\n\ncheck(\"imported\", \"heavy\")\nprint(app.describe(1))\ncheck(\"called\", \"heavy\")\nprint(\"annotation\", app.describe.__annotations__[\"x\"].__name__)\ncheck(\"used\", \"heavy\")\n",
+                ),
+            ],
+            target: "app.py",
+            module: "app",
+            driver: "driver.py",
+            styles: BOTH,
+            rewritten: &["heavy"],
+            deferred: &["heavy"],
+            absent_at: &["imported", "called"],
+            present_at: "used",
+        },
+    );
+}
+
+#[test]
+fn relative_import_in_package() {
+    check_scenario(
+        "relative_import_in_package",
+        &Scenario {
+            files: &[
+                ("pkg/__init__.py", ""),
+                (
+                    "pkg/heavy.py",
+                    "print(\"loading pkg.heavy\")\n\n\ndef value():\n    return 7\n",
+                ),
+                (
+                    "pkg/mod.py",
+                    "from .heavy import value\n\n\ndef main():\n    return value()\n",
+                ),
+                (
+                    "driver.py",
+                    "from pkg import mod\n\ncheck(\"imported\", \"pkg.heavy\")\nprint(\"result\", mod.main())\ncheck(\"used\", \"pkg.heavy\")\n",
+                ),
+            ],
+            target: "pkg/mod.py",
+            module: "pkg.mod",
+            driver: "driver.py",
+            styles: BOTH,
+            rewritten: &["pkg.heavy"],
+            deferred: &["pkg.heavy"],
+            absent_at: &["imported"],
+            present_at: "used",
+        },
+    );
+}
+
+#[test]
+fn lazy_modules_extends_existing_list() {
+    // `other` is already listed (lazy on 3.15 before and after); lazify adds `heavy`.
+    check_scenario(
+        "lazy_modules_extends_existing_list",
+        &Scenario {
+            files: &[
+                ("heavy.py", HEAVY),
+                (
+                    "other.py",
+                    "print(\"loading other\")\n\n\ndef value():\n    return 1\n",
+                ),
+                (
+                    "app.py",
+                    "__lazy_modules__ = [\"other\"]\n\nimport heavy\nimport other\n\n\ndef main():\n    return heavy.value() + other.value()\n",
+                ),
+                (
+                    "driver.py",
+                    "import app\n\ncheck(\"imported\", \"heavy\", \"other\")\nprint(\"result\", app.main())\ncheck(\"used\", \"heavy\", \"other\")\n",
+                ),
+            ],
+            target: "app.py",
+            module: "app",
+            driver: "driver.py",
+            styles: &[Style::LazyModules],
+            rewritten: &["heavy"],
+            deferred: &["heavy"],
+            absent_at: &["imported"],
+            present_at: "used",
+        },
+    );
+}
