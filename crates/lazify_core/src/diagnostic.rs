@@ -184,6 +184,25 @@ keep_reasons! {
     /// Style `lazy`: only some names of the statement qualify, and splitting it would drop the comments inside
     /// it.
     SplitWouldDropComments = "split-would-drop-comments", "the statement would have to be split, which would drop the comments inside it";
+    /// Style `local`: a use runs outside any function (a module-level lambda, a class body lambda), so there
+    /// is no function to move the import into.
+    NoEnclosingFunction = "no-enclosing-function", "a use is not inside a `def`, so there is no function to move the import into";
+    /// Style `local`: the name is used in an annotation, which `typing.get_type_hints`, dataclasses or pydantic
+    /// can evaluate at run time, where a moved name would raise `NameError` (`--type-checking-imports` moves it
+    /// and keeps it for type checkers under `if TYPE_CHECKING:`).
+    UsedInAnnotation = "used-in-annotation", "the name is used in an annotation, which can be evaluated at run time";
+    /// Style `local`: the name is used in `if __name__ == "__main__":`, which is module-level code.
+    UsedInMainBlock = "used-in-main-block", "the name is used in the `__main__` block, which is module-level code";
+    /// Style `local`: the import sits in an `if`, `for`, `while` or `match` at module level.
+    Conditional = "conditional", "the import is inside a module-level `if`/`for`/`while`/`match`";
+    /// Style `local`: the name is re-exported (`__all__` or a package `__init__.py`); moving it would break
+    /// `from module import name` elsewhere.
+    ReExported = "re-exported", "the name is re-exported (package `__init__.py` or `__all__`)";
+    /// Style `local`: another statement shares the import's line (`import a; x = 1`).
+    SharesLine = "shares-line", "another statement shares the import's line";
+    /// Style `local`: another file reads the name from this module (`from this import name`,
+    /// `mock.patch("this.name")`), which a function-local import would break.
+    UsedByOtherModule = "used-by-other-module", "another module reads this name from this module";
     /// Another import binds the same name and must stay eager: the statements are decided together.
     SharedName = "shared-name", "another import binding the same name stays eager";
 }

@@ -47,6 +47,8 @@ pub(crate) struct Placement {
     pub(crate) in_type_checking: Option<TextRange>,
     /// Inside `if __name__ == "__main__":` (runs only as a script).
     pub(crate) in_main: bool,
+    /// Enclosing module-level `if`/`for`/`while`/`match` (its first line).
+    pub(crate) in_block: Option<TextRange>,
 }
 
 /// An import statement anywhere in the module.
@@ -115,7 +117,7 @@ pub(crate) struct Reference<'a> {
 pub(crate) type ScopeId = usize;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum ScopeKind {
+pub(crate) enum ScopeKind {
     Module,
     Class,
     Function,
@@ -123,9 +125,11 @@ enum ScopeKind {
 }
 
 #[derive(Debug)]
-struct Scope<'a> {
-    kind: ScopeKind,
-    parent: Option<ScopeId>,
+pub(crate) struct Scope<'a> {
+    pub(crate) kind: ScopeKind,
+    pub(crate) parent: Option<ScopeId>,
+    /// The `def` of a function scope (`None` for a lambda).
+    pub(crate) def: Option<&'a ast::StmtFunctionDef>,
     /// Tracked names bound in this scope (for functions: anywhere in the body).
     bindings: HashSet<&'a str>,
     globals: HashSet<&'a str>,
@@ -179,6 +183,12 @@ pub(crate) struct Index<'a> {
     pub(crate) header_end: Option<TextRange>,
     /// The module's first statement.
     pub(crate) first_statement: Option<TextRange>,
+    /// Every scope; references point into it.
+    pub(crate) scopes: Vec<Scope<'a>>,
+    /// `global name` declarations of tracked names in functions.
+    pub(crate) global_decls: Vec<(&'a str, TextRange)>,
+    /// The first `eval`/`exec` call anywhere.
+    pub(crate) any_eval: Option<TextRange>,
 }
 
 const TYPING_EVALUATING_BASES: &[&str] = &[
@@ -228,10 +238,13 @@ impl<'a> Index<'a> {
         let mut tracked = HashSet::new();
         collect_module_import_names(body, &mut tracked);
         let mut walker = Walker {
+            global_decls: Vec::new(),
+            any_eval: None,
             source,
             in_annotation: false,
             tracked,
             scopes: vec![Scope {
+                def: None,
                 kind: ScopeKind::Module,
                 parent: None,
                 bindings: HashSet::new(),
@@ -286,7 +299,29 @@ impl<'a> Index<'a> {
             import_state_change: walker.import_state_change,
             header_end: header_end(body),
             first_statement: body.first().map(Ranged::range),
+            scopes: walker.scopes,
+            global_decls: walker.global_decls,
+            any_eval: walker.any_eval,
         }
+    }
+}
+
+impl<'a> Index<'a> {
+    /// The outermost `def` whose call runs code in `scope`: the function for a use in it or in a nested
+    /// function or lambda, the method for a use in a method. `None` when no `def` encloses the scope, or when
+    /// the outermost function is a lambda.
+    pub(crate) fn receiver(&self, scope: ScopeId) -> Option<(ScopeId, &'a ast::StmtFunctionDef)> {
+        let mut outermost = None;
+        let mut current = Some(scope);
+        while let Some(id) = current {
+            let s = &self.scopes[id];
+            if s.kind == ScopeKind::Function {
+                outermost = Some((id, s.def));
+            }
+            current = s.parent;
+        }
+        let (id, def) = outermost?;
+        Some((id, def?))
     }
 }
 
@@ -350,6 +385,8 @@ fn collect_module_import_names<'a>(body: &'a [Stmt], out: &mut HashSet<&'a str>)
 }
 
 struct Walker<'a> {
+    global_decls: Vec<(&'a str, TextRange)>,
+    any_eval: Option<TextRange>,
     source: &'a str,
     /// Inside an annotation: string literals there are forward references.
     in_annotation: bool,
@@ -384,6 +421,7 @@ impl<'a> Walker<'a> {
     fn push_scope(&mut self, kind: ScopeKind) -> ScopeId {
         self.scopes.push(Scope {
             kind,
+            def: None,
             parent: Some(self.scope),
             bindings: HashSet::new(),
             globals: HashSet::new(),
@@ -590,6 +628,7 @@ impl<'a> Walker<'a> {
         self.bind(name, f.name.range());
         let module_level_def = self.at_module_scope();
         let scope = self.push_scope(ScopeKind::Function);
+        self.scopes[scope].def = Some(f);
         if module_level_def {
             self.module_functions.insert(name, scope);
         }
@@ -861,6 +900,11 @@ impl<'a> Walker<'a> {
                 }
                 if let Expr::Name(n) = &*call.func
                     && matches!(n.id.as_str(), "eval" | "exec")
+                {
+                    self.any_eval.get_or_insert(expr.range());
+                }
+                if let Expr::Name(n) = &*call.func
+                    && matches!(n.id.as_str(), "eval" | "exec")
                     && self.ctx == Ctx::ImportTime
                     && self.import_time_eval.is_none()
                 {
@@ -1052,6 +1096,7 @@ impl<'a> Visitor<'a> for Walker<'a> {
                     let n = name.as_str();
                     if self.tracked.contains(n) {
                         self.scopes[self.scope].globals.insert(n);
+                        self.global_decls.push((n, name.range()));
                     }
                 }
             }
@@ -1083,6 +1128,8 @@ impl<'a> Visitor<'a> for Walker<'a> {
             }
             Stmt::If(s) => {
                 self.visit_expr(&s.test);
+                let saved_block = self.placement.in_block;
+                self.placement.in_block.get_or_insert(stmt.range());
                 let saved_depth = self.depth;
                 self.depth += 1;
                 if is_type_checking_test(&s.test) {
@@ -1107,6 +1154,7 @@ impl<'a> Visitor<'a> for Walker<'a> {
                     self.visit_body(&clause.body);
                 }
                 self.depth = saved_depth;
+                self.placement.in_block = saved_block;
             }
             Stmt::Try(t) => {
                 let saved = self.placement.in_try;
@@ -1134,9 +1182,12 @@ impl<'a> Visitor<'a> for Walker<'a> {
             }
             Stmt::For(_) | Stmt::While(_) | Stmt::Match(_) => {
                 let saved_depth = self.depth;
+                let saved_block = self.placement.in_block;
+                self.placement.in_block.get_or_insert(stmt.range());
                 self.depth += 1;
                 visitor::walk_stmt(self, stmt);
                 self.depth = saved_depth;
+                self.placement.in_block = saved_block;
             }
             _ => visitor::walk_stmt(self, stmt),
         }

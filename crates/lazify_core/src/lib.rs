@@ -63,8 +63,10 @@ pub fn run(source: &str, file: &SourceFile, settings: &Settings) -> FileOutcome 
             ..FileOutcome::default()
         };
     }
-    // Both styles act on 3.15 (PEP 649: annotations are deferred there).
-    let index = index::Index::build(&parsed, source, true);
+    // `lazy` and `__lazy_modules__` act only on 3.15, where annotations are deferred (PEP 649); a function-local
+    // import must hold on the target version.
+    let annotations_deferred = style != Style::Local || settings.target_defers_annotations();
+    let index = index::Index::build(&parsed, source, annotations_deferred);
     let plan = plan::plan(&index, &parsed, source, file, settings, style);
     let mut outcome = FileOutcome {
         style: Some(style),

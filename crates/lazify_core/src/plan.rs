@@ -62,6 +62,9 @@ pub(crate) fn plan<'a>(
             if candidate.verdict.is_rewrite() {
                 judge_name(&mut candidate, import, index, file, settings);
             }
+            if style == Style::Local && candidate.verdict.is_rewrite() {
+                judge_local(&mut candidate, import, index, file, source);
+            }
             candidates.push(candidate);
         }
     }
@@ -72,6 +75,7 @@ pub(crate) fn plan<'a>(
         Style::LazyModules => {
             rewrite::lazy_modules::edits(&mut candidates, index, source, &mut notices)
         }
+        Style::Local => rewrite::local::edits(&mut candidates, index, parsed, source),
     };
     Plan {
         verdicts: candidates.into_iter().map(|c| c.verdict).collect(),
@@ -279,7 +283,14 @@ fn judge_name(
     }
     // `import a.b` binds `a`; a lazy `a` imports only `a`, so every use must go through `a.b` unless a plain
     // `import a` binds the name too.
-    if import.source_module().is_none() && candidate.alias.asname.is_none() {
+    let style_is_local = matches!(
+        candidate.verdict.decision,
+        Decision::Rewrite {
+            style: Style::Local,
+            ..
+        }
+    );
+    if !style_is_local && import.source_module().is_none() && candidate.alias.asname.is_none() {
         let full = candidate.alias.name.as_str();
         if let Some((_, rest)) = full.split_once('.') {
             let sub = rest.split('.').next().unwrap_or_default();
@@ -295,6 +306,94 @@ fn judge_name(
                 && let Some(other) = references.iter().find(|r| r.attr != Some(sub))
             {
                 candidate.keep(KeepReason::SubmoduleSideEffect, other.range, None);
+            }
+        }
+    }
+}
+
+/// Style `local`: a move must not change which object any use sees, nor what other modules can read.
+fn judge_local(
+    candidate: &mut Candidate<'_>,
+    import: &ImportStmt<'_>,
+    index: &Index<'_>,
+    file: &SourceFile,
+    source: &str,
+) {
+    let binding = candidate.verdict.binding.as_str();
+    let alias_range = candidate.alias.range();
+    if let Some(block) = import.placement.in_block {
+        candidate.keep(KeepReason::Conditional, first_line(source, block), None);
+        return;
+    }
+    if file.is_package_init() || index.all_names.contains(binding) {
+        candidate.keep(KeepReason::ReExported, alias_range, None);
+        return;
+    }
+    if let Some((_, range)) = index.global_decls.iter().find(|(name, _)| *name == binding) {
+        candidate.keep(
+            KeepReason::Rebound,
+            *range,
+            Some(format!("`global {binding}` in a function")),
+        );
+        return;
+    }
+    if let Some(eval) = index.any_eval {
+        candidate.keep(
+            KeepReason::DynamicAccess,
+            eval,
+            Some("`eval`/`exec` may read the name from the module's globals".to_string()),
+        );
+        return;
+    }
+    if let Some(other) = index.imports.iter().find(|other| {
+        other.is_module_level()
+            && other.range() != import.range()
+            && other
+                .aliases()
+                .iter()
+                .any(|a| bound_name(a, other.source_module().is_some()) == binding)
+    }) {
+        candidate.keep(
+            KeepReason::SharedName,
+            other.range(),
+            Some(format!("`{binding}` is bound by another import too")),
+        );
+        return;
+    }
+    let stmt = import.range();
+    let before = crate::rewrite::line_prefix(source, stmt.start());
+    let after = crate::rewrite::line_rest(source, stmt.end());
+    if !before.trim().is_empty()
+        || !(after.trim().is_empty() || after.trim_start().starts_with('#'))
+    {
+        candidate.keep(KeepReason::SharesLine, stmt, None);
+        return;
+    }
+    let references = index.references.get(binding).map_or(&[][..], Vec::as_slice);
+    if references.is_empty() {
+        // A re-export or a side-effect import: it must stay where other modules can read it.
+        candidate.keep(KeepReason::ReExported, alias_range, None);
+        return;
+    }
+    for reference in references {
+        match reference.ctx {
+            Ctx::Main => {
+                candidate.keep(KeepReason::UsedInMainBlock, reference.range, None);
+                return;
+            }
+            Ctx::Annotation | Ctx::TypeChecking => {
+                candidate.keep(KeepReason::UsedInAnnotation, reference.range, None);
+                return;
+            }
+            Ctx::ImportTime => {
+                candidate.keep(KeepReason::UsedAtImportTime, reference.range, None);
+                return;
+            }
+            Ctx::Deferred => {
+                if index.receiver(reference.scope).is_none() {
+                    candidate.keep(KeepReason::NoEnclosingFunction, reference.range, None);
+                    return;
+                }
             }
         }
     }

@@ -16,6 +16,8 @@ pub enum Style {
     Lazy,
     /// A `__lazy_modules__` list: lazy on 3.15+, ignored (eager) before, valid syntax everywhere.
     LazyModules,
+    /// Move the import into the functions that use it: deferred on every Python.
+    Local,
 }
 
 impl Style {
@@ -24,6 +26,7 @@ impl Style {
         match self {
             Style::Lazy => "lazy",
             Style::LazyModules => "lazy-modules",
+            Style::Local => "local",
         }
     }
 }
@@ -41,8 +44,9 @@ impl FromStr for Style {
         match s {
             "lazy" => Ok(Style::Lazy),
             "lazy-modules" => Ok(Style::LazyModules),
+            "local" => Ok(Style::Local),
             other => Err(format!(
-                "unknown style `{other}` (expected `lazy` or `lazy-modules`)"
+                "unknown style `{other}` (expected `lazy`, `lazy-modules` or `local`)"
             )),
         }
     }
@@ -183,6 +187,9 @@ pub struct Settings {
     pub include_preloaded: bool,
     /// Make unreferenced re-exports in package `__init__.py` and names in `__all__` lazy.
     pub lazy_reexports: bool,
+    /// Style `local`: also move imports used in annotations, keeping them for type checkers under
+    /// `if TYPE_CHECKING:` (only where annotations are not evaluated eagerly).
+    pub type_checking_imports: bool,
 }
 
 impl Default for Settings {
@@ -194,11 +201,19 @@ impl Default for Settings {
             keep: KeepList::default(),
             include_preloaded: false,
             lazy_reexports: true,
+            type_checking_imports: false,
         }
     }
 }
 
 impl Settings {
+    /// Whether annotations are left unevaluated when a module is imported on the target version (PEP 649 from
+    /// 3.14 on); an unknown target counts as older.
+    pub fn target_defers_annotations(&self) -> bool {
+        self.target_version
+            .is_some_and(|v| v >= PythonVersion::PY314)
+    }
+
     /// The style in effect, and why when it was not asked for.
     pub fn effective_style(&self) -> (Style, Option<String>) {
         if let Some(style) = self.style {

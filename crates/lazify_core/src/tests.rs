@@ -475,3 +475,97 @@ fn module_loaded_by_another_eager_import() {
     assert_eq!(reason(&v, "c"), "rewrite");
     assert!(fixed.unwrap().contains("lazy import c\n"));
 }
+
+fn local(src: &str) -> (Option<String>, Vec<(String, String)>) {
+    run_with(src, "mod.py", Some("mod"), &settings(Style::Local))
+}
+
+#[test]
+fn local_moves_into_each_function() {
+    let src = "\"\"\"Doc.\"\"\"\n\nimport json\nimport csv  # tables\nimport sys\n\nprint(sys.argv)\n\n\ndef f():\n    \"\"\"F.\"\"\"\n    return json.dumps(1)\n\n\ndef g():\n    return json, csv\n\n\nclass C:\n    def m(self):\n        return [csv for _ in ()]\n";
+    let (fixed, v) = local(src);
+    assert_eq!(reason(&v, "sys"), "preloaded@sys");
+    assert_eq!(
+        fixed.as_deref(),
+        Some(
+            "\"\"\"Doc.\"\"\"\n\nimport sys\n\nprint(sys.argv)\n\n\ndef f():\n    \"\"\"F.\"\"\"\n    import json\n    return json.dumps(1)\n\n\ndef g():\n    import json\n    import csv  # tables\n    return json, csv\n\n\nclass C:\n    def m(self):\n        import csv  # tables\n        return [csv for _ in ()]\n"
+        )
+    );
+}
+
+#[test]
+fn local_splits_from_imports_by_function() {
+    let src = "from os.path import join, split\n\n\ndef f():\n    return join\n\n\ndef g():\n    return split, join\n";
+    let mut s = settings(Style::Local);
+    s.include_preloaded = true;
+    let (fixed, _) = run_with(src, "mod.py", Some("mod"), &s);
+    assert_eq!(
+        fixed.as_deref(),
+        Some(
+            "def f():\n    from os.path import join\n    return join\n\n\ndef g():\n    from os.path import join, split\n    return split, join\n"
+        )
+    );
+}
+
+#[test]
+fn local_one_line_def_and_nested_uses() {
+    let src = "import json\n\ndef f(): return json.dumps(1)\n\ndef g():\n    h = lambda: json\n    return h\n";
+    let (fixed, _) = local(src);
+    assert_eq!(
+        fixed.as_deref(),
+        Some(
+            "def f():\n    import json\n    return json.dumps(1)\n\ndef g():\n    import json\n    h = lambda: json\n    return h\n"
+        )
+    );
+}
+
+#[test]
+fn local_refusals() {
+    let (_, v) = local("import json\nf = lambda: json\n");
+    assert_eq!(reason(&v, "json"), "no-enclosing-function@json");
+    let (_, v) = local("import json\n\ndef f(x: json.JSONDecoder):\n    return json\n");
+    assert_eq!(reason(&v, "json"), "used-in-annotation@json");
+    let (_, v) = local(
+        "import json\n\ndef f():\n    return json\n\nif __name__ == '__main__':\n    f(json)\n",
+    );
+    assert_eq!(reason(&v, "json"), "used-in-main-block@json");
+    let (_, v) = local("import sys\nif sys.argv:\n    import json\n\ndef f():\n    return json\n");
+    assert_eq!(reason(&v, "json"), "conditional@if sys.argv:");
+    let (_, v) = local("import json\n__all__ = ['json']\n\ndef f():\n    return json\n");
+    assert_eq!(reason(&v, "json"), "re-exported@json");
+    let (_, v) = local(
+        "import json\n\ndef f():\n    return json\n\ndef g():\n    global json\n    return json\n",
+    );
+    assert!(reason(&v, "json").starts_with("rebound@json"));
+    let (_, v) = local("import json; x = 1\n\ndef f():\n    return json\n");
+    assert!(reason(&v, "json").starts_with("shares-line"));
+    let (_, v) = local("import a\nimport a.b\n\ndef f():\n    return a.b, a.x\n");
+    assert!(reason(&v, "a").starts_with("shared-name"), "{v:?}");
+    let (_, v) = local("import json\n\ndef f():\n    return json, eval('x')\n");
+    assert!(reason(&v, "json").starts_with("dynamic-access"));
+    let (_, v) = local("from m import x\n");
+    assert!(!reason(&v, "x").starts_with("rewrite"));
+}
+
+#[test]
+fn local_annotations_follow_target() {
+    // Before 3.14 a module-level function's annotations are evaluated when `def` runs.
+    let mut s = settings(Style::Local);
+    s.target_version = Some(PythonVersion::new(3, 11));
+    let (_, v) = run_with(
+        "import json\n\ndef f(x: json.JSONDecoder):\n    return json\n",
+        "m.py",
+        None,
+        &s,
+    );
+    assert_eq!(reason(&v, "json"), "used-at-import-time@json");
+}
+
+#[test]
+fn local_is_idempotent() {
+    let src = "import json\nimport csv\n\n\ndef f():\n    return json, csv\n";
+    let (fixed, _) = local(src);
+    let fixed = fixed.unwrap();
+    let (again, _) = local(&fixed);
+    assert_eq!(again, None);
+}

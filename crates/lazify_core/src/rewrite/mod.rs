@@ -2,6 +2,7 @@
 
 pub(crate) mod lazy;
 pub(crate) mod lazy_modules;
+pub(crate) mod local;
 
 use ruff_text_size::TextSize;
 
@@ -18,4 +19,12 @@ pub(crate) fn line_ending(source: &str) -> &'static str {
         Some(i) if i > 0 && source.as_bytes()[i - 1] == b'\r' => "\r\n",
         _ => "\n",
     }
+}
+
+/// The text between `offset` and the end of its line (without the line break).
+pub(crate) fn line_rest(source: &str, offset: TextSize) -> &str {
+    let offset = usize::from(offset);
+    let rest = &source[offset..];
+    let end = rest.find('\n').map_or(rest.len(), |i| i);
+    rest[..end].trim_end_matches('\r')
 }

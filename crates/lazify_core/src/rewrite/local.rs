@@ -1,0 +1,262 @@
+//! Style `local`: move a module-level import into the functions that use it, so it runs when they are called.
+//! Works on every Python.
+//!
+//! Each function gets only the names it uses, one line per original statement, with the original alias and
+//! the comment that followed the import. The module-level statement loses the moved names (or goes entirely,
+//! with the blank lines around it collapsed).
+
+use std::collections::BTreeMap;
+
+use ruff_python_ast::{self as ast, Stmt};
+use ruff_text_size::{Ranged, TextRange, TextSize};
+
+use crate::diagnostic::KeepReason;
+use crate::edit::Edit;
+use crate::index::{Index, ScopeId};
+use crate::plan::Candidate;
+use crate::python::ParsedModule;
+
+use super::{line_ending, line_prefix, line_rest};
+
+pub(crate) fn edits(
+    candidates: &mut [Candidate<'_>],
+    index: &Index<'_>,
+    parsed: &ParsedModule,
+    source: &str,
+) -> Vec<Edit> {
+    let eol = line_ending(source);
+    // Statements whose remaining names would need a split that drops comments stay whole.
+    refuse_lossy_splits(candidates, index, parsed);
+
+    let mut edits = Vec::new();
+    let mut deleted_lines: Vec<TextRange> = Vec::new();
+    // receiver scope → (import index → names), in source order of both.
+    let mut receivers: BTreeMap<ScopeId, (&ast::StmtFunctionDef, BTreeMap<usize, Vec<usize>>)> =
+        BTreeMap::new();
+
+    let mut start = 0;
+    while start < candidates.len() {
+        let import_idx = candidates[start].import;
+        let end = start
+            + candidates[start..]
+                .iter()
+                .take_while(|c| c.import == import_idx)
+                .count();
+        let moving: Vec<usize> = (start..end)
+            .filter(|&i| candidates[i].verdict.is_rewrite())
+            .collect();
+        if !moving.is_empty() {
+            let import = &index.imports[import_idx];
+            let stmt_range = import.range();
+            if moving.len() == end - start {
+                deleted_lines.push(full_lines(source, stmt_range));
+            } else {
+                let kept: Vec<&str> = (start..end)
+                    .filter(|i| !moving.contains(i))
+                    .map(|i| &source[candidates[i].alias.range()])
+                    .collect();
+                let text = format!("{}{}", statement_head(import.stmt), kept.join(", "));
+                edits.push(Edit::replacement(stmt_range, text));
+            }
+            for &i in &moving {
+                let binding = candidates[i].verdict.binding.as_str();
+                for reference in index.references.get(binding).into_iter().flatten() {
+                    if let Some((scope, def)) = index.receiver(reference.scope) {
+                        receivers
+                            .entry(scope)
+                            .or_insert_with(|| (def, BTreeMap::new()))
+                            .1
+                            .entry(import_idx)
+                            .or_default()
+                            .push(i);
+                    }
+                }
+            }
+        }
+        start = end;
+    }
+
+    edits.extend(delete_lines(source, &deleted_lines));
+
+    for (def, per_import) in receivers.values() {
+        let mut lines = Vec::new();
+        for (import_idx, members) in per_import {
+            let import = &index.imports[*import_idx];
+            let mut names: Vec<usize> = members.clone();
+            names.sort_unstable();
+            names.dedup();
+            let aliases: Vec<&str> = names
+                .iter()
+                .map(|&i| &source[candidates[i].alias.range()])
+                .collect();
+            let mut line = format!("{}{}", statement_head(import.stmt), aliases.join(", "));
+            let rest = line_rest(source, import.range().end()).trim();
+            if rest.starts_with('#') {
+                line.push_str("  ");
+                line.push_str(rest);
+            }
+            lines.push(line);
+        }
+        if let Some(edit) = insert_at_top(source, def, &lines, eol) {
+            edits.push(edit);
+        }
+    }
+    edits
+}
+
+fn refuse_lossy_splits(candidates: &mut [Candidate<'_>], index: &Index<'_>, parsed: &ParsedModule) {
+    let mut start = 0;
+    while start < candidates.len() {
+        let import_idx = candidates[start].import;
+        let end = start
+            + candidates[start..]
+                .iter()
+                .take_while(|c| c.import == import_idx)
+                .count();
+        let group = &mut candidates[start..end];
+        let moving = group.iter().filter(|c| c.verdict.is_rewrite()).count();
+        let range = index.imports[import_idx].range();
+        if moving > 0 && moving < group.len() && parsed.has_comment_in(range) {
+            for c in group.iter_mut().filter(|c| c.verdict.is_rewrite()) {
+                c.keep(KeepReason::SplitWouldDropComments, range, None);
+            }
+        }
+        start = end;
+    }
+}
+
+/// `import ` or `from <module> import `.
+fn statement_head(stmt: &Stmt) -> String {
+    match stmt {
+        Stmt::ImportFrom(f) => format!(
+            "from {}{} import ",
+            ".".repeat(f.level as usize),
+            f.module.as_ref().map_or("", ast::Identifier::as_str)
+        ),
+        _ => "import ".to_string(),
+    }
+}
+
+/// The whole lines `range` spans, line break included.
+fn full_lines(source: &str, range: TextRange) -> TextRange {
+    let start = range.start() - text_len(line_prefix(source, range.start()));
+    let rest = &source[usize::from(range.end())..];
+    let end = match rest.find('\n') {
+        Some(i) => range.end() + text_len(&rest[..=i]),
+        None => TextSize::try_from(source.len()).unwrap_or(range.end()),
+    };
+    TextRange::new(start, end)
+}
+
+fn text_len(s: &str) -> TextSize {
+    TextSize::try_from(s.len()).unwrap_or_default()
+}
+
+fn is_blank(line: &str) -> bool {
+    line.trim().is_empty()
+}
+
+/// Deletes whole lines; where a run of deleted lines sat between blank lines, the blank lines on both sides
+/// would meet, so the shorter side's count is removed too.
+fn delete_lines(source: &str, ranges: &[TextRange]) -> Vec<Edit> {
+    let mut sorted = ranges.to_vec();
+    sorted.sort_by_key(ruff_text_size::Ranged::start);
+    // Merge ranges that touch into runs; blank lines between deleted statements are the user's and stay.
+    let mut runs: Vec<TextRange> = Vec::new();
+    for r in sorted {
+        match runs.last_mut() {
+            Some(last) if last.end() == r.start() => *last = TextRange::new(last.start(), r.end()),
+            _ => runs.push(r),
+        }
+    }
+    let mut edits = Vec::new();
+    for run in runs {
+        let before = &source[..usize::from(run.start())];
+        let after = &source[usize::from(run.end())..];
+        let blank_before = if before.is_empty() {
+            usize::MAX
+        } else {
+            before
+                .split_inclusive('\n')
+                .rev()
+                .take_while(|l| is_blank(l))
+                .count()
+        };
+        let mut extra = 0usize;
+        let mut blank_after = 0usize;
+        for line in after.split_inclusive('\n') {
+            if !is_blank(line) || !line.ends_with('\n') {
+                break;
+            }
+            blank_after += 1;
+            if blank_after <= blank_before {
+                extra += line.len();
+            }
+        }
+        let end = run.end() + TextSize::try_from(extra).unwrap_or_default();
+        edits.push(Edit::deletion(TextRange::new(run.start(), end)));
+    }
+    edits
+}
+
+/// Inserts `lines` at the top of `def`'s body, after its docstring.
+fn insert_at_top(
+    source: &str,
+    def: &ast::StmtFunctionDef,
+    lines: &[String],
+    eol: &str,
+) -> Option<Edit> {
+    let mut body = def.body.iter();
+    let first = body.next()?;
+    let is_docstring = matches!(first, Stmt::Expr(e) if e.value.is_string_literal_expr());
+    let anchor = if is_docstring {
+        body.next()
+    } else {
+        Some(first)
+    };
+    let Some(anchor) = anchor else {
+        return None;
+    };
+    let prefix = line_prefix(source, anchor.start());
+    if prefix.chars().all(char::is_whitespace) {
+        // The usual shape: the body starts on its own line.
+        let mut text = String::new();
+        for line in lines {
+            text.push_str(prefix);
+            text.push_str(line);
+            text.push_str(eol);
+        }
+        return Some(Edit::insertion(anchor.start() - text_len(prefix), text));
+    }
+    // `def f(): return x` or `"""doc"""; return x`: break the line before the statement.
+    let def_indent: String = line_prefix(source, def.start())
+        .chars()
+        .take_while(|c| c.is_whitespace())
+        .collect();
+    let indent = format!("{def_indent}{}", indent_unit(source));
+    let gap_start = anchor.start() - text_len(prefix) + text_len(prefix.trim_end());
+    let mut text = String::new();
+    for line in lines {
+        text.push_str(eol);
+        text.push_str(&indent);
+        text.push_str(line);
+    }
+    text.push_str(eol);
+    text.push_str(&indent);
+    Some(Edit::replacement(
+        TextRange::new(gap_start, anchor.start()),
+        text,
+    ))
+}
+
+/// The file's indentation step: the first indented line's leading whitespace, else four spaces.
+fn indent_unit(source: &str) -> String {
+    source
+        .lines()
+        .map(|l| {
+            let ws: String = l.chars().take_while(|c| *c == ' ' || *c == '\t').collect();
+            (ws, l)
+        })
+        .find(|(ws, l)| !ws.is_empty() && !l.trim().is_empty())
+        .map_or_else(|| "    ".to_string(), |(ws, _)| ws)
+}
