@@ -214,9 +214,7 @@ fn insert_at_top(
     } else {
         Some(first)
     };
-    let Some(anchor) = anchor else {
-        return None;
-    };
+    let anchor = anchor?;
     let prefix = line_prefix(source, anchor.start());
     if prefix.chars().all(char::is_whitespace) {
         // The usual shape: the body starts on its own line.
