@@ -147,6 +147,7 @@ impl Fixture {
                 .unwrap_or_else(|e| panic!("{}: {e}", self.name)),
             include_preloaded: self.include_preloaded,
             lazy_reexports: self.lazy_reexports,
+            ..Settings::default()
         }
     }
 
