@@ -1,0 +1,430 @@
+//! One run of the command: resolve settings, process the files (or stdin), print, choose the exit code.
+//!
+//! Exit codes: 0 nothing to do or everything written, 1 changes pending (report, `--diff`, `--check`,
+//! `--explain`), 2 an error happened (the other files were still processed). A closed pipe counts as 0.
+
+use std::collections::BTreeSet;
+use std::io::{self, BufWriter, IsTerminal as _, Read as _, Write as _};
+use std::process::ExitCode;
+
+use lazify_workspace::{FileResult, Run, Workspace, diff::unified_diff};
+
+use crate::args::{Args, ColorChoice, Mode, OutputFormat};
+use crate::printer::Printer;
+use crate::render;
+
+/// The outcome of a run, as an exit code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Status {
+    /// Nothing to do, or everything was written.
+    Clean = 0,
+    /// Something would be rewritten.
+    Pending = 1,
+    /// An error happened.
+    Error = 2,
+}
+
+impl From<Status> for ExitCode {
+    fn from(status: Status) -> Self {
+        ExitCode::from(status as u8)
+    }
+}
+
+pub(crate) fn main(args: &Args) -> ExitCode {
+    let color = |terminal: bool| match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    };
+    let colors = (
+        color(io::stdout().is_terminal()),
+        color(io::stderr().is_terminal()),
+    );
+    let width = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .filter(|&w: &usize| w >= 40)
+        .unwrap_or(100);
+    let stdout = io::stdout();
+    let stderr = io::stderr();
+    let mut printer = Printer::new(
+        Box::new(BufWriter::new(stdout.lock())),
+        Box::new(stderr.lock()),
+        colors,
+        width,
+        args.output_format,
+    );
+    let status = execute(args, &mut printer).and_then(|status| printer.flush().map(|()| status));
+    match status {
+        Ok(status) => status.into(),
+        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(_) => Status::Error.into(),
+    }
+}
+
+fn execute(args: &Args, printer: &mut Printer<'_>) -> io::Result<Status> {
+    let cwd = match std::env::current_dir() {
+        Ok(cwd) => cwd,
+        Err(error) => {
+            writeln!(
+                printer.err,
+                "error: cannot read the working directory: {error}"
+            )?;
+            return Ok(Status::Error);
+        }
+    };
+    let workspace = match Workspace::new(&cwd, args.overrides()) {
+        Ok(workspace) => workspace,
+        Err(error) => {
+            printer.workspace_error(&error)?;
+            return Ok(Status::Error);
+        }
+    };
+    if args.is_stdin() {
+        if args.paths.len() > 1 {
+            writeln!(
+                printer.err,
+                "error: `-` (stdin) cannot be combined with other paths"
+            )?;
+            return Ok(Status::Error);
+        }
+        return run_stdin(args, &workspace, printer);
+    }
+    if args.stdin_filename.is_some() {
+        writeln!(
+            printer.err,
+            "error: `--stdin-filename` needs `-` as the path"
+        )?;
+        return Ok(Status::Error);
+    }
+    let mode = args.mode();
+    let run = workspace.run(&args.paths, mode == Mode::Write);
+    for error in &run.errors {
+        printer.workspace_error(error)?;
+    }
+    let mut json = Vec::new();
+    for file in &run.files {
+        print_file(args, mode, file, printer, &mut json)?;
+        printer.file_errors(file)?;
+    }
+    if args.output_format == OutputFormat::Json && mode != Mode::Diff {
+        writeln!(
+            printer.out,
+            "{}",
+            serde_json::to_string_pretty(&json).map_err(io::Error::other)?
+        )?;
+    }
+    if !args.quiet && args.output_format == OutputFormat::Text {
+        print_summary(mode, &run, printer)?;
+    }
+    Ok(status(mode, &run))
+}
+
+fn status(mode: Mode, run: &Run) -> Status {
+    if run.has_errors() {
+        Status::Error
+    } else if mode != Mode::Write && run.files.iter().any(FileResult::would_change) {
+        Status::Pending
+    } else {
+        Status::Clean
+    }
+}
+
+/// The verdicts a mode shows for a file: every verdict for `--explain`, else the rewrites that apply.
+fn shown_verdicts(mode: Mode, file: &FileResult) -> Vec<&lazify_core::ImportVerdict> {
+    if mode == Mode::Explain {
+        file.outcome.verdicts.iter().collect()
+    } else if file.would_change() || file.written {
+        file.outcome.rewrites().collect()
+    } else {
+        Vec::new()
+    }
+}
+
+fn print_file<'a>(
+    args: &Args,
+    mode: Mode,
+    file: &'a FileResult,
+    printer: &mut Printer<'_>,
+    json: &mut Vec<render::JsonVerdict<'a>>,
+) -> io::Result<()> {
+    let Some(source) = file.source() else {
+        return Ok(());
+    };
+    if mode == Mode::Diff {
+        if let Some(fixed) = file.fixed().filter(|_| file.would_change()) {
+            let path = file.path.display().to_string();
+            write!(printer.out, "{}", unified_diff(&path, source, fixed))?;
+        }
+        return Ok(());
+    }
+    let verdicts = shown_verdicts(mode, file);
+    match args.output_format {
+        OutputFormat::Json => {
+            json.extend(
+                verdicts
+                    .iter()
+                    .map(|v| render::json_object(&file.path, source, v)),
+            );
+        }
+        OutputFormat::Github => {
+            if mode != Mode::Check {
+                for verdict in verdicts {
+                    writeln!(
+                        printer.out,
+                        "{}",
+                        render::github_line(&file.path, source, verdict)
+                    )?;
+                }
+            }
+        }
+        OutputFormat::Text => match mode {
+            Mode::Explain => print_explain(file, source, printer, false)?,
+            Mode::Report if !args.quiet => {
+                for verdict in verdicts {
+                    writeln!(
+                        printer.out,
+                        "{}",
+                        render::report_line(&file.path, source, verdict)
+                    )?;
+                }
+                for notice in file.outcome.notices.iter().filter(|n| n.warning) {
+                    writeln!(
+                        printer.out,
+                        "{}",
+                        render::notice_line(&file.path, source, notice)
+                    )?;
+                }
+            }
+            _ => {}
+        },
+    }
+    Ok(())
+}
+
+/// `--explain` in text: every verdict and notice as a diagnostic.
+fn print_explain(
+    file: &FileResult,
+    source: &str,
+    printer: &mut Printer<'_>,
+    to_stderr: bool,
+) -> io::Result<()> {
+    let named = render::named_source(&file.path, source);
+    let (color, width) = (
+        if to_stderr {
+            printer.color_err
+        } else {
+            printer.color_out
+        },
+        printer.width,
+    );
+    let stream = if to_stderr {
+        &mut printer.err
+    } else {
+        &mut printer.out
+    };
+    if let Some(skipped) = file.outcome.skipped {
+        let why = match skipped {
+            lazify_core::Skipped::Stub => "a stub file: nothing in it executes",
+            lazify_core::Skipped::SkipFilePragma => "`# lazify: skip-file`",
+        };
+        writeln!(stream, "{}: skipped ({why})", file.path.display())?;
+        return Ok(());
+    }
+    for verdict in &file.outcome.verdicts {
+        write!(
+            stream,
+            "{}",
+            render::render(&render::explain_report(&named, verdict), color, width)
+        )?;
+    }
+    for notice in &file.outcome.notices {
+        writeln!(
+            stream,
+            "{}",
+            render::notice_line(&file.path, source, notice)
+        )?;
+    }
+    Ok(())
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// `N imports in M files would be rewritten (style lazy)`, and each style note once.
+fn summary(mode: Mode, files: &[&FileResult], checked: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut notes = BTreeSet::new();
+    for file in files {
+        if let Some(note) = &file.outcome.style_note {
+            notes.insert(note.clone());
+        }
+    }
+    let changed: Vec<&&FileResult> = files
+        .iter()
+        .filter(|f| f.would_change() || f.written)
+        .collect();
+    let imports: usize = changed.iter().map(|f| f.rewrite_count()).sum();
+    let styles: BTreeSet<&str> = changed
+        .iter()
+        .filter_map(|f| f.outcome.style)
+        .map(lazify_core::Style::as_str)
+        .collect();
+    if changed.is_empty() {
+        lines.push(format!(
+            "Nothing to rewrite ({} checked)",
+            plural(checked, "file")
+        ));
+    } else {
+        let verb = if mode == Mode::Write {
+            "rewritten"
+        } else {
+            "would be rewritten"
+        };
+        lines.push(format!(
+            "{} in {} {verb} (style {})",
+            plural(imports, "import"),
+            plural(changed.len(), "file"),
+            styles.into_iter().collect::<Vec<_>>().join(", ")
+        ));
+    }
+    lines.extend(notes.into_iter().map(|note| format!("note: {note}")));
+    lines
+}
+
+fn print_summary(mode: Mode, run: &Run, printer: &mut Printer<'_>) -> io::Result<()> {
+    let files: Vec<&FileResult> = run.files.iter().collect();
+    let lines = summary(mode, &files, run.files.len());
+    // With --diff, stdout is a patch; the summary goes to stderr.
+    let stream = if mode == Mode::Diff {
+        &mut printer.err
+    } else {
+        &mut printer.out
+    };
+    for line in lines {
+        writeln!(stream, "{line}")?;
+    }
+    Ok(())
+}
+
+/// `lazify -`: source from stdin, the result on stdout, the report on stderr.
+fn run_stdin(args: &Args, workspace: &Workspace, printer: &mut Printer<'_>) -> io::Result<Status> {
+    let mut bytes = Vec::new();
+    if let Err(error) = io::stdin().lock().read_to_end(&mut bytes) {
+        writeln!(printer.err, "error: failed to read stdin: {error}")?;
+        return Ok(Status::Error);
+    }
+    let mode = args.mode();
+    let result = workspace.process_source(&bytes, args.stdin_filename.as_deref());
+    let file = &result.file;
+    match mode {
+        Mode::Diff => {
+            if let (Some(source), Some(fixed)) =
+                (file.source(), file.fixed().filter(|_| file.would_change()))
+            {
+                let path = file.path.display().to_string();
+                write!(printer.out, "{}", unified_diff(&path, source, fixed))?;
+            }
+        }
+        Mode::Check => {}
+        _ => printer.out.write_all(&result.output)?,
+    }
+    if let Some(source) = file.source() {
+        print_stdin_report(args, mode, file, source, printer)?;
+    }
+    printer.file_errors(file)?;
+    Ok(if file.has_error() {
+        Status::Error
+    } else if matches!(mode, Mode::Diff | Mode::Check) && file.would_change() {
+        Status::Pending
+    } else {
+        Status::Clean
+    })
+}
+
+fn print_stdin_report(
+    args: &Args,
+    mode: Mode,
+    file: &FileResult,
+    source: &str,
+    printer: &mut Printer<'_>,
+) -> io::Result<()> {
+    let verdicts = shown_verdicts(mode, file);
+    match args.output_format {
+        OutputFormat::Json => {
+            let json: Vec<_> = verdicts
+                .iter()
+                .map(|v| render::json_object(&file.path, source, v))
+                .collect();
+            writeln!(
+                printer.err,
+                "{}",
+                serde_json::to_string_pretty(&json).map_err(io::Error::other)?
+            )?;
+        }
+        OutputFormat::Github => {
+            for verdict in verdicts {
+                writeln!(
+                    printer.err,
+                    "{}",
+                    render::github_line(&file.path, source, verdict)
+                )?;
+            }
+        }
+        OutputFormat::Text => {
+            if mode == Mode::Explain {
+                print_explain(file, source, printer, true)?;
+            } else if !args.quiet && mode != Mode::Check {
+                for verdict in verdicts {
+                    writeln!(
+                        printer.err,
+                        "{}",
+                        render::report_line(&file.path, source, verdict)
+                    )?;
+                }
+            }
+            if !args.quiet {
+                // Without --diff or --check the rewritten source is printed: it counts as written.
+                let shown = if matches!(mode, Mode::Diff | Mode::Check) {
+                    mode
+                } else {
+                    Mode::Write
+                };
+                for line in summary(shown, &[file], 1) {
+                    writeln!(printer.err, "{line}")?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plurals() {
+        assert_eq!(plural(1, "file"), "1 file");
+        assert_eq!(plural(0, "import"), "0 imports");
+    }
+
+    #[test]
+    fn status_order() {
+        assert!(Status::Error > Status::Pending && Status::Pending > Status::Clean);
+        assert_eq!(ExitCode::from(Status::Pending), ExitCode::from(1));
+    }
+
+    #[test]
+    fn summary_for_empty_run() {
+        assert_eq!(
+            summary(Mode::Report, &[], 0),
+            ["Nothing to rewrite (0 files checked)"]
+        );
+    }
+}

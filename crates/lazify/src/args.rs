@@ -1,0 +1,213 @@
+//! Command-line arguments (clap derive). Every flag here has the same name as its configuration key.
+
+use std::path::PathBuf;
+
+use clap::{ArgGroup, Parser, ValueEnum};
+use lazify_core::{PythonVersion, Style};
+use lazify_workspace::Overrides;
+
+/// Make Python imports lazy (PEP 810) without changing what the program does.
+///
+/// Reports the imports that can be deferred (exit 1 when there are any); `--diff` shows the rewrite,
+/// `--write` applies it, `--explain` tells why each import is rewritten or kept.
+#[derive(Debug, Parser)]
+#[command(name = "lazify", version, group(ArgGroup::new("mode").args(["diff", "check", "write", "explain"])))]
+pub(crate) struct Args {
+    /// Files or directories to process; `-` reads source from stdin and writes the result to stdout.
+    #[arg(default_value = ".")]
+    pub(crate) paths: Vec<PathBuf>,
+
+    /// Print unified diffs of the rewrites instead of the report; nothing is written.
+    #[arg(long)]
+    pub(crate) diff: bool,
+
+    /// Print nothing but a summary and errors; exit 1 when something would be rewritten.
+    #[arg(long)]
+    pub(crate) check: bool,
+
+    /// Rewrite the files in place.
+    #[arg(long)]
+    pub(crate) write: bool,
+
+    /// Print every import's verdict with the reason and the code that proves it.
+    #[arg(long)]
+    pub(crate) explain: bool,
+
+    /// How to print findings.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text, value_name = "FORMAT")]
+    pub(crate) output_format: OutputFormat,
+
+    /// The rewrite style: `lazy`, `lazy-modules` or `local` (default: `lazy` when the target is 3.15 or
+    /// newer, else `lazy-modules`).
+    #[arg(long, value_parser = parse_style, value_name = "STYLE")]
+    pub(crate) style: Option<Style>,
+
+    /// The lowest Python version the code runs on, e.g. `py315` or `3.15`.
+    #[arg(long, value_parser = parse_version, value_name = "VERSION")]
+    pub(crate) target_version: Option<PythonVersion>,
+
+    /// Keep imports of this module eager (repeatable; `pkg.*` matches a package and its submodules).
+    #[arg(long, value_name = "MODULE")]
+    pub(crate) keep: Vec<String>,
+
+    /// Also rewrite imports of modules the interpreter always loads at start-up.
+    #[arg(long)]
+    pub(crate) include_preloaded: bool,
+
+    /// Keep unreferenced re-exports (in `__init__.py` and `__all__`) eager.
+    #[arg(long)]
+    pub(crate) no_lazy_reexports: bool,
+
+    /// Skip files and directories matching this glob (repeatable), on top of the configured exclusions.
+    #[arg(long, value_name = "GLOB")]
+    pub(crate) exclude: Vec<String>,
+
+    /// Apply the exclusions to files named on the command line too (for pre-commit).
+    #[arg(long)]
+    pub(crate) force_exclude: bool,
+
+    /// The path of the source read from stdin, for configuration discovery and package resolution.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) stdin_filename: Option<PathBuf>,
+
+    /// Print only diffs, explanations and errors: no report lines, notes or summary.
+    #[arg(long, short)]
+    pub(crate) quiet: bool,
+
+    /// When to use colours.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub(crate) color: ColorChoice,
+
+    /// Use this configuration file for every file (a `pyproject.toml` with `[tool.lazify]`, or a
+    /// `lazify.toml`) instead of discovering the nearest one.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) config: Option<PathBuf>,
+}
+
+/// `--output-format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum OutputFormat {
+    /// One line per import, a summary; `--explain` renders diagnostics with the source.
+    Text,
+    /// A JSON array of objects, one per import.
+    Json,
+    /// GitHub Actions workflow annotations.
+    Github,
+}
+
+/// `--color`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ColorChoice {
+    /// Colour when printing to a terminal and `NO_COLOR` is not set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+fn parse_style(s: &str) -> Result<Style, String> {
+    s.parse()
+}
+
+fn parse_version(s: &str) -> Result<PythonVersion, String> {
+    s.parse()
+}
+
+/// How the files are processed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Mode {
+    Report,
+    Diff,
+    Check,
+    Write,
+    Explain,
+}
+
+impl Args {
+    pub(crate) fn mode(&self) -> Mode {
+        if self.diff {
+            Mode::Diff
+        } else if self.check {
+            Mode::Check
+        } else if self.write {
+            Mode::Write
+        } else if self.explain {
+            Mode::Explain
+        } else {
+            Mode::Report
+        }
+    }
+
+    /// Whether source comes from stdin.
+    pub(crate) fn is_stdin(&self) -> bool {
+        self.paths.iter().any(|p| p.as_os_str() == "-")
+    }
+
+    pub(crate) fn overrides(&self) -> Overrides {
+        Overrides {
+            style: self.style,
+            target_version: self.target_version,
+            keep: self.keep.clone(),
+            include_preloaded: self.include_preloaded.then_some(true),
+            lazy_reexports: if self.no_lazy_reexports {
+                Some(false)
+            } else {
+                None
+            },
+            exclude: self.exclude.clone(),
+            force_exclude: self.force_exclude,
+            config: self.config.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_flags_into_overrides() {
+        let args = Args::try_parse_from([
+            "lazify",
+            "--target-version",
+            "3.15",
+            "--style",
+            "lazy-modules",
+            "--keep",
+            "numpy",
+            "--keep",
+            "pkg.*",
+            "--no-lazy-reexports",
+            "--include-preloaded",
+            "--exclude",
+            "gen",
+            "src",
+        ])
+        .unwrap();
+        let o = args.overrides();
+        assert_eq!(o.target_version, Some(PythonVersion::PY315));
+        assert_eq!(o.style, Some(Style::LazyModules));
+        assert_eq!(o.keep, ["numpy", "pkg.*"]);
+        assert_eq!(o.lazy_reexports, Some(false));
+        assert_eq!(o.include_preloaded, Some(true));
+        assert_eq!(o.exclude, ["gen"]);
+        assert_eq!(args.paths, [PathBuf::from("src")]);
+        assert_eq!(args.mode(), Mode::Report);
+    }
+
+    #[test]
+    fn defaults_and_conflicts() {
+        let args = Args::try_parse_from(["lazify"]).unwrap();
+        assert_eq!(args.paths, [PathBuf::from(".")]);
+        assert_eq!(args.overrides().lazy_reexports, None);
+        assert!(Args::try_parse_from(["lazify", "--diff", "--write"]).is_err());
+        assert!(Args::try_parse_from(["lazify", "--target-version", "py3"]).is_err());
+        assert!(Args::try_parse_from(["lazify", "--style", "eager"]).is_err());
+        assert!(
+            Args::try_parse_from(["lazify", "-", "--stdin-filename", "a.py"])
+                .unwrap()
+                .is_stdin()
+        );
+    }
+}

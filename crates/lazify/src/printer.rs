@@ -1,0 +1,122 @@
+//! Where output goes: stdout for the report (stderr in stdin mode, where stdout carries the source), stderr
+//! for errors. Every write returns `io::Result` so that a closed pipe ends the run quietly.
+
+use std::collections::HashSet;
+use std::io::{self, Write};
+use std::path::Path;
+
+use lazify_core::EngineError;
+use lazify_workspace::{FileResult, WorkspaceError};
+
+use crate::args::OutputFormat;
+use crate::render;
+
+/// The output streams and how to write to them.
+pub(crate) struct Printer<'a> {
+    pub(crate) out: Box<dyn Write + 'a>,
+    pub(crate) err: Box<dyn Write + 'a>,
+    /// Colours on stdout / stderr.
+    pub(crate) color_out: bool,
+    pub(crate) color_err: bool,
+    /// Width for rendered diagnostics.
+    pub(crate) width: usize,
+    pub(crate) format: OutputFormat,
+    /// Settings errors already printed (the same message for every file).
+    seen_settings_errors: HashSet<String>,
+}
+
+impl<'a> Printer<'a> {
+    pub(crate) fn new(
+        out: Box<dyn Write + 'a>,
+        err: Box<dyn Write + 'a>,
+        colors: (bool, bool),
+        width: usize,
+        format: OutputFormat,
+    ) -> Self {
+        Self {
+            out,
+            err,
+            color_out: colors.0,
+            color_err: colors.1,
+            width,
+            format,
+            seen_settings_errors: HashSet::new(),
+        }
+    }
+
+    /// An error not tied to source text.
+    pub(crate) fn workspace_error(&mut self, error: &WorkspaceError) -> io::Result<()> {
+        writeln!(self.err, "error: {error}")?;
+        if self.format == OutputFormat::Github {
+            let position = match error {
+                WorkspaceError::Decode { line, column, .. } => Some((*line, *column)),
+                _ => None,
+            };
+            writeln!(
+                self.out,
+                "{}",
+                render::github_error(error.path(), position, &error.to_string())
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Every error of a file: the workspace error, or the engine's with its snippet.
+    pub(crate) fn file_errors(&mut self, file: &FileResult) -> io::Result<()> {
+        if let Some(error) = &file.error {
+            self.workspace_error(error)?;
+        }
+        if let Some(error) = &file.outcome.error {
+            self.engine_error(&file.path, file.source(), error)?;
+        }
+        Ok(())
+    }
+
+    fn engine_error(
+        &mut self,
+        path: &Path,
+        source: Option<&str>,
+        error: &EngineError,
+    ) -> io::Result<()> {
+        let (Some(source), Some(range)) = (source, error.range()) else {
+            let text = error.to_string();
+            if self.seen_settings_errors.insert(text.clone()) {
+                writeln!(self.err, "error: {}: {text}", path.display())?;
+                if self.format == OutputFormat::Github {
+                    writeln!(
+                        self.out,
+                        "{}",
+                        render::github_error(Some(path), None, &text)
+                    )?;
+                }
+            }
+            return Ok(());
+        };
+        let (line, column, ..) = render::position(source, range);
+        writeln!(
+            self.err,
+            "error: {}:{line}:{column}: {error}",
+            path.display()
+        )?;
+        let named = render::named_source(path, source);
+        let report = render::engine_error_report(path, &named, source, error);
+        write!(
+            self.err,
+            "{}",
+            render::render(&report, self.color_err, self.width)
+        )?;
+        if self.format == OutputFormat::Github {
+            writeln!(
+                self.out,
+                "{}",
+                render::github_error(Some(path), Some((line, column)), &error.to_string())
+            )?;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()?;
+        self.err.flush()
+    }
+}

@@ -1,0 +1,428 @@
+//! Turning verdicts and errors into text: report lines, JSON objects, GitHub annotations and miette
+//! diagnostics. Pure functions; [`crate::printer`] decides where the text goes.
+
+use std::fmt;
+use std::path::Path;
+use std::sync::Arc;
+
+use lazify_core::{
+    DEFERRABLE_CODE, Decision, EngineError, ImportVerdict, Notice, RewriteWhy, Style, TextRange,
+};
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, Severity,
+    SourceCode, SourceSpan,
+};
+
+/// A source file shared by the diagnostics that point into it.
+pub(crate) type Source = NamedSource<Arc<String>>;
+
+pub(crate) fn named_source(path: &Path, text: &str) -> Source {
+    NamedSource::new(path.display().to_string(), Arc::new(text.to_string()))
+}
+
+/// 1-based start line and column, end line and column (columns in characters).
+pub(crate) fn position(source: &str, range: TextRange) -> (usize, usize, usize, usize) {
+    let (line, column) = lazify_core::line_column(source, range.start());
+    let (end_line, end_column) = lazify_core::line_column(source, range.end());
+    (line, column, end_line, end_column)
+}
+
+fn why_text(why: RewriteWhy) -> &'static str {
+    match why {
+        RewriteWhy::UsedOnlyDeferred => "used only in deferred code",
+        RewriteWhy::ReExport => "an unreferenced re-export",
+    }
+}
+
+fn why_name(why: RewriteWhy) -> &'static str {
+    match why {
+        RewriteWhy::UsedOnlyDeferred => "used-only-deferred",
+        RewriteWhy::ReExport => "re-export",
+    }
+}
+
+/// The fix title for a rewrite in `style`.
+fn fix_title(verdict: &ImportVerdict, style: Style) -> String {
+    match style {
+        Style::Lazy => "Convert to `lazy` import".to_string(),
+        Style::LazyModules => format!(
+            "Add `{}` to `__lazy_modules__`",
+            verdict
+                .resolved_module
+                .as_deref()
+                .unwrap_or(&verdict.module)
+        ),
+        Style::Local => "Move the import into the functions that use it".to_string(),
+    }
+}
+
+/// The one-line message for a verdict.
+pub(crate) fn message(verdict: &ImportVerdict) -> String {
+    match &verdict.decision {
+        Decision::Rewrite { why, .. } => {
+            format!("Make `{}` lazy ({})", verdict.describe(), why_text(*why))
+        }
+        Decision::Keep { reason, detail, .. } => {
+            let text = format!("Keep `{}` eager: {}", verdict.describe(), reason.message());
+            match detail {
+                Some(detail) => format!("{text} ({detail})"),
+                None => text,
+            }
+        }
+    }
+}
+
+/// `path:line:col: LZF001 Make `import json` lazy (used only in deferred code) [lazy]`.
+pub(crate) fn report_line(path: &Path, source: &str, verdict: &ImportVerdict) -> String {
+    let (line, column, ..) = position(source, verdict.alias_range);
+    let location = format!("{}:{line}:{column}:", path.display());
+    match &verdict.decision {
+        Decision::Rewrite { style, .. } => {
+            format!(
+                "{location} {DEFERRABLE_CODE} {} [{style}]",
+                message(verdict)
+            )
+        }
+        Decision::Keep { reason, .. } => format!("{location} keep[{reason}] {}", message(verdict)),
+    }
+}
+
+/// A file-level notice as a report line.
+pub(crate) fn notice_line(path: &Path, source: &str, notice: &Notice) -> String {
+    let (line, column, ..) = position(source, notice.range);
+    let kind = if notice.warning { "warning" } else { "note" };
+    format!(
+        "{}:{line}:{column}: {kind}[{}] {}",
+        path.display(),
+        notice.name,
+        notice.message
+    )
+}
+
+/// The JSON object for a verdict (fields in this order).
+#[derive(serde::Serialize)]
+pub(crate) struct JsonVerdict<'a> {
+    path: String,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    code: Option<&'static str>,
+    decision: &'static str,
+    style: Option<&'static str>,
+    reason: &'static str,
+    /// For a kept import: where the code that proves the reason is.
+    proof: Option<JsonSpan>,
+    module: &'a str,
+    resolved_module: Option<&'a str>,
+    member: Option<&'a str>,
+    binding: &'a str,
+    message: String,
+}
+
+#[derive(serde::Serialize)]
+pub(crate) struct JsonSpan {
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+}
+
+/// The JSON object for a verdict.
+pub(crate) fn json_object<'a>(
+    path: &Path,
+    source: &str,
+    verdict: &'a ImportVerdict,
+) -> JsonVerdict<'a> {
+    let (line, column, end_line, end_column) = position(source, verdict.alias_range);
+    let (code, decision, style, reason, proof) = match &verdict.decision {
+        Decision::Rewrite { style, why } => (
+            Some(DEFERRABLE_CODE),
+            "rewrite",
+            Some(style.as_str()),
+            why_name(*why),
+            None,
+        ),
+        Decision::Keep { reason, span, .. } => {
+            let (line, column, end_line, end_column) = position(source, *span);
+            (
+                None,
+                "keep",
+                None,
+                reason.name(),
+                Some(JsonSpan {
+                    line,
+                    column,
+                    end_line,
+                    end_column,
+                }),
+            )
+        }
+    };
+    JsonVerdict {
+        path: path.display().to_string(),
+        line,
+        column,
+        end_line,
+        end_column,
+        code,
+        decision,
+        style,
+        reason,
+        proof,
+        module: &verdict.module,
+        resolved_module: verdict.resolved_module.as_deref(),
+        member: verdict.member.as_deref(),
+        binding: &verdict.binding,
+        message: message(verdict),
+    }
+}
+
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// A GitHub Actions annotation for a verdict.
+pub(crate) fn github_line(path: &Path, source: &str, verdict: &ImportVerdict) -> String {
+    let (line, column, end_line, end_column) = position(source, verdict.alias_range);
+    let title = match &verdict.decision {
+        Decision::Rewrite { .. } => DEFERRABLE_CODE.to_string(),
+        Decision::Keep { reason, .. } => format!("keep {reason}"),
+    };
+    format!(
+        "::notice file={},line={line},col={column},endLine={end_line},endColumn={end_column},title={}::{}",
+        escape_property(&path.display().to_string()),
+        escape_property(&title),
+        escape_data(&message(verdict))
+    )
+}
+
+/// A GitHub Actions error annotation.
+pub(crate) fn github_error(
+    path: Option<&Path>,
+    position: Option<(usize, usize)>,
+    text: &str,
+) -> String {
+    let mut properties = Vec::new();
+    if let Some(path) = path {
+        properties.push(format!(
+            "file={}",
+            escape_property(&path.display().to_string())
+        ));
+    }
+    if let Some((line, column)) = position {
+        properties.push(format!("line={line},col={column}"));
+    }
+    let properties = if properties.is_empty() {
+        String::new()
+    } else {
+        format!(" {}", properties.join(","))
+    };
+    format!("::error{properties}::{}", escape_data(text))
+}
+
+/// A diagnostic with a source snippet, rendered by miette.
+#[derive(Debug)]
+pub(crate) struct Report {
+    message: String,
+    code: String,
+    severity: Severity,
+    help: Option<String>,
+    source: Source,
+    labels: Vec<LabeledSpan>,
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Report {}
+
+impl Diagnostic for Report {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(&self.code))
+    }
+
+    fn severity(&self) -> Option<Severity> {
+        Some(self.severity)
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display + 'a>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(self.labels.iter().cloned()))
+    }
+}
+
+fn span(range: TextRange) -> SourceSpan {
+    SourceSpan::from((usize::from(range.start()), usize::from(range.len())))
+}
+
+/// `--explain`: a verdict as a diagnostic pointing at the import and, for a kept import, at the code that
+/// proves the reason.
+pub(crate) fn explain_report(source: &Source, verdict: &ImportVerdict) -> Report {
+    match &verdict.decision {
+        Decision::Rewrite { style, why } => Report {
+            message: message(verdict),
+            code: DEFERRABLE_CODE.to_string(),
+            severity: Severity::Warning,
+            help: Some(fix_title(verdict, *style)),
+            source: source.clone(),
+            labels: vec![LabeledSpan::new_with_span(
+                Some(format!("{} [{style}]", why_text(*why))),
+                span(verdict.alias_range),
+            )],
+        },
+        Decision::Keep {
+            reason,
+            span: proof,
+            detail,
+        } => {
+            let mut labels = vec![LabeledSpan::new_with_span(
+                Some(reason.message().to_string()),
+                span(*proof),
+            )];
+            if !proof.contains_range(verdict.alias_range)
+                && !verdict.alias_range.contains_range(*proof)
+            {
+                labels.push(LabeledSpan::new_with_span(
+                    Some("kept eager".to_string()),
+                    span(verdict.alias_range),
+                ));
+            }
+            Report {
+                message: message(verdict),
+                code: format!("keep::{reason}"),
+                severity: Severity::Advice,
+                help: detail.clone(),
+                source: source.clone(),
+                labels,
+            }
+        }
+    }
+}
+
+/// An engine error (syntax error, misplaced `lazy`, a rewrite that broke the file) with its snippet.
+pub(crate) fn engine_error_report(
+    path: &Path,
+    source: &Source,
+    text: &str,
+    error: &EngineError,
+) -> Report {
+    let range = error.range().unwrap_or_default();
+    let (line, column, ..) = position(text, range);
+    let code = error
+        .code()
+        .map_or_else(|| "lazify::error".to_string(), |c| c.to_string());
+    let label = match error {
+        EngineError::Syntax { .. } => "syntax error here",
+        EngineError::Placement { .. } => "not allowed here",
+        EngineError::FixBrokeSyntax { .. } => "the rewrite nearest to the breakage",
+        EngineError::Settings { .. } => "",
+    };
+    Report {
+        message: format!("{}:{line}:{column}: {error}", path.display()),
+        code,
+        severity: Severity::Error,
+        help: None,
+        source: source.clone(),
+        labels: vec![LabeledSpan::new_with_span(
+            Some(label.to_string()),
+            span(range),
+        )],
+    }
+}
+
+/// Renders a diagnostic: Unicode boxes always, colours only when asked.
+pub(crate) fn render(report: &Report, color: bool, width: usize) -> String {
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(width);
+    let mut out = String::new();
+    if handler.render_report(&mut out, report).is_err() {
+        out = format!("{report}\n");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use lazify_core::{KeepReason, TextSize};
+
+    use super::*;
+
+    fn verdict(decision: Decision) -> ImportVerdict {
+        ImportVerdict {
+            stmt_range: TextRange::new(TextSize::new(0), TextSize::new(11)),
+            alias_range: TextRange::new(TextSize::new(7), TextSize::new(11)),
+            module: "json".into(),
+            resolved_module: Some("json".into()),
+            member: None,
+            binding: "json".into(),
+            decision,
+        }
+    }
+
+    const SOURCE: &str = "import json\nprint(json.dumps(1))\n";
+
+    #[test]
+    fn report_lines() {
+        let v = verdict(Decision::Rewrite {
+            style: Style::Lazy,
+            why: RewriteWhy::UsedOnlyDeferred,
+        });
+        assert_eq!(
+            report_line(Path::new("a.py"), SOURCE, &v),
+            "a.py:1:8: LZF001 Make `import json` lazy (used only in deferred code) [lazy]"
+        );
+        let json = serde_json::to_value(json_object(Path::new("a.py"), SOURCE, &v)).unwrap();
+        assert_eq!(json["code"], "LZF001");
+        assert_eq!(json["end_column"], 12);
+        assert_eq!(json["reason"], "used-only-deferred");
+        assert_eq!(
+            github_line(Path::new("a,b.py"), SOURCE, &v),
+            "::notice file=a%2Cb.py,line=1,col=8,endLine=1,endColumn=12,title=LZF001::Make `import json` lazy (used only in deferred code)"
+        );
+    }
+
+    #[test]
+    fn explain_points_at_the_proof() {
+        let v = verdict(Decision::Keep {
+            reason: KeepReason::UsedAtImportTime,
+            span: TextRange::new(TextSize::new(18), TextSize::new(22)),
+            detail: None,
+        });
+        let source = named_source(Path::new("a.py"), SOURCE);
+        let text = render(&explain_report(&source, &v), false, 100);
+        assert!(text.contains("keep::used-at-import-time"), "{text}");
+        assert!(text.contains("[a.py:1:8]"), "{text}");
+        assert!(text.contains("2 │ print(json.dumps(1))"), "{text}");
+        assert!(
+            text.contains("the name is used while the module is imported"),
+            "{text}"
+        );
+        assert!(text.contains("kept eager"), "{text}");
+        let json = serde_json::to_value(json_object(Path::new("a.py"), SOURCE, &v)).unwrap();
+        assert_eq!(json["proof"]["line"], 2);
+        assert_eq!(json["code"], serde_json::Value::Null);
+    }
+}
