@@ -125,6 +125,12 @@ pub(crate) fn message(verdict: &ImportVerdict) -> String {
     let why = match why {
         RewriteWhy::UsedOnlyDeferred => "is only used after import time",
         RewriteWhy::ReExport => "is an unreferenced re-export",
+        RewriteWhy::Hoisted => {
+            return format!(
+                "`{}` inside a function can be one module-level lazy import (style `{style}`)",
+                verdict.describe()
+            );
+        }
     };
     match style {
         Style::Lazy => format!(
@@ -135,6 +141,10 @@ pub(crate) fn message(verdict: &ImportVerdict) -> String {
             "`{}` {why}: add `{}` to `__lazy_modules__` (style `lazy-modules`)",
             verdict.describe(),
             listed_module(verdict)
+        ),
+        Style::Local => format!(
+            "`{}` {why}: move it into the functions that use it (style `local`)",
+            verdict.describe()
         ),
     }
 }
@@ -151,16 +161,16 @@ pub(crate) fn fix_title(verdicts: &[&ImportVerdict]) -> String {
     let Some(first) = verdicts.first() else {
         return String::new();
     };
-    if let Decision::Rewrite {
-        style: Style::LazyModules,
-        ..
-    } = first.decision
-    {
+    let style = match first.decision {
+        Decision::Rewrite { style, .. } => style,
+        Decision::Keep { .. } => return String::new(),
+    };
+    if style == Style::LazyModules {
         let mut modules: Vec<&str> = verdicts.iter().map(|v| listed_module(v)).collect();
         modules.dedup();
         return format!("Add {} to `__lazy_modules__`", backticked(&modules));
     }
-    if verdicts.len() == 1 && first.member.is_none() {
+    if style == Style::Lazy && verdicts.len() == 1 && first.member.is_none() {
         return format!("Make `{}` lazy", first.module);
     }
     let names: Vec<String> = verdicts
@@ -181,9 +191,14 @@ pub(crate) fn fix_title(verdicts: &[&ImportVerdict]) -> String {
         })
         .collect();
     let names = names.join(", ");
-    match &first.member {
-        Some(_) => format!("Make `from {} import {names}` lazy", first.module),
-        None => format!("Make `import {names}` lazy"),
+    let statement = match &first.member {
+        Some(_) => format!("from {} import {names}", first.module),
+        None => format!("import {names}"),
+    };
+    if style == Style::Local {
+        format!("Move `{statement}` into the functions that use it")
+    } else {
+        format!("Make `{statement}` lazy")
     }
 }
 

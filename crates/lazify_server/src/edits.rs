@@ -1,8 +1,9 @@
 //! Minimal edits: the smallest replacements that turn a buffer into the engine's rewritten text.
 //!
 //! The engine returns whole rewritten texts; editors want small `TextEdit`s so that cursors, marks and undo
-//! history stay where they were. A line diff finds the changed regions, then each region is trimmed of the
-//! text it shares at both ends, so `import numpy` → `lazy import numpy` becomes one insertion of `lazy `.
+//! history stay where they were. A line diff finds the changed regions, then a character diff inside each
+//! region finds the exact changes, so `import numpy` → `lazy import numpy` becomes one insertion of `lazy `
+//! and three rewritten neighbouring lines become three insertions.
 
 use lazify_core::TextRange;
 use lsp_types::TextEdit;
@@ -35,7 +36,7 @@ pub(crate) fn diff(old: &str, new: &str) -> Vec<Replacement> {
     for op in diff.ops() {
         if let DiffOp::Equal { .. } = op {
             if let Some((o, n)) = hunk.take() {
-                out.push(trimmed(old, new, o, n));
+                refine(old, new, o, n, &mut out);
             }
             continue;
         }
@@ -48,12 +49,65 @@ pub(crate) fn diff(old: &str, new: &str) -> Vec<Replacement> {
         });
     }
     if let Some((o, n)) = hunk {
-        out.push(trimmed(old, new, o, n));
+        refine(old, new, o, n, &mut out);
     }
     out
 }
 
-/// Byte offsets of each line start, plus the total length.
+/// Above this size (bytes on either side) a changed region is sent as one trimmed replacement instead of
+/// being diffed character by character.
+const CHAR_DIFF_LIMIT: usize = 20_000;
+
+/// Splits one changed region (`old_span` in the old text, `new_span` in the new) into the character-level
+/// changes.
+fn refine(
+    old: &str,
+    new: &str,
+    old_span: (usize, usize),
+    new_span: (usize, usize),
+    out: &mut Vec<Replacement>,
+) {
+    let before = &old[old_span.0..old_span.1];
+    let after = &new[new_span.0..new_span.1];
+    if before.len() > CHAR_DIFF_LIMIT || after.len() > CHAR_DIFF_LIMIT {
+        out.push(trimmed(old, new, old_span, new_span));
+        return;
+    }
+    let diff = TextDiff::configure()
+        .algorithm(Algorithm::Myers)
+        .diff_chars(before, after);
+    let before_starts = line_offsets(diff.old_slices());
+    let after_starts = line_offsets(diff.new_slices());
+    // The current run of changes: byte spans in `before` and `after`.
+    let mut run: Option<((usize, usize), (usize, usize))> = None;
+    let mut flush = |run: Option<((usize, usize), (usize, usize))>| {
+        if let Some((removed, inserted)) = run {
+            out.push(Replacement {
+                range: TextRange::new(
+                    text_size(old_span.0 + removed.0),
+                    text_size(old_span.0 + removed.1),
+                ),
+                content: after[inserted.0..inserted.1].to_string(),
+            });
+        }
+    };
+    for op in diff.ops() {
+        if let DiffOp::Equal { .. } = op {
+            flush(run.take());
+            continue;
+        }
+        let (removed, inserted) = (op.old_range(), op.new_range());
+        let removed = (before_starts[removed.start], before_starts[removed.end]);
+        let inserted = (after_starts[inserted.start], after_starts[inserted.end]);
+        run = Some(match run {
+            Some((r, i)) => ((r.0, removed.1), (i.0, inserted.1)),
+            None => (removed, inserted),
+        });
+    }
+    flush(run);
+}
+
+/// Byte offsets of each slice (line or character) start, plus the total length.
 fn line_offsets(lines: &[&str]) -> Vec<usize> {
     let mut offsets = Vec::with_capacity(lines.len() + 1);
     let mut at = 0;
@@ -155,6 +209,16 @@ mod tests {
                 (String::new(), "lazy ".to_string())
             ]
         );
+    }
+
+    #[test]
+    fn neighbouring_lines_give_separate_edits() {
+        let old = "import a\nimport b\nfrom m import x, y\n";
+        let new = "lazy import a\nlazy import b\nlazy from m import x\nfrom m import y\n";
+        let edits = check(old, new);
+        assert_eq!(edits.len(), 4, "{edits:?}");
+        assert_eq!(edits[0], (String::new(), "lazy ".to_string()));
+        assert_eq!(edits[2], (String::new(), "lazy ".to_string()));
     }
 
     #[test]

@@ -11,7 +11,6 @@
 
 mod analysis;
 mod api;
-mod config;
 mod document;
 mod edits;
 mod encoding;

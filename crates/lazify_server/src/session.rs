@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use crossbeam_channel::Sender;
 use lazify_core::{EngineError, Settings, SourceFile};
+use lazify_workspace::Resolver;
 use lsp_server::{Message, Notification};
 use lsp_types::notification::{LogMessage, PublishDiagnostics, ShowMessage};
 use lsp_types::{
@@ -15,7 +16,6 @@ use lsp_types::{
 
 use crate::ServerError;
 use crate::analysis::{self, Analysis};
-use crate::config;
 use crate::document::Document;
 use crate::encoding::PositionEncoding;
 use crate::settings::ClientSettings;
@@ -187,29 +187,37 @@ impl Session {
     }
 
     /// The file description and settings for a document: from the settings files above it (for `file:`
-    /// URIs), with the editor settings on top.
+    /// URIs, through `lazify_workspace`'s resolver, as the command line finds them), with the editor
+    /// settings on top. Files are re-read for every analysis, so an edited `pyproject.toml` applies at the
+    /// next change.
     fn resolve(&mut self, uri: &Uri) -> (SourceFile, Settings) {
-        let (file, from_files) = if let Some(path) = file_path(uri) {
-            let found = config::discover(&path);
-            for problem in found.problems {
-                self.show(MessageType::WARNING, format!("lazify: {problem}"));
-            }
-            let mut file = SourceFile::new(&path);
-            file.module_name = config::module_name(&path);
-            (file, found.settings)
-        } else {
+        let Some(path) = file_path(uri) else {
             // `untitled:` and other schemes: no settings files, a name for messages only.
             let name = uri.as_str().rsplit('/').next().unwrap_or("untitled.py");
-            (SourceFile::new(name), Settings::default())
+            return (SourceFile::new(name), self.editor_only_settings());
         };
-        let settings = match self.client_settings.apply_to(from_files.clone()) {
+        let mut file = SourceFile::new(&path);
+        file.module_name = lazify_workspace::resolve::module_name(&path);
+        let dir = path.parent().unwrap_or(&path);
+        let resolved = Resolver::new(dir, self.client_settings.overrides())
+            .and_then(|resolver| resolver.settings_for(&path));
+        match resolved {
+            Ok(resolved) => (file, resolved.settings.clone()),
+            Err(e) => {
+                self.show(MessageType::WARNING, format!("lazify: {e}"));
+                (file, self.editor_only_settings())
+            }
+        }
+    }
+
+    fn editor_only_settings(&mut self) -> Settings {
+        match self.client_settings.apply_to(Settings::default()) {
             Ok(settings) => settings,
             Err(e) => {
                 self.show(MessageType::WARNING, format!("lazify: {e}"));
-                from_files
+                Settings::default()
             }
-        };
-        (file, settings)
+        }
     }
 
     fn publish(&self, uri: &Uri) -> Result<(), ServerError> {

@@ -104,6 +104,18 @@ impl ClientSettings {
         (settings, problems)
     }
 
+    /// The editor settings as the overrides `lazify_workspace` puts on top of the files' settings.
+    pub(crate) fn overrides(&self) -> lazify_workspace::Overrides {
+        lazify_workspace::Overrides {
+            style: self.style,
+            target_version: self.target_version,
+            keep: self.keep.clone(),
+            include_preloaded: self.include_preloaded,
+            lazy_reexports: self.lazy_reexports,
+            ..lazify_workspace::Overrides::default()
+        }
+    }
+
     /// The files' settings with the editor's on top.
     pub(crate) fn apply_to(&self, mut settings: Settings) -> Result<Settings, String> {
         if let Some(style) = self.style {

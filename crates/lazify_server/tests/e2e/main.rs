@@ -1,0 +1,611 @@
+//! In-process protocol tests: the server runs on a thread behind `Connection::memory()`, and these tests
+//! play the editor. Edits are applied with the test's own position arithmetic (`support::apply`), so a wrong
+//! encoding on the server side shows up as a wrong text here.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test harness: a failed step is a failed test"
+)]
+
+mod support;
+
+use lazify_core::{PythonVersion, Settings};
+use lsp_types::notification::{Notification as _, ShowMessage};
+use lsp_types::{
+    CodeAction, CodeActionKind, Diagnostic, DiagnosticSeverity, Position, Range,
+    TextDocumentContentChangeEvent,
+};
+use serde_json::json;
+use support::{Client, Project, Units, apply, edits_for, engine_fixed, range_of, slice};
+
+/// A module whose imports get different verdicts: `os` is used at import time (kept); `json`, `numpy` and
+/// the two names from `requests` are used only inside functions (rewritten).
+const SAMPLE: &str = r#""""Reports."""
+import os
+import json
+import numpy as np
+from requests import get, post
+
+DEBUG = os.environ.get("DEBUG")
+
+
+def load(path):
+    return json.loads(path), np.zeros(3)
+
+
+def fetch(url):
+    return get(url), post(url)
+"#;
+
+/// Snapshots `value` as JSON with the temporary directory replaced by `[TMP]`.
+macro_rules! snapshot {
+    ($project:expr, $name:expr, $value:expr) => {{
+        let mut settings = insta::Settings::clone_current();
+        for (regex, replacement) in $project.filters() {
+            settings.add_filter(&regex, replacement);
+        }
+        settings.bind(|| insta::assert_json_snapshot!($name, $value));
+    }};
+}
+
+fn py315() -> Settings {
+    Settings {
+        target_version: Some(PythonVersion::PY315),
+        ..Settings::default()
+    }
+}
+
+fn whole(text: &str) -> Range {
+    let lines = u32::try_from(text.lines().count()).unwrap();
+    Range::new(Position::new(0, 0), Position::new(lines + 1, 0))
+}
+
+/// `context.only` asking for the whole-file fix alone.
+#[expect(clippy::unnecessary_wraps, reason = "the type of `CodeActionContext::only`")]
+fn fix_all_only() -> Option<Vec<CodeActionKind>> {
+    Some(vec![CodeActionKind::SOURCE_FIX_ALL])
+}
+
+/// The bindings the diagnostics name, from their `data`.
+fn bindings(diagnostics: &[Diagnostic]) -> Vec<String> {
+    diagnostics
+        .iter()
+        .map(|d| {
+            d.data.as_ref().unwrap()["binding"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect()
+}
+
+fn full_change(text: &str) -> Vec<TextDocumentContentChangeEvent> {
+    vec![TextDocumentContentChangeEvent {
+        range: None,
+        range_length: None,
+        text: text.to_string(),
+    }]
+}
+
+fn quickfixes(actions: &[CodeAction]) -> Vec<&CodeAction> {
+    actions
+        .iter()
+        .filter(|a| a.kind == Some(CodeActionKind::QUICKFIX))
+        .collect()
+}
+
+#[test]
+fn initialize_negotiates_encoding_and_capabilities() {
+    let client = Client::default_start();
+    let mut capabilities = serde_json::to_value(&client.initialize_result).unwrap();
+    assert_eq!(capabilities["serverInfo"]["name"], "lazify");
+    capabilities["serverInfo"]["version"] = json!("[VERSION]");
+    insta::assert_json_snapshot!("initialize_result", capabilities);
+    assert_eq!(capabilities["capabilities"]["positionEncoding"], "utf-16");
+    client.shutdown().unwrap();
+
+    for (offered, expected) in [
+        (json!(["utf-32", "utf-8", "utf-16"]), "utf-32"),
+        (json!(["utf-8"]), "utf-8"),
+        (json!(["latin-1", "utf-16"]), "utf-16"),
+    ] {
+        let client = Client::start(&json!({"general": {"positionEncodings": offered}}), None);
+        let result = serde_json::to_value(&client.initialize_result).unwrap();
+        assert_eq!(
+            result["capabilities"]["positionEncoding"], expected,
+            "offered {offered}"
+        );
+        client.shutdown().unwrap();
+    }
+}
+
+#[test]
+fn open_publishes_a_diagnostic_per_deferrable_name() {
+    let project = Project::py315();
+    let uri = project.uri("app/report.py");
+    let mut client = Client::default_start();
+    let published = client.open(&uri, SAMPLE);
+    assert_eq!(published.version, Some(1));
+    let diagnostics = &published.diagnostics;
+    assert_eq!(bindings(diagnostics), ["json", "np", "get", "post"]);
+    let spans: Vec<&str> = diagnostics
+        .iter()
+        .map(|d| slice(SAMPLE, d.range, Units::Utf16))
+        .collect();
+    assert_eq!(spans, ["json", "numpy as np", "get", "post"]);
+    for d in diagnostics {
+        assert_eq!(d.severity, Some(DiagnosticSeverity::HINT));
+        assert_eq!(
+            d.code,
+            Some(lsp_types::NumberOrString::String("LZF001".into()))
+        );
+        assert!(d.message.contains("style `lazy`"), "{}", d.message);
+    }
+    assert!(diagnostics[1].message.contains("`import numpy as np`"));
+    snapshot!(project, "open_diagnostics", published);
+
+    let closed = client.close(&uri);
+    assert!(closed.diagnostics.is_empty());
+    client.shutdown().unwrap();
+}
+
+#[test]
+fn fix_all_gives_the_engines_text_in_minimal_edits() {
+    let project = Project::py315();
+    let uri = project.uri("report.py");
+    let mut client = Client::default_start();
+    client.open(&uri, SAMPLE);
+    let actions = client.code_actions(&uri, whole(SAMPLE), fix_all_only(), vec![]);
+    assert_eq!(actions.len(), 1, "{actions:?}");
+    let action = &actions[0];
+    assert_eq!(
+        action.kind,
+        Some(CodeActionKind::new("source.fixAll.lazify"))
+    );
+    let edits = edits_for(action.edit.as_ref().unwrap(), &uri);
+    // Three statements become lazy: three insertions of the keyword, nothing else touched.
+    assert_eq!(edits.len(), 3, "{edits:?}");
+    for edit in &edits {
+        assert_eq!(edit.new_text, "lazy ");
+        assert_eq!(edit.range.start, edit.range.end);
+        assert_eq!(edit.range.start.character, 0);
+    }
+    let fixed = apply(SAMPLE, &edits, Units::Utf16);
+    let expected = engine_fixed(&project.path().join("report.py"), SAMPLE, &py315()).unwrap();
+    assert_eq!(fixed, expected);
+    assert!(fixed.contains("lazy import numpy as np\n") && fixed.contains("\nimport os\n"));
+    snapshot!(project, "fix_all_action", action);
+
+    // Quick fixes are not source actions: asking only for `source.fixAll` gives none of them, and asking
+    // only for quick fixes gives no `source.fixAll`.
+    let only_quickfix = client.code_actions(
+        &uri,
+        whole(SAMPLE),
+        Some(vec![CodeActionKind::QUICKFIX]),
+        vec![],
+    );
+    assert!(!only_quickfix.is_empty());
+    assert!(
+        only_quickfix
+            .iter()
+            .all(|a| a.kind == Some(CodeActionKind::QUICKFIX))
+    );
+    client.shutdown().unwrap();
+}
+
+#[test]
+fn quick_fixes_rewrite_one_statement_each_and_converge_to_fix_all() {
+    let project = Project::py315();
+    let uri = project.uri("report.py");
+    let mut client = Client::default_start();
+    let mut text = SAMPLE.to_string();
+    let mut diagnostics = client.open(&uri, &text).diagnostics;
+
+    let at_numpy = range_of(&text, "numpy", Units::Utf16);
+    let actions = client.code_actions(&uri, at_numpy, None, vec![]);
+    snapshot!(project, "actions_at_numpy", actions);
+    let fixes = quickfixes(&actions);
+    let titles: Vec<&str> = fixes.iter().map(|a| a.title.as_str()).collect();
+    assert_eq!(titles, ["Make `numpy` lazy", "Keep this import eager"]);
+    assert_eq!(fixes[0].is_preferred, Some(true));
+    assert_eq!(fixes[0].diagnostics.as_ref().unwrap().len(), 1);
+    let only_numpy = apply(
+        &text,
+        &edits_for(fixes[0].edit.as_ref().unwrap(), &uri),
+        Units::Utf16,
+    );
+    assert_eq!(
+        only_numpy,
+        SAMPLE.replace("import numpy as np", "lazy import numpy as np")
+    );
+
+    // Apply the first quick fix offered, statement by statement, until nothing is left.
+    let mut version = 1;
+    let mut rounds = 0;
+    while !diagnostics.is_empty() {
+        rounds += 1;
+        assert!(rounds <= 4, "quick fixes do not converge");
+        let first = diagnostics[0].clone();
+        let actions = client.code_actions(
+            &uri,
+            first.range,
+            Some(vec![CodeActionKind::QUICKFIX]),
+            vec![first],
+        );
+        let fix = &actions[0];
+        assert!(fix.title.starts_with("Make "), "{}", fix.title);
+        let edits = edits_for(fix.edit.as_ref().unwrap(), &uri);
+        assert!(edits.iter().all(|e| e.new_text == "lazy "), "{edits:?}");
+        text = apply(&text, &edits, Units::Utf16);
+        version += 1;
+        let before = diagnostics.len();
+        diagnostics = client.change(&uri, version, full_change(&text)).diagnostics;
+        assert!(diagnostics.len() < before);
+    }
+    assert_eq!(rounds, 3, "one round per statement");
+    let expected = engine_fixed(&project.path().join("report.py"), SAMPLE, &py315()).unwrap();
+    assert_eq!(text, expected);
+    client.shutdown().unwrap();
+}
+
+#[test]
+fn keep_action_appends_the_pragma_and_silences_the_import() {
+    let project = Project::py315();
+    let uri = project.uri("report.py");
+    let mut client = Client::default_start();
+    client.open(&uri, SAMPLE);
+    let actions = client.code_actions(&uri, range_of(SAMPLE, "get", Units::Utf16), None, vec![]);
+    let keep = quickfixes(&actions)
+        .into_iter()
+        .find(|a| a.title == "Keep this import eager")
+        .unwrap();
+    // One action for the statement, linked to both of its diagnostics.
+    assert_eq!(keep.diagnostics.as_ref().unwrap().len(), 2);
+    let text = apply(
+        SAMPLE,
+        &edits_for(keep.edit.as_ref().unwrap(), &uri),
+        Units::Utf16,
+    );
+    assert!(
+        text.contains("\nfrom requests import get, post  # lazify: keep\n"),
+        "{text}"
+    );
+    let diagnostics = client.change(&uri, 2, full_change(&text)).diagnostics;
+    assert_eq!(bindings(&diagnostics), ["json", "np"]);
+    client.shutdown().unwrap();
+}
+
+#[test]
+fn incremental_changes_keep_the_buffer_in_sync() {
+    let project = Project::py315();
+    let uri = project.uri("report.py");
+    let mut client = Client::default_start();
+    let mut text = SAMPLE.to_string();
+    client.open(&uri, &text);
+
+    // Insert a module-level use of `json`: it is now used at import time and must stay eager.
+    let insert_at = support::position(
+        &text,
+        text.find("\n\n\ndef load").unwrap() + 1,
+        Units::Utf16,
+    );
+    let inserted = "SCHEMA = json.loads(\"{}\")\n";
+    let change = TextDocumentContentChangeEvent {
+        range: Some(Range::new(insert_at, insert_at)),
+        range_length: None,
+        text: inserted.to_string(),
+    };
+    text = apply(
+        &text,
+        &[lsp_types::TextEdit::new(
+            Range::new(insert_at, insert_at),
+            inserted.into(),
+        )],
+        Units::Utf16,
+    );
+    let published = client.change(&uri, 2, vec![change]);
+    assert_eq!(published.version, Some(2));
+    assert_eq!(bindings(&published.diagnostics), ["np", "get", "post"]);
+
+    // Two changes in one notification, the second relative to the first's result: delete the inserted
+    // line, then rename `post` to `put` in both places (last occurrence first, so positions stay valid).
+    let line = range_of(&text, inserted, Units::Utf16);
+    let mut changes = vec![TextDocumentContentChangeEvent {
+        range: Some(line),
+        range_length: None,
+        text: String::new(),
+    }];
+    text = text.replacen(inserted, "", 1);
+    let last_post = support::position(&text, text.rfind("post").unwrap(), Units::Utf16);
+    let first_post = support::position(&text, text.find("post").unwrap(), Units::Utf16);
+    for at in [last_post, first_post] {
+        let range = Range::new(at, Position::new(at.line, at.character + 4));
+        changes.push(TextDocumentContentChangeEvent {
+            range: Some(range),
+            range_length: Some(4),
+            text: "put".to_string(),
+        });
+        text = apply(
+            &text,
+            &[lsp_types::TextEdit::new(range, "put".into())],
+            Units::Utf16,
+        );
+    }
+    let published = client.change(&uri, 3, changes);
+    assert_eq!(
+        bindings(&published.diagnostics),
+        ["json", "np", "get", "put"]
+    );
+
+    // The server's buffer is the client's: the whole-file fix applies cleanly to the client's copy and
+    // gives what the engine makes of that copy.
+    let actions = client.code_actions(&uri, whole(&text), fix_all_only(), vec![]);
+    let fixed = apply(
+        &text,
+        &edits_for(actions[0].edit.as_ref().unwrap(), &uri),
+        Units::Utf16,
+    );
+    assert_eq!(
+        Some(fixed),
+        engine_fixed(&project.path().join("report.py"), &text, &py315())
+    );
+    client.shutdown().unwrap();
+}
+
+/// Non-ASCII text before the imports, on the same line and inside a module name, in each encoding.
+#[test]
+fn positions_follow_the_negotiated_encoding() {
+    let text = "\"\"\"Ünïcödé 𝄞.\"\"\"\nclef = \"𝄞\"; import numpy\nimport café\n\n\ndef f():\n    return numpy.zeros(1), café.x\n";
+    let project = Project::py315();
+    let uri = project.uri("uni.py");
+    let expected = engine_fixed(&project.path().join("uni.py"), text, &py315()).unwrap();
+    let mut numpy_columns = Vec::new();
+    for (name, units) in [
+        ("utf-16", Units::Utf16),
+        ("utf-8", Units::Utf8),
+        ("utf-32", Units::Utf32),
+    ] {
+        let mut client = Client::start(&json!({"general": {"positionEncodings": [name]}}), None);
+        let diagnostics = client.open(&uri, text).diagnostics;
+        let spans: Vec<&str> = diagnostics
+            .iter()
+            .map(|d| slice(text, d.range, units))
+            .collect();
+        assert_eq!(spans, ["numpy", "café"], "{name}");
+        numpy_columns.push(diagnostics[0].range.start.character);
+        let actions = client.code_actions(&uri, whole(text), fix_all_only(), vec![]);
+        let fixed = apply(
+            text,
+            &edits_for(actions[0].edit.as_ref().unwrap(), &uri),
+            units,
+        );
+        assert_eq!(fixed, expected, "{name}");
+        // The quick fix at `café` (found by its position in this encoding) rewrites that statement.
+        let actions = client.code_actions(
+            &uri,
+            range_of(text, "café", units),
+            Some(vec![CodeActionKind::QUICKFIX]),
+            vec![],
+        );
+        let one = apply(
+            text,
+            &edits_for(actions[0].edit.as_ref().unwrap(), &uri),
+            units,
+        );
+        assert_eq!(
+            one,
+            text.replace("import café", "lazy import café"),
+            "{name}"
+        );
+        client.shutdown().unwrap();
+    }
+    // `clef = "𝄞"; import ` is 19 code points, 20 UTF-16 units and 22 bytes.
+    assert_eq!(numpy_columns, [20, 22, 19]);
+}
+
+#[test]
+fn syntax_errors_get_no_fixes_and_no_crash() {
+    let project = Project::py315();
+    let broken_uri = project.uri("broken.py");
+    let broken = "import numpy\n\ndef f(:\n    return numpy\n";
+    let mut client = Client::default_start();
+    let published = client.open(&broken_uri, broken);
+    assert!(
+        published.diagnostics.is_empty(),
+        "{:?}",
+        published.diagnostics
+    );
+    let actions = client.code_actions(&broken_uri, whole(broken), None, vec![]);
+    assert!(actions.is_empty(), "{actions:?}");
+
+    // The server goes on serving other files.
+    let good_uri = project.uri("good.py");
+    assert_eq!(client.open(&good_uri, SAMPLE).diagnostics.len(), 4);
+
+    // Fixing the syntax error brings the diagnostic back.
+    let repaired = broken.replace("def f(:", "def f():");
+    let published = client.change(&broken_uri, 2, full_change(&repaired));
+    assert_eq!(bindings(&published.diagnostics), ["numpy"]);
+    client.shutdown().unwrap();
+}
+
+#[test]
+fn editor_settings_change_style_severity_and_keep() {
+    let project = Project::py315();
+    let uri = project.uri("report.py");
+    let mut client = Client::default_start();
+    client.open(&uri, SAMPLE);
+
+    client.configure(json!({"lazify": {"style": "lazy-modules", "severity": "warning"}}));
+    let published = client.diagnostics(&uri);
+    assert_eq!(
+        bindings(&published.diagnostics),
+        ["json", "np", "get", "post"]
+    );
+    for d in &published.diagnostics {
+        assert_eq!(d.severity, Some(DiagnosticSeverity::WARNING));
+        assert!(
+            d.message
+                .contains("`__lazy_modules__` (style `lazy-modules`)"),
+            "{}",
+            d.message
+        );
+    }
+    snapshot!(project, "lazy_modules_diagnostics", published.diagnostics);
+    let actions = client.code_actions(
+        &uri,
+        range_of(SAMPLE, "numpy", Units::Utf16),
+        Some(vec![CodeActionKind::QUICKFIX]),
+        vec![],
+    );
+    assert_eq!(actions[0].title, "Add `numpy` to `__lazy_modules__`");
+    let one = apply(
+        SAMPLE,
+        &edits_for(actions[0].edit.as_ref().unwrap(), &uri),
+        Units::Utf16,
+    );
+    assert!(one.contains("__lazy_modules__"), "{one}");
+    assert!(one.contains("\"numpy\""), "{one}");
+    assert!(
+        !one.contains("\"json\"") && !one.contains("\"requests\""),
+        "only numpy is listed: {one}"
+    );
+    let all = client.code_actions(&uri, whole(SAMPLE), fix_all_only(), vec![]);
+    let all = apply(
+        SAMPLE,
+        &edits_for(all[0].edit.as_ref().unwrap(), &uri),
+        Units::Utf16,
+    );
+    let settings = Settings {
+        style: Some(lazify_core::Style::LazyModules),
+        ..py315()
+    };
+    assert_eq!(
+        Some(all),
+        engine_fixed(&project.path().join("report.py"), SAMPLE, &settings)
+    );
+
+    // A new configuration replaces the old one: the style comes from `requires-python` again.
+    client.configure(json!({"lazify": {"keep": ["numpy"], "severity": "information"}}));
+    let published = client.diagnostics(&uri);
+    assert_eq!(bindings(&published.diagnostics), ["json", "get", "post"]);
+    assert!(
+        published
+            .diagnostics
+            .iter()
+            .all(|d| d.severity == Some(DiagnosticSeverity::INFORMATION)
+                && d.message.contains("style `lazy`"))
+    );
+
+    // A bad value is shown to the user and ignored; the other keys apply.
+    client.configure(json!({"lazify": {"style": "eager", "keep": ["requests"]}}));
+    let published = client.diagnostics(&uri);
+    assert_eq!(bindings(&published.diagnostics), ["json", "np"]);
+    let shown = client.drain_pending(ShowMessage::METHOD);
+    assert!(
+        shown.iter().any(|m| m["message"]
+            .as_str()
+            .unwrap()
+            .contains("unknown style `eager`")),
+        "{shown:?}"
+    );
+    client.shutdown().unwrap();
+}
+
+#[test]
+fn initialization_options_apply_from_the_start() {
+    // No settings files: without options the style would be `lazy-modules` (no target version known).
+    let project = Project::new();
+    let uri = project.uri("script.py");
+    let mut client = Client::start(
+        &json!({}),
+        Some(json!({"targetVersion": "py315", "keep": ["requests"]})),
+    );
+    let published = client.open(&uri, SAMPLE);
+    assert_eq!(bindings(&published.diagnostics), ["json", "np"]);
+    assert!(published.diagnostics[0].message.contains("style `lazy`"));
+    client.shutdown().unwrap();
+
+    let mut client = Client::default_start();
+    let published = client.open(&uri, SAMPLE);
+    assert!(
+        published.diagnostics[0]
+            .message
+            .contains("style `lazy-modules`")
+    );
+    client.shutdown().unwrap();
+}
+
+#[test]
+fn settings_files_apply_to_buffers_and_nothing_is_read_or_written() {
+    let project = Project::py315();
+    project.write("lazify.toml", "keep = [\"requests\"]\n");
+    // What is on disk differs from the buffer: the server must analyse the buffer.
+    let on_disk = "import os\nprint(os.sep)\n";
+    let path = project.write("pkg/report.py", on_disk);
+    let uri = project.uri("pkg/report.py");
+    let mut client = Client::default_start();
+    let published = client.open(&uri, SAMPLE);
+    assert_eq!(bindings(&published.diagnostics), ["json", "np"]);
+    let actions = client.code_actions(&uri, whole(SAMPLE), None, vec![]);
+    assert!(!actions.is_empty());
+    client.shutdown().unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        on_disk,
+        "the server never writes"
+    );
+}
+
+#[test]
+fn versioned_document_changes_when_the_client_supports_them() {
+    let project = Project::py315();
+    let uri = project.uri("report.py");
+    let mut client = Client::start(
+        &json!({"workspace": {"workspaceEdit": {"documentChanges": true}}}),
+        None,
+    );
+    client.open(&uri, SAMPLE);
+    client.change(&uri, 7, full_change(SAMPLE));
+    let actions = client.code_actions(&uri, whole(SAMPLE), fix_all_only(), vec![]);
+    let edit = serde_json::to_value(actions[0].edit.as_ref().unwrap()).unwrap();
+    assert_eq!(edit["documentChanges"][0]["textDocument"]["version"], 7);
+    assert!(edit.get("changes").is_none());
+    let fixed = apply(
+        SAMPLE,
+        &edits_for(actions[0].edit.as_ref().unwrap(), &uri),
+        Units::Utf16,
+    );
+    assert!(fixed.contains("lazy import json"));
+    client.shutdown().unwrap();
+}
+
+#[test]
+fn shutdown_then_exit_is_clean_and_exit_alone_is_an_error() {
+    let mut client = Client::default_start();
+    // After `shutdown`, requests are refused until `exit`.
+    let result = client.request_raw("shutdown", serde_json::Value::Null);
+    assert_eq!(result, serde_json::Value::Null);
+    let code = client.request_error(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": "file:///x.py"}, "range": whole(""), "context": {"diagnostics": []}}),
+    );
+    assert_eq!(code, lsp_server::ErrorCode::InvalidRequest as i32);
+    assert!(client.exit_now().is_ok());
+
+    let client = Client::default_start();
+    let result = client.exit_now();
+    assert!(
+        matches!(result, Err(lazify_server::ServerError::ExitWithoutShutdown)),
+        "{result:?}"
+    );
+}
+
+#[test]
+fn unknown_requests_get_method_not_found() {
+    let mut client = Client::default_start();
+    let code = client.request_error("textDocument/hover", json!({}));
+    assert_eq!(code, lsp_server::ErrorCode::MethodNotFound as i32);
+    client.shutdown().unwrap();
+}
