@@ -651,3 +651,317 @@ fn lazy_modules_extends_existing_list() {
         },
     );
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Traps: situations where a naive `lazy` changes what the program does. Each test first proves the trap is real
+// (the naive rewrite's output differs from the original's on 3.15), then checks that lazify's output, in both
+// styles, behaves exactly like the original (lazify keeps the import, or rewrites it in a way that is safe).
+
+/// One trap.
+struct Trap {
+    /// The project's files, `(path, text)`.
+    files: &'static [(&'static str, &'static str)],
+    /// The file lazify rewrites, and its dotted module name.
+    target: &'static str,
+    module: &'static str,
+    /// The driver to run.
+    driver: &'static str,
+    /// The target's text with `lazy` added naively, as a tool without this blocker would write it.
+    naive: &'static str,
+}
+
+fn write_trap(dir: &Path, trap: &Trap, target_text: &str) {
+    for (path, text) in trap.files {
+        let text = if *path == trap.target {
+            target_text
+        } else {
+            text
+        };
+        let file = dir.join(path);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::File::create(&file)
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
+    }
+}
+
+fn run_trap(python: &Python, trap: &Trap, target_text: &str, label: String) -> Run {
+    let dir = tempfile::tempdir().unwrap();
+    write_trap(dir.path(), trap, target_text);
+    run_project(python, dir.path(), trap.driver, label)
+}
+
+fn check_trap(name: &str, trap: &Trap) {
+    let Some(python) = support::python315() else {
+        support::missing_tool(
+            "Python 3.15 (LAZIFY_PYTHON315 or python3.15 on PATH)",
+            "Run `bash ../shared/py315/install.sh`; it prints the interpreter's path.",
+        );
+        return;
+    };
+    let source = trap
+        .files
+        .iter()
+        .find(|(path, _)| *path == trap.target)
+        .map(|(_, text)| *text)
+        .unwrap();
+    let original = run_trap(&python, trap, source, format!("{name} original"));
+    let naive = run_trap(&python, trap, trap.naive, format!("{name} naive lazy"));
+    assert_ne!(
+        original.stdout, naive.stdout,
+        "{name}: the trap is not real: the naive rewrite behaves like the original"
+    );
+    let file = SourceFile::new(trap.target).with_module_name(trap.module);
+    for style in [Style::Lazy, Style::LazyModules] {
+        let outcome = lazify_core::run(source, &file, &settings(style));
+        let label = format!("{name} [{style}]");
+        assert!(outcome.error.is_none(), "{label}: {:?}", outcome.error);
+        let text = outcome.fixed.as_deref().unwrap_or(source);
+        let after = run_trap(&python, trap, text, format!("{label} lazify's output"));
+        let mut verdicts = String::new();
+        for v in &outcome.verdicts {
+            let _ = writeln!(verdicts, "  {} -> {:?}", v.describe(), v.decision);
+        }
+        assert_eq!(
+            original.stdout, after.stdout,
+            "{label}: lazify's output changes what the program does (the naive rewrite printed:\n{})\n--- verdicts ---\n{verdicts}--- lazify's output ---\n{text}",
+            naive.stdout
+        );
+    }
+}
+
+/// The driver the traps share: import `app`, print `app.main()` or the exception's type.
+const TRAP_DRIVER: &str = r#"import app
+
+try:
+    print("result", app.main())
+except Exception as error:
+    print("error", type(error).__name__)
+"#;
+
+#[test]
+fn trap_same_name_submodule_reexport() {
+    // pep810.md case 20: a later `import pkg.core` replaces a lazy `core` binding with the submodule.
+    check_trap(
+        "trap_same_name_submodule_reexport",
+        &Trap {
+            files: &[
+                ("pkg/__init__.py", "from .core import core\n"),
+                ("pkg/core.py", "def core():\n    return \"the function\"\n"),
+                (
+                    "driver.py",
+                    "import pkg\nimport pkg.core\n\ntry:\n    print(\"result\", pkg.core())\nexcept Exception as error:\n    print(\"error\", type(error).__name__)\n",
+                ),
+            ],
+            target: "pkg/__init__.py",
+            module: "pkg",
+            driver: "driver.py",
+            naive: "lazy from .core import core\n",
+        },
+    );
+}
+
+#[test]
+#[ignore = "engine bug (reported): a same-name submodule import used in a function is rewritten (fixture reexports/init_same_name_submodule_used)"]
+fn trap_same_name_submodule_used_in_function() {
+    check_trap(
+        "trap_same_name_submodule_used_in_function",
+        &Trap {
+            files: &[
+                (
+                    "pkg/__init__.py",
+                    "from .core import core\n\n\ndef run():\n    return core()\n",
+                ),
+                ("pkg/core.py", "def core():\n    return \"the function\"\n"),
+                (
+                    "driver.py",
+                    "import pkg\nimport pkg.core\n\ntry:\n    print(\"result\", pkg.run())\nexcept Exception as error:\n    print(\"error\", type(error).__name__)\n",
+                ),
+            ],
+            target: "pkg/__init__.py",
+            module: "pkg",
+            driver: "driver.py",
+            naive: "lazy from .core import core\n\n\ndef run():\n    return core()\n",
+        },
+    );
+}
+
+#[test]
+fn trap_sys_path_changed_around_import() {
+    // pep810.md case 27: resolution uses `sys.path` at first use.
+    check_trap(
+        "trap_sys_path_changed_around_import",
+        &Trap {
+            files: &[
+                ("vendor/vmod.py", "def run():\n    return \"vendored\"\n"),
+                (
+                    "app.py",
+                    "import sys\n\nsys.path.insert(0, \"vendor\")\nimport vmod  # noqa: E402\n\nsys.path.pop(0)\n\n\ndef main():\n    return vmod.run()\n",
+                ),
+                ("driver.py", TRAP_DRIVER),
+            ],
+            target: "app.py",
+            module: "app",
+            driver: "driver.py",
+            naive: "import sys\n\nsys.path.insert(0, \"vendor\")\nlazy import vmod  # noqa: E402\n\nsys.path.pop(0)\n\n\ndef main():\n    return vmod.run()\n",
+        },
+    );
+}
+
+#[test]
+#[ignore = "engine bug (reported): an import followed by `sys.path.insert(0, ...)` is rewritten (fixture blockers/sys_path_insert_after_import)"]
+fn trap_sys_path_changed_after_import() {
+    check_trap(
+        "trap_sys_path_changed_after_import",
+        &Trap {
+            files: &[
+                (
+                    "helpers.py",
+                    "def run():\n    return \"top-level helpers\"\n",
+                ),
+                (
+                    "plugins/helpers.py",
+                    "def run():\n    return \"plugins/helpers\"\n",
+                ),
+                (
+                    "app.py",
+                    "import sys\n\nimport helpers\n\nsys.path.insert(0, \"plugins\")\n\n\ndef main():\n    return helpers.run()\n",
+                ),
+                ("driver.py", TRAP_DRIVER),
+            ],
+            target: "app.py",
+            module: "app",
+            driver: "driver.py",
+            naive: "import sys\n\nlazy import helpers\n\nsys.path.insert(0, \"plugins\")\n\n\ndef main():\n    return helpers.run()\n",
+        },
+    );
+}
+
+#[test]
+fn trap_with_catch_warnings() {
+    // pep810.md case 26: a lazy import runs after the `with` block has exited.
+    check_trap(
+        "trap_with_catch_warnings",
+        &Trap {
+            files: &[
+                (
+                    "noisy.py",
+                    "import warnings\n\nwarnings.warn(\"noisy module\", UserWarning)\nVALUE = 1\n",
+                ),
+                (
+                    "app.py",
+                    "import warnings\n\nwith warnings.catch_warnings():\n    warnings.simplefilter(\"ignore\")\n    import noisy\n\n\ndef main():\n    return noisy.VALUE\n",
+                ),
+                (
+                    "driver.py",
+                    "import warnings\n\nwarnings.simplefilter(\"error\")\n\nimport app\n\ntry:\n    print(\"result\", app.main())\nexcept Exception as error:\n    print(\"error\", type(error).__name__)\n",
+                ),
+            ],
+            target: "app.py",
+            module: "app",
+            driver: "driver.py",
+            naive: "import warnings\n\nwith warnings.catch_warnings():\n    warnings.simplefilter(\"ignore\")\n    lazy import noisy\n\n\ndef main():\n    return noisy.VALUE\n",
+        },
+    );
+}
+
+#[test]
+fn trap_globals_dispatch() {
+    // pep810.md case 29: the module dict holds the proxy, which cannot be called.
+    check_trap(
+        "trap_globals_dispatch",
+        &Trap {
+            files: &[
+                ("heavy.py", HEAVY),
+                (
+                    "app.py",
+                    "from heavy import value\n\n\ndef main():\n    return globals()[\"value\"]()\n",
+                ),
+                ("driver.py", TRAP_DRIVER),
+            ],
+            target: "app.py",
+            module: "app",
+            driver: "driver.py",
+            naive: "lazy from heavy import value\n\n\ndef main():\n    return globals()[\"value\"]()\n",
+        },
+    );
+}
+
+#[test]
+fn trap_submodule_sets_parent_attribute() {
+    // pep810.md case 14: `import a.b` binds `a`; a lazy `a` imports only `a`, so what `a.b` set on `a` is missing.
+    check_trap(
+        "trap_submodule_sets_parent_attribute",
+        &Trap {
+            files: &[
+                ("alpha/__init__.py", ""),
+                (
+                    "alpha/beta.py",
+                    "import alpha\n\nalpha.registry = \"set by alpha.beta\"\n",
+                ),
+                (
+                    "app.py",
+                    "import alpha.beta\n\n\ndef main():\n    return alpha.registry\n",
+                ),
+                ("driver.py", TRAP_DRIVER),
+            ],
+            target: "app.py",
+            module: "app",
+            driver: "driver.py",
+            naive: "lazy import alpha.beta\n\n\ndef main():\n    return alpha.registry\n",
+        },
+    );
+}
+
+#[test]
+fn trap_registry_side_effect_import() {
+    // pep810.md case 22: an unreferenced import that registers itself never runs when lazy.
+    check_trap(
+        "trap_registry_side_effect_import",
+        &Trap {
+            files: &[
+                ("plugins/__init__.py", "REGISTRY = []\n"),
+                (
+                    "plugins/csv_plugin.py",
+                    "from plugins import REGISTRY\n\nREGISTRY.append(\"csv\")\n",
+                ),
+                (
+                    "app.py",
+                    "import plugins.csv_plugin  # noqa: F401\nfrom plugins import REGISTRY\n\n\ndef main():\n    return sorted(REGISTRY)\n",
+                ),
+                ("driver.py", TRAP_DRIVER),
+            ],
+            target: "app.py",
+            module: "app",
+            driver: "driver.py",
+            naive: "lazy import plugins.csv_plugin  # noqa: F401\nlazy from plugins import REGISTRY\n\n\ndef main():\n    return sorted(REGISTRY)\n",
+        },
+    );
+}
+
+#[test]
+fn trap_submodule_registration_in_init() {
+    // issue 2, Re-exports: `from . import signals` in a package `__init__.py` registers the submodule.
+    check_trap(
+        "trap_submodule_registration_in_init",
+        &Trap {
+            files: &[
+                ("registry.py", "HANDLERS = []\n"),
+                ("pkg/__init__.py", "from . import signals  # noqa: F401\n"),
+                (
+                    "pkg/signals.py",
+                    "import registry\n\nregistry.HANDLERS.append(\"pkg.signals\")\n",
+                ),
+                (
+                    "driver.py",
+                    "import registry\nimport pkg  # noqa: F401\n\nprint(\"handlers\", registry.HANDLERS)\n",
+                ),
+            ],
+            target: "pkg/__init__.py",
+            module: "pkg",
+            driver: "driver.py",
+            naive: "lazy from . import signals  # noqa: F401\n",
+        },
+    );
+}
