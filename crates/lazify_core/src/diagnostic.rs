@@ -51,6 +51,17 @@ impl ImportVerdict {
         }
     }
 
+    /// Whether this is a function-local import hoisted to module level.
+    pub fn is_hoisted(&self) -> bool {
+        matches!(
+            self.decision,
+            Decision::Rewrite {
+                why: RewriteWhy::Hoisted,
+                ..
+            }
+        )
+    }
+
     /// Whether lazify rewrites this import.
     pub fn is_rewrite(&self) -> bool {
         matches!(self.decision, Decision::Rewrite { .. })
@@ -90,6 +101,8 @@ pub enum RewriteWhy {
     UsedOnlyDeferred,
     /// Never read in this file, but re-exported (package `__init__.py` or `__all__`).
     ReExport,
+    /// A function-local import hoisted to one module-level `lazy` import (`--hoist`).
+    Hoisted,
 }
 
 macro_rules! keep_reasons {
@@ -203,6 +216,27 @@ keep_reasons! {
     /// Style `local`: another file reads the name from this module (`from this import name`,
     /// `mock.patch("this.name")`), which a function-local import would break.
     UsedByOtherModule = "used-by-other-module", "another module reads this name from this module";
+    /// `--hoist`: the function-local import sits inside a `try`, loop, condition or `with` in its function (an
+    /// optional dependency check, or an import that must run at that point).
+    NestedInFunction = "nested-in-function", "the function-local import is inside a `try`, loop, condition or `with`";
+    /// `--hoist`: the name would clash with another binding: a module-level name, another function's
+    /// different import, an assignment or `global`/`nonlocal` in the function, its class, or an enclosing
+    /// function.
+    HoistConflict = "hoist-conflict", "hoisting would clash with another binding of the name";
+    /// `--hoist`: another part of the module reads the name as a global or builtin, which a module-level binding
+    /// would shadow.
+    HoistShadows = "hoist-shadows", "other code reads this name as a global or builtin, which hoisting would shadow";
+    /// `--hoist`: the function reads the name before its import runs.
+    UsedBeforeImport = "used-before-import", "the function reads the name before the import statement runs";
+    /// `--hoist`: the module already imports the same thing at module level; the function-local import is
+    /// redundant.
+    RedundantLocalImport = "redundant-local-import", "the module already imports this at module level";
+    /// `--hoist`: the project replaces modules in `sys.modules` (`patch.dict(sys.modules, ...)`); a
+    /// function-local import re-reads `sys.modules` on each call, a hoisted binding does not.
+    SysModulesPatched = "sys-modules-patched", "the project patches `sys.modules`, which a function-local import re-reads on each call";
+    /// `--hoist`: the imported module imports this one back at module level: a hoisted lazy import stays
+    /// correct only if the name is not read while the other module is still initialising.
+    ImportCycle = "import-cycle", "the imported module imports this module back at module level";
     /// Another import binds the same name and must stay eager: the statements are decided together.
     SharedName = "shared-name", "another import binding the same name stays eager";
 }

@@ -49,12 +49,16 @@ pub(crate) struct Placement {
     pub(crate) in_main: bool,
     /// Enclosing module-level `if`/`for`/`while`/`match` (its first line).
     pub(crate) in_block: Option<TextRange>,
+    /// Inside a function: the innermost compound statement of that function enclosing the import.
+    pub(crate) local_block: Option<TextRange>,
 }
 
 /// An import statement anywhere in the module.
 pub(crate) struct ImportStmt<'a> {
     pub(crate) stmt: &'a Stmt,
     pub(crate) placement: Placement,
+    /// The scope the import binds in.
+    pub(crate) scope: ScopeId,
 }
 
 impl<'a> ImportStmt<'a> {
@@ -112,6 +116,8 @@ pub(crate) struct Reference<'a> {
     pub(crate) exec_scope: ScopeId,
     /// For `a.b...`, the attribute read right after the name (`b`).
     pub(crate) attr: Option<&'a str>,
+    /// The scope whose binding the reference reads (0: the module's, or a builtin).
+    pub(crate) binding_scope: ScopeId,
 }
 
 pub(crate) type ScopeId = usize;
@@ -131,9 +137,11 @@ pub(crate) struct Scope<'a> {
     /// The `def` of a function scope (`None` for a lambda).
     pub(crate) def: Option<&'a ast::StmtFunctionDef>,
     /// Tracked names bound in this scope (for functions: anywhere in the body).
-    bindings: HashSet<&'a str>,
-    globals: HashSet<&'a str>,
-    nonlocals: HashSet<&'a str>,
+    pub(crate) bindings: HashSet<&'a str>,
+    /// The subset of `bindings` bound by something other than an import statement.
+    pub(crate) other_bindings: HashSet<&'a str>,
+    pub(crate) globals: HashSet<&'a str>,
+    pub(crate) nonlocals: HashSet<&'a str>,
 }
 
 /// A binding of a tracked name at module level that is not an import, or a rebinding through `global`.
@@ -176,6 +184,8 @@ pub(crate) struct Index<'a> {
     pub(crate) import_time_eval: Option<TextRange>,
     /// Names in `__all__` (literal parts).
     pub(crate) all_names: HashSet<&'a str>,
+    /// Whether the module binds `__all__`.
+    pub(crate) has_all: bool,
     pub(crate) lazy_modules: Vec<LazyModulesDef>,
     /// The first module-level change to the import system (`sys.path`, `sys.modules`, `os.chdir`, ...).
     pub(crate) import_state_change: Option<TextRange>,
@@ -185,6 +195,8 @@ pub(crate) struct Index<'a> {
     pub(crate) first_statement: Option<TextRange>,
     /// Every scope; references point into it.
     pub(crate) scopes: Vec<Scope<'a>>,
+    /// With local import tracking: references that resolve to a function's own binding of the name.
+    pub(crate) local_references: HashMap<&'a str, Vec<Reference<'a>>>,
     /// `global name` declarations of tracked names in functions.
     pub(crate) global_decls: Vec<(&'a str, TextRange)>,
     /// The first `eval`/`exec` call anywhere.
@@ -229,6 +241,7 @@ impl<'a> Index<'a> {
         parsed: &'a ParsedModule,
         source: &'a str,
         annotations_deferred: bool,
+        track_local_imports: bool,
     ) -> Self {
         let body = parsed.body();
         let future_annotations = body.iter().any(|s| {
@@ -237,6 +250,9 @@ impl<'a> Index<'a> {
         });
         let mut tracked = HashSet::new();
         collect_module_import_names(body, &mut tracked);
+        if track_local_imports {
+            collect_local_import_names(body, false, &mut tracked);
+        }
         let mut walker = Walker {
             global_decls: Vec::new(),
             any_eval: None,
@@ -248,6 +264,7 @@ impl<'a> Index<'a> {
                 kind: ScopeKind::Module,
                 parent: None,
                 bindings: HashSet::new(),
+                other_bindings: HashSet::new(),
                 globals: HashSet::new(),
                 nonlocals: HashSet::new(),
             }],
@@ -263,6 +280,7 @@ impl<'a> Index<'a> {
             dynamic: Vec::new(),
             import_time_eval: None,
             all_names: HashSet::new(),
+            has_all: false,
             lazy_modules: Vec::new(),
             import_state_change: None,
             module_functions: HashMap::new(),
@@ -273,8 +291,16 @@ impl<'a> Index<'a> {
         walker.visit_body(body);
         let import_time_scopes = walker.import_time_scopes();
         let mut references: HashMap<&'a str, Vec<Reference<'a>>> = HashMap::new();
+        let mut local_references: HashMap<&'a str, Vec<Reference<'a>>> = HashMap::new();
         for mut reference in std::mem::take(&mut walker.raw_refs) {
-            if !walker.resolves_to_module(reference.name, reference.scope) {
+            if let Some(scope) = walker.binding_scope_of(reference.name, reference.scope) {
+                if track_local_imports {
+                    reference.binding_scope = scope;
+                    local_references
+                        .entry(reference.name)
+                        .or_default()
+                        .push(reference);
+                }
                 continue;
             }
             if reference.ctx == Ctx::Deferred
@@ -295,11 +321,13 @@ impl<'a> Index<'a> {
             dynamic: walker.dynamic,
             import_time_eval: walker.import_time_eval,
             all_names: walker.all_names,
+            has_all: walker.has_all,
             lazy_modules: walker.lazy_modules,
             import_state_change: walker.import_state_change,
             header_end: header_end(body),
             first_statement: body.first().map(Ranged::range),
             scopes: walker.scopes,
+            local_references,
             global_decls: walker.global_decls,
             any_eval: walker.any_eval,
         }
@@ -338,6 +366,52 @@ fn header_end(body: &[Stmt]) -> Option<TextRange> {
         }
     }
     end
+}
+
+/// Names bound by imports inside functions and classes (at any depth).
+fn collect_local_import_names<'a>(body: &'a [Stmt], inside: bool, out: &mut HashSet<&'a str>) {
+    for stmt in body {
+        match stmt {
+            Stmt::Import(s) if inside => out.extend(s.names.iter().map(|a| bound_name(a, false))),
+            Stmt::ImportFrom(s) if inside => out.extend(
+                s.names
+                    .iter()
+                    .filter(|a| a.name.as_str() != "*")
+                    .map(|a| bound_name(a, true)),
+            ),
+            Stmt::FunctionDef(f) => collect_local_import_names(&f.body, true, out),
+            Stmt::ClassDef(c) => collect_local_import_names(&c.body, true, out),
+            Stmt::If(s) => {
+                collect_local_import_names(&s.body, inside, out);
+                for clause in &s.elif_else_clauses {
+                    collect_local_import_names(&clause.body, inside, out);
+                }
+            }
+            Stmt::Try(s) => {
+                collect_local_import_names(&s.body, inside, out);
+                for ast::ExceptHandler::ExceptHandler(h) in &s.handlers {
+                    collect_local_import_names(&h.body, inside, out);
+                }
+                collect_local_import_names(&s.orelse, inside, out);
+                collect_local_import_names(&s.finalbody, inside, out);
+            }
+            Stmt::With(s) => collect_local_import_names(&s.body, inside, out),
+            Stmt::For(s) => {
+                collect_local_import_names(&s.body, inside, out);
+                collect_local_import_names(&s.orelse, inside, out);
+            }
+            Stmt::While(s) => {
+                collect_local_import_names(&s.body, inside, out);
+                collect_local_import_names(&s.orelse, inside, out);
+            }
+            Stmt::Match(s) => {
+                for case in &s.cases {
+                    collect_local_import_names(&case.body, inside, out);
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// Names bound by imports outside functions and classes.
@@ -405,6 +479,7 @@ struct Walker<'a> {
     dynamic: Vec<(Option<&'a str>, TextRange)>,
     import_time_eval: Option<TextRange>,
     all_names: HashSet<&'a str>,
+    has_all: bool,
     lazy_modules: Vec<LazyModulesDef>,
     import_state_change: Option<TextRange>,
     /// Module-level `def name` → its scope.
@@ -424,6 +499,7 @@ impl<'a> Walker<'a> {
             def: None,
             parent: Some(self.scope),
             bindings: HashSet::new(),
+            other_bindings: HashSet::new(),
             globals: HashSet::new(),
             nonlocals: HashSet::new(),
         });
@@ -448,6 +524,19 @@ impl<'a> Walker<'a> {
             self.rebindings.push(Rebinding { name, range });
         } else {
             self.scopes[scope].bindings.insert(name);
+            self.scopes[scope].other_bindings.insert(name);
+        }
+    }
+
+    /// An import inside a function or class binds there.
+    fn bind_import(&mut self, name: &'a str, range: TextRange) {
+        if !self.tracked.contains(name) {
+            return;
+        }
+        if self.scopes[self.scope].globals.contains(name) {
+            self.rebindings.push(Rebinding { name, range });
+        } else {
+            self.scopes[self.scope].bindings.insert(name);
         }
     }
 
@@ -467,38 +556,37 @@ impl<'a> Walker<'a> {
             scope: self.scope,
             exec_scope: self.exec_scope,
             attr,
+            binding_scope: 0,
         });
     }
 
-    /// Whether a read of `name` in `scope` sees the module-level binding.
-    fn resolves_to_module(&self, name: &str, scope: ScopeId) -> bool {
+    /// The function or comprehension scope whose binding a read of `name` in `scope` sees; `None` for the
+    /// module's binding (or a builtin).
+    fn binding_scope_of(&self, name: &str, scope: ScopeId) -> Option<ScopeId> {
         let mut current = scope;
         loop {
             let s = &self.scopes[current];
             match s.kind {
-                ScopeKind::Module => return true,
+                ScopeKind::Module => return None,
                 // A class body sees its own names, then globals, and functions inside it skip it. A name the
                 // class binds may or may not be bound yet when it is read: count it as the global (a reference
                 // makes a rewrite less likely, never more).
                 ScopeKind::Class => {}
                 ScopeKind::Function => {
                     if s.globals.contains(name) {
-                        return true;
+                        return None;
                     }
                     if s.nonlocals.contains(name) || s.bindings.contains(name) {
-                        return false;
+                        return Some(current);
                     }
                 }
                 ScopeKind::Comprehension => {
                     if s.bindings.contains(name) {
-                        return false;
+                        return Some(current);
                     }
                 }
             }
-            match s.parent {
-                Some(parent) => current = parent,
-                None => return true,
-            }
+            current = s.parent?;
         }
     }
 
@@ -585,6 +673,7 @@ impl<'a> Walker<'a> {
                 scope: self.scope,
                 exec_scope: self.exec_scope,
                 attr,
+                binding_scope: 0,
             });
         }
     }
@@ -652,6 +741,7 @@ impl<'a> Walker<'a> {
         self.exec_scope = scope;
         let inner = Placement {
             in_def_or_class: Some(f.range()),
+            local_block: None,
             ..self.placement.clone()
         };
         let saved_placement = std::mem::replace(&mut self.placement, inner);
@@ -720,6 +810,7 @@ impl<'a> Walker<'a> {
         self.scope = scope;
         let inner = Placement {
             in_def_or_class: Some(c.range()),
+            local_block: None,
             ..self.placement.clone()
         };
         let saved_placement = std::mem::replace(&mut self.placement, inner);
@@ -793,6 +884,7 @@ impl<'a> Walker<'a> {
                 for target in &a.targets {
                     if let Expr::Name(n) = target {
                         if n.id.as_str() == "__all__" {
+                            self.has_all = true;
                             self.add_all_entries(&a.value);
                         } else if n.id.as_str() == "__lazy_modules__" {
                             self.lazy_modules
@@ -804,6 +896,7 @@ impl<'a> Walker<'a> {
             Stmt::AnnAssign(a) => {
                 if let (Expr::Name(n), Some(value)) = (&*a.target, &a.value) {
                     if n.id.as_str() == "__all__" {
+                        self.has_all = true;
                         self.add_all_entries(value);
                     } else if n.id.as_str() == "__lazy_modules__" {
                         self.lazy_modules
@@ -1060,8 +1153,8 @@ fn is_main_test(test: &Expr) -> bool {
         || (is_main(&cmp.left) && is_name(&cmp.comparators[0]))
 }
 
-impl<'a> Visitor<'a> for Walker<'a> {
-    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+impl<'a> Walker<'a> {
+    fn visit_stmt_inner(&mut self, stmt: &'a Stmt) {
         if self.depth == 0 || self.at_module_scope() {
             self.note_import_state_change(stmt);
             self.note_all_and_lazy_modules(stmt);
@@ -1071,10 +1164,11 @@ impl<'a> Visitor<'a> for Walker<'a> {
                 self.imports.push(ImportStmt {
                     stmt,
                     placement: self.placement.clone(),
+                    scope: self.scope,
                 });
                 if !self.at_module_scope() {
                     for alias in &s.names {
-                        self.bind(bound_name(alias, false), alias.range());
+                        self.bind_import(bound_name(alias, false), alias.range());
                     }
                 }
             }
@@ -1082,10 +1176,11 @@ impl<'a> Visitor<'a> for Walker<'a> {
                 self.imports.push(ImportStmt {
                     stmt,
                     placement: self.placement.clone(),
+                    scope: self.scope,
                 });
                 if !self.at_module_scope() {
                     for alias in &s.names {
-                        self.bind(bound_name(alias, true), alias.range());
+                        self.bind_import(bound_name(alias, true), alias.range());
                     }
                 }
             }
@@ -1190,6 +1285,27 @@ impl<'a> Visitor<'a> for Walker<'a> {
                 self.placement.in_block = saved_block;
             }
             _ => visitor::walk_stmt(self, stmt),
+        }
+    }
+}
+
+impl<'a> Visitor<'a> for Walker<'a> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        let compound = matches!(
+            stmt,
+            Stmt::If(_)
+                | Stmt::For(_)
+                | Stmt::While(_)
+                | Stmt::Match(_)
+                | Stmt::Try(_)
+                | Stmt::With(_)
+        );
+        if compound && self.placement.in_def_or_class.is_some() {
+            let saved = self.placement.local_block.replace(stmt.range());
+            self.visit_stmt_inner(stmt);
+            self.placement.local_block = saved;
+        } else {
+            self.visit_stmt_inner(stmt);
         }
     }
 

@@ -5,6 +5,7 @@
 
 pub mod diagnostic;
 pub mod edit;
+pub mod facts;
 mod index;
 mod known;
 mod plan;
@@ -19,6 +20,7 @@ pub use diagnostic::{
     DEFERRABLE_CODE, Decision, EngineError, FileOutcome, ImportVerdict, KeepReason, Notice,
     RewriteWhy, Skipped,
 };
+pub use facts::{FileFacts, Location, ProjectFacts};
 pub use ruff_text_size::{TextRange, TextSize};
 pub use settings::{KeepList, PythonVersion, Settings, SourceFile, Style};
 
@@ -48,6 +50,17 @@ pub fn run(source: &str, file: &SourceFile, settings: &Settings) -> FileOutcome 
             ..FileOutcome::default()
         };
     }
+    if settings.hoist && style != Style::Lazy {
+        return FileOutcome {
+            error: Some(EngineError::Settings {
+                message: format!(
+                    "`--hoist` makes module-level `lazy` imports, so it needs style `lazy` (target py315 or newer), \
+                     but the style is `{style}`"
+                ),
+            }),
+            ..FileOutcome::default()
+        };
+    }
     let parsed = match python::parse(source) {
         Ok(parsed) => parsed,
         Err(error) => {
@@ -66,7 +79,7 @@ pub fn run(source: &str, file: &SourceFile, settings: &Settings) -> FileOutcome 
     // `lazy` and `__lazy_modules__` act only on 3.15, where annotations are deferred (PEP 649); a function-local
     // import must hold on the target version.
     let annotations_deferred = style != Style::Local || settings.target_defers_annotations();
-    let index = index::Index::build(&parsed, source, annotations_deferred);
+    let index = index::Index::build(&parsed, source, annotations_deferred, settings.hoist);
     let plan = plan::plan(&index, &parsed, source, file, settings, style);
     let mut outcome = FileOutcome {
         style: Some(style),

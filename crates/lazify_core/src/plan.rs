@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use ruff_text_size::{Ranged, TextRange, TextSize};
+use ruff_text_size::{Ranged, TextRange};
 
 use crate::diagnostic::{Decision, ImportVerdict, KeepReason, Notice, RewriteWhy};
 use crate::edit::Edit;
@@ -12,6 +12,7 @@ use crate::index::{Ctx, ImportStmt, Index, bound_name};
 use crate::known;
 use crate::python::ParsedModule;
 use crate::rewrite;
+use crate::rewrite::first_line;
 use crate::settings::{Settings, SourceFile, Style};
 
 /// The planner's result.
@@ -54,6 +55,7 @@ pub(crate) fn plan<'a>(
     style: Style,
 ) -> Plan {
     let mut notices = Vec::new();
+    #[allow(clippy::useless_let_if_seq)]
     let mut candidates: Vec<Candidate<'a>> = Vec::new();
     for (i, import) in index.imports.iter().enumerate() {
         for alias in import.aliases() {
@@ -63,15 +65,38 @@ pub(crate) fn plan<'a>(
                 judge_name(&mut candidate, import, index, file, settings);
             }
             if style == Style::Local && candidate.verdict.is_rewrite() {
-                judge_local(&mut candidate, import, index, file, source);
+                judge_local(&mut candidate, import, index, file, source, settings);
             }
             candidates.push(candidate);
         }
     }
+    let hoist = settings.hoist && style == Style::Lazy;
+    if hoist {
+        rewrite::hoist::judge(
+            &mut candidates,
+            index,
+            parsed,
+            source,
+            file,
+            settings,
+            &mut notices,
+        );
+    }
     share_fate(&mut candidates, index);
     loaded_anyway(&mut candidates, index);
     let edits = match style {
-        Style::Lazy => rewrite::lazy::edits(&mut candidates, index, parsed, source),
+        Style::Lazy => {
+            let mut edits = rewrite::lazy::edits(&mut candidates, index, parsed, source);
+            if hoist {
+                edits.extend(rewrite::hoist::edits(
+                    &candidates,
+                    index,
+                    parsed.body(),
+                    source,
+                ));
+            }
+            edits
+        }
         Style::LazyModules => {
             rewrite::lazy_modules::edits(&mut candidates, index, source, &mut notices)
         }
@@ -137,14 +162,6 @@ fn resolve_relative(module: Option<&str>, level: u32, file: &SourceFile) -> Opti
         Some(m) => format!("{base}.{m}"),
         None => base.to_string(),
     })
-}
-
-/// The first line of `range`, for pointing at a `def`, `class`, `try` or `with` header.
-fn first_line(source: &str, range: TextRange) -> TextRange {
-    let text = &source[range];
-    let len = text.find('\n').unwrap_or(text.len());
-    let len = text[..len].trim_end().len();
-    TextRange::at(range.start(), TextSize::try_from(len).unwrap_or_default())
 }
 
 /// Blockers that hold for the whole statement.
@@ -318,9 +335,20 @@ fn judge_local(
     index: &Index<'_>,
     file: &SourceFile,
     source: &str,
+    settings: &Settings,
 ) {
     let binding = candidate.verdict.binding.as_str();
     let alias_range = candidate.alias.range();
+    if let (Some(project), Some(module)) = (&settings.project, file.module_name.as_deref())
+        && let Some(at) = project.outside_uses(module, binding)
+    {
+        candidate.keep(
+            KeepReason::UsedByOtherModule,
+            alias_range,
+            Some(format!("`{module}.{binding}` is used at {at}")),
+        );
+        return;
+    }
     if let Some(block) = import.placement.in_block {
         candidate.keep(KeepReason::Conditional, first_line(source, block), None);
         return;

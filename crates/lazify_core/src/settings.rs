@@ -190,6 +190,11 @@ pub struct Settings {
     /// Style `local`: also move imports used in annotations, keeping them for type checkers under
     /// `if TYPE_CHECKING:` (only where annotations are not evaluated eagerly).
     pub type_checking_imports: bool,
+    /// Style `lazy`: also hoist function-local imports to module-level `lazy` imports.
+    pub hoist: bool,
+    /// Facts from the whole project (other files' `mock.patch` strings, imports of this module's names,
+    /// `sys.modules` patching, import cycles), for `local` and `hoist`. `None`: only this file is known.
+    pub project: Option<std::sync::Arc<crate::facts::ProjectFacts>>,
 }
 
 impl Default for Settings {
@@ -202,6 +207,8 @@ impl Default for Settings {
             include_preloaded: false,
             lazy_reexports: true,
             type_checking_imports: false,
+            hoist: false,
+            project: None,
         }
     }
 }

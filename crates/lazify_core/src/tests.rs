@@ -569,3 +569,164 @@ fn local_is_idempotent() {
     let (again, _) = local(&fixed);
     assert_eq!(again, None);
 }
+
+fn hoist(
+    src: &str,
+    project: Option<crate::ProjectFacts>,
+) -> (Option<String>, Vec<(String, String)>) {
+    let mut s = settings(Style::Lazy);
+    s.hoist = true;
+    s.project = project.map(std::sync::Arc::new);
+    run_with(src, "pkg/mod.py", Some("pkg.mod"), &s)
+}
+
+#[test]
+fn hoist_dedupes_and_places_after_imports() {
+    let src = "\"\"\"Doc.\"\"\"\nimport json\n\nX = json.dumps(1)\n\n\ndef f():\n    import csv\n    return csv.reader\n\n\ndef g():\n    \"\"\"G.\"\"\"\n    import csv\n\n\ndef h():\n    from decimal import Decimal as D  # money\n    x = 1\n    return D(x)\n";
+    let (fixed, v) = hoist(src, None);
+    assert!(
+        v.iter()
+            .filter(|(b, _)| b == "csv")
+            .all(|(_, r)| r == "rewrite"),
+        "{v:?}"
+    );
+    assert_eq!(
+        fixed.as_deref(),
+        Some(
+            "\"\"\"Doc.\"\"\"\nimport json\nlazy import csv\nlazy from decimal import Decimal as D\n\nX = json.dumps(1)\n\n\ndef f():\n    return csv.reader\n\n\ndef g():\n    \"\"\"G.\"\"\"\n    pass\n\n\ndef h():\n    x = 1\n    return D(x)\n"
+        )
+    );
+    let (again, _) = hoist(&fixed.unwrap(), None);
+    assert_eq!(again, None);
+}
+
+#[test]
+fn hoist_refusals() {
+    let cases = [
+        (
+            "def f():\n    try:\n        import csv\n    except ImportError:\n        csv = None\n",
+            "csv",
+            "nested-in-function",
+        ),
+        (
+            "def f():\n    for _ in ():\n        import csv\n",
+            "csv",
+            "nested-in-function",
+        ),
+        (
+            "csv = 1\n\ndef f():\n    import csv\n    return csv\n",
+            "csv",
+            "hoist-conflict",
+        ),
+        (
+            "def f():\n    import csv\n    return csv\n\ndef g():\n    import mycsv as csv\n    return csv\n",
+            "csv",
+            "hoist-conflict",
+        ),
+        (
+            "def f():\n    import csv\n    csv = 2\n",
+            "csv",
+            "hoist-conflict",
+        ),
+        (
+            "def f():\n    global csv\n    import csv\n",
+            "csv",
+            "hoist-conflict",
+        ),
+        (
+            "class C:\n    csv = 1\n    def m(self):\n        import csv\n        return csv\n",
+            "csv",
+            "hoist-conflict",
+        ),
+        (
+            "def f():\n    import csv\n    return csv\n\ndef g():\n    return csv\n",
+            "csv",
+            "hoist-shadows",
+        ),
+        (
+            "def f():\n    x = csv\n    import csv\n",
+            "csv",
+            "used-before-import",
+        ),
+        (
+            "import csv\nX = csv.reader\n\ndef f():\n    import csv\n    return csv\n",
+            "csv",
+            "redundant-local-import",
+        ),
+        (
+            "def f():\n    import os\n    return os\n",
+            "os",
+            "preloaded",
+        ),
+    ];
+    for (src, name, want) in cases {
+        let (fixed, v) = hoist(src, None);
+        let all: Vec<&String> = v
+            .iter()
+            .filter(|(b, _)| b == name)
+            .map(|(_, r)| r)
+            .collect();
+        assert!(
+            all.iter().any(|r| r.starts_with(want)),
+            "{src}\nwant {want}, got {v:?}"
+        );
+        assert!(
+            fixed
+                .as_deref()
+                .is_none_or(|f| !f.contains(&format!("lazy import {name}"))),
+            "{src}"
+        );
+    }
+}
+
+#[test]
+fn hoist_uses_project_facts() {
+    let src = "def f():\n    import pkg.other\n    return pkg.other\n";
+    let mut project = crate::ProjectFacts::default();
+    let other = crate::SourceFile::new("pkg/other.py").with_module_name("pkg.other");
+    let other_src = "import pkg.mod\n";
+    project.add(
+        std::path::Path::new("pkg/other.py"),
+        other_src,
+        crate::facts::scan(other_src, &other).unwrap(),
+    );
+    let (_, v) = hoist(src, Some(project));
+    assert_eq!(reason(&v, "pkg"), "import-cycle@import pkg.other");
+
+    let mut project = crate::ProjectFacts::default();
+    let test_src = "from unittest import mock\n\ndef test():\n    with mock.patch.dict('sys.modules', {'csv': None}):\n        pass\n";
+    let test_file = crate::SourceFile::new("tests/test_x.py").with_module_name("test_x");
+    project.add(
+        std::path::Path::new("tests/test_x.py"),
+        test_src,
+        crate::facts::scan(test_src, &test_file).unwrap(),
+    );
+    let (_, v) = hoist("def f():\n    import csv\n    return csv\n", Some(project));
+    assert!(
+        reason(&v, "csv").starts_with("sys-modules-patched"),
+        "{v:?}"
+    );
+}
+
+#[test]
+fn local_respects_other_modules() {
+    let mut project = crate::ProjectFacts::default();
+    let test_src =
+        "from unittest import mock\n\n@mock.patch(\"pkg.mod.json\")\ndef test_it(m):\n    pass\n";
+    let test_file = crate::SourceFile::new("tests/test_mod.py").with_module_name("test_mod");
+    project.add(
+        std::path::Path::new("tests/test_mod.py"),
+        test_src,
+        crate::facts::scan(test_src, &test_file).unwrap(),
+    );
+    let mut s = settings(Style::Local);
+    s.project = Some(std::sync::Arc::new(project));
+    let (fixed, v) = run_with(
+        "import json\n\ndef f():\n    return json\n",
+        "pkg/mod.py",
+        Some("pkg.mod"),
+        &s,
+    );
+    assert_eq!(fixed, None);
+    assert_eq!(reason(&v, "json"), "used-by-other-module@json");
+}

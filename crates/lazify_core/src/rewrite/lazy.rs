@@ -28,6 +28,10 @@ pub(crate) fn edits(
                 .count();
         let group = &mut candidates[start..end];
         start = end;
+        // Hoisted function-local imports are `hoist`'s to edit.
+        if group.iter().any(|c| c.verdict.is_hoisted()) {
+            continue;
+        }
         let rewrites = group.iter().filter(|c| c.verdict.is_rewrite()).count();
         if rewrites == 0 {
             continue;

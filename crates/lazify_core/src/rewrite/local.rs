@@ -16,7 +16,7 @@ use crate::index::{Index, ScopeId};
 use crate::plan::Candidate;
 use crate::python::ParsedModule;
 
-use super::{line_ending, line_prefix, line_rest};
+use super::{full_lines, line_ending, line_prefix, line_rest};
 
 pub(crate) fn edits(
     candidates: &mut [Candidate<'_>],
@@ -135,17 +135,6 @@ fn statement_head(stmt: &Stmt) -> String {
         ),
         _ => "import ".to_string(),
     }
-}
-
-/// The whole lines `range` spans, line break included.
-fn full_lines(source: &str, range: TextRange) -> TextRange {
-    let start = range.start() - text_len(line_prefix(source, range.start()));
-    let rest = &source[usize::from(range.end())..];
-    let end = match rest.find('\n') {
-        Some(i) => range.end() + text_len(&rest[..=i]),
-        None => TextSize::try_from(source.len()).unwrap_or(range.end()),
-    };
-    TextRange::new(start, end)
 }
 
 fn text_len(s: &str) -> TextSize {

@@ -1,0 +1,275 @@
+//! Facts that one file's verdicts depend on but other files hold: `mock.patch("pkg.mod.name")` strings,
+//! `from pkg.mod import name` elsewhere, `patch.dict(sys.modules, ...)`, and which modules import which at module
+//! level (for import cycles).
+//!
+//! [`scan`] reads one file (pure, like [`crate::run`]); the caller scans the whole project once and merges the
+//! results into [`ProjectFacts`], which the `local` style and `--hoist` consult. The command line, the
+//! pre-commit hook and the editor scan the same project and so reach the same verdicts.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use ruff_python_ast::visitor::{self, Visitor};
+use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_text_size::{Ranged, TextSize};
+
+use crate::index::dotted;
+use crate::settings::SourceFile;
+
+/// Where another file says something about a name.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Location {
+    /// The file.
+    pub path: PathBuf,
+    /// 1-based line.
+    pub line: usize,
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.path.display(), self.line)
+    }
+}
+
+/// What one file tells about others. Offsets are into that file's source.
+#[derive(Clone, Debug, Default)]
+pub struct FileFacts {
+    /// The file's own dotted module name, when known.
+    pub module: Option<String>,
+    /// Dotted strings handed to `patch(...)`-like calls: `"pkg.mod.name"`.
+    pub patch_targets: Vec<(String, TextSize)>,
+    /// `from <module> import <name>` anywhere in the file (module resolved when relative).
+    pub imported_names: Vec<(String, String, TextSize)>,
+    /// `patch.dict(sys.modules, ...)`, `sys.modules[...] = ...`, `monkeypatch.setitem(sys.modules, ...)`.
+    pub sys_modules_patches: Vec<TextSize>,
+    /// Modules imported at module level (not in functions, not under `if TYPE_CHECKING:`, not `lazy`).
+    pub module_level_imports: Vec<String>,
+}
+
+/// Scans one file; `None` when it does not parse.
+pub fn scan(source: &str, file: &SourceFile) -> Option<FileFacts> {
+    let parsed = crate::python::parse(source).ok()?;
+    let mut scanner = Scanner {
+        file,
+        facts: FileFacts {
+            module: file.module_name.clone(),
+            ..FileFacts::default()
+        },
+        depth: 0,
+    };
+    for stmt in parsed.body() {
+        scanner.module_level_import(stmt);
+    }
+    scanner.visit_body(parsed.body());
+    Some(scanner.facts)
+}
+
+struct Scanner<'f> {
+    file: &'f SourceFile,
+    facts: FileFacts,
+    depth: usize,
+}
+
+impl Scanner<'_> {
+    fn resolve(&self, module: Option<&str>, level: u32) -> Option<String> {
+        if level == 0 {
+            return module.map(str::to_string);
+        }
+        let mut base = self.file.package()?;
+        for _ in 1..level {
+            base = base.rsplit_once('.')?.0;
+        }
+        Some(match module {
+            Some(m) => format!("{base}.{m}"),
+            None => base.to_string(),
+        })
+    }
+
+    fn module_level_import(&mut self, stmt: &Stmt) {
+        match stmt {
+            Stmt::Import(i) if !i.is_lazy => {
+                for alias in &i.names {
+                    self.facts.module_level_imports.push(alias.name.to_string());
+                }
+            }
+            Stmt::ImportFrom(f) if !f.is_lazy => {
+                if let Some(module) = self.resolve(f.module.as_deref(), f.level) {
+                    for alias in &f.names {
+                        if alias.name.as_str() != "*" {
+                            self.facts
+                                .module_level_imports
+                                .push(format!("{module}.{}", alias.name));
+                        }
+                    }
+                    self.facts.module_level_imports.push(module);
+                }
+            }
+            Stmt::If(s) => {
+                let type_checking = match &*s.test {
+                    Expr::Name(n) => n.id.as_str() == "TYPE_CHECKING",
+                    Expr::Attribute(a) => a.attr.as_str() == "TYPE_CHECKING",
+                    _ => false,
+                };
+                if !type_checking {
+                    for inner in &s.body {
+                        self.module_level_import(inner);
+                    }
+                }
+                for clause in &s.elif_else_clauses {
+                    for inner in &clause.body {
+                        self.module_level_import(inner);
+                    }
+                }
+            }
+            Stmt::Try(t) => {
+                for inner in t.body.iter().chain(&t.orelse).chain(&t.finalbody) {
+                    self.module_level_import(inner);
+                }
+                for ast::ExceptHandler::ExceptHandler(h) in &t.handlers {
+                    for inner in &h.body {
+                        self.module_level_import(inner);
+                    }
+                }
+            }
+            Stmt::With(w) => {
+                for inner in &w.body {
+                    self.module_level_import(inner);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn is_sys_modules(expr: &Expr) -> bool {
+    dotted(expr) == "sys.modules"
+        || matches!(expr, Expr::StringLiteral(s) if s.value.to_str() == "sys.modules")
+}
+
+impl<'a> Visitor<'a> for Scanner<'_> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::ImportFrom(f) => {
+                if let Some(module) = self.resolve(f.module.as_deref(), f.level) {
+                    for alias in &f.names {
+                        self.facts.imported_names.push((
+                            module.clone(),
+                            alias.name.to_string(),
+                            alias.start(),
+                        ));
+                    }
+                }
+            }
+            Stmt::Assign(a) => {
+                for target in &a.targets {
+                    if let Expr::Subscript(sub) = target
+                        && is_sys_modules(&sub.value)
+                    {
+                        self.facts.sys_modules_patches.push(target.start());
+                    }
+                }
+            }
+            _ => {}
+        }
+        self.depth += 1;
+        visitor::walk_stmt(self, stmt);
+        self.depth -= 1;
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if let Expr::Call(call) = expr {
+            let callee = dotted(&call.func);
+            let last = callee.rsplit('.').next().unwrap_or_default();
+            let first = call.arguments.args.first();
+            if callee.ends_with("patch.dict") || last == "setitem" || last == "delitem" {
+                if first.is_some_and(is_sys_modules) {
+                    self.facts.sys_modules_patches.push(expr.start());
+                }
+            } else if (last.contains("patch") || matches!(last, "setattr" | "delattr"))
+                && let Some(Expr::StringLiteral(s)) = first
+            {
+                let target = s.value.to_str();
+                if target.contains('.') && !target.contains(char::is_whitespace) {
+                    self.facts
+                        .patch_targets
+                        .push((target.to_string(), expr.start()));
+                }
+            }
+        }
+        visitor::walk_expr(self, expr);
+    }
+}
+
+/// Everything the project's files tell about each other, merged from [`FileFacts`].
+#[derive(Clone, Debug, Default)]
+pub struct ProjectFacts {
+    patched: HashMap<String, Vec<Location>>,
+    imported: HashMap<(String, String), Vec<Location>>,
+    sys_modules_patched: Vec<Location>,
+    module_imports: HashMap<String, HashSet<String>>,
+}
+
+impl ProjectFacts {
+    /// Adds one scanned file.
+    pub fn add(&mut self, path: &Path, source: &str, facts: FileFacts) {
+        let at = |offset: TextSize| Location {
+            path: path.to_path_buf(),
+            line: crate::line_column(source, offset).0,
+        };
+        for (target, offset) in facts.patch_targets {
+            self.patched.entry(target).or_default().push(at(offset));
+        }
+        for (module, name, offset) in facts.imported_names {
+            self.imported
+                .entry((module, name))
+                .or_default()
+                .push(at(offset));
+        }
+        for offset in facts.sys_modules_patches {
+            self.sys_modules_patched.push(at(offset));
+        }
+        if let Some(module) = facts.module {
+            self.module_imports
+                .entry(module)
+                .or_default()
+                .extend(facts.module_level_imports);
+        }
+    }
+
+    /// Where another file patches or imports `name` from `module` (`mock.patch("module.name")`,
+    /// `from module import name`).
+    pub fn outside_uses(&self, module: &str, name: &str) -> Option<&Location> {
+        let dotted = format!("{module}.{name}");
+        self.patched
+            .get(&dotted)
+            .and_then(|v| v.first())
+            .or_else(|| {
+                self.imported
+                    .get(&(module.to_string(), name.to_string()))
+                    .and_then(|v| v.first())
+            })
+    }
+
+    /// Where the project replaces entries of `sys.modules`, if anywhere.
+    pub fn sys_modules_patched(&self) -> Option<&Location> {
+        self.sys_modules_patched.first()
+    }
+
+    /// Whether `module` (or a package of it) imports `target` (or a module inside it) at module level.
+    pub fn imports_back(&self, module: &str, target: &str) -> bool {
+        let mut name = module;
+        loop {
+            if let Some(imports) = self.module_imports.get(name)
+                && imports.iter().any(|i| {
+                    i == target || i.strip_prefix(target).is_some_and(|r| r.starts_with('.'))
+                })
+            {
+                return true;
+            }
+            match name.rsplit_once('.') {
+                Some((parent, _)) => name = parent,
+                None => return false,
+            }
+        }
+    }
+}

@@ -1,0 +1,396 @@
+//! `--hoist`: function-local imports written only to defer loading become one module-level `lazy import` each
+//! (PEP 810's recommendation), placed after the module's other imports and shared by every function that
+//! imported the same thing.
+
+use std::collections::HashMap;
+
+use ruff_python_ast::{self as ast, Stmt};
+use ruff_text_size::{Ranged, TextRange, TextSize};
+
+use crate::diagnostic::{Decision, KeepReason, Notice, RewriteWhy};
+use crate::edit::Edit;
+use crate::index::{Index, ScopeKind, bound_name};
+use crate::known;
+use crate::plan::Candidate;
+use crate::python::ParsedModule;
+use crate::settings::{Settings, SourceFile, Style};
+
+use super::{first_line, full_lines, line_ending, line_prefix, line_rest};
+
+/// The import as one canonical line: `import a.b as c`, `from .m import x as y`.
+fn canonical(import_stmt: &Stmt, alias: &ast::Alias) -> String {
+    let alias_text = match &alias.asname {
+        Some(asname) => format!("{} as {asname}", alias.name),
+        None => alias.name.to_string(),
+    };
+    match import_stmt {
+        Stmt::ImportFrom(f) => format!(
+            "from {}{} import {alias_text}",
+            ".".repeat(f.level as usize),
+            f.module.as_ref().map_or("", ast::Identifier::as_str)
+        ),
+        _ => format!("import {alias_text}"),
+    }
+}
+
+/// Decides every function-local import: hoist, or keep with a reason.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn judge(
+    candidates: &mut [Candidate<'_>],
+    index: &Index<'_>,
+    parsed: &ParsedModule,
+    source: &str,
+    file: &SourceFile,
+    settings: &Settings,
+    notices: &mut Vec<Notice>,
+) {
+    // Every import of each name, by its canonical text, to find conflicting and identical imports.
+    let mut by_name: HashMap<&str, Vec<(usize, String)>> = HashMap::new();
+    for (i, c) in candidates.iter().enumerate() {
+        let import = &index.imports[c.import];
+        by_name
+            .entry(index_binding(c, import.source_module().is_some()))
+            .or_default()
+            .push((i, canonical(import.stmt, c.alias)));
+    }
+
+    for i in 0..candidates.len() {
+        let c = &candidates[i];
+        let import = &index.imports[c.import];
+        if import.is_module_level() || index.scopes[import.scope].kind != ScopeKind::Function {
+            continue;
+        }
+        if c.alias.name.as_str() == "*" {
+            continue;
+        }
+        let binding = index_binding(c, import.source_module().is_some());
+        let text = canonical(import.stmt, c.alias);
+        let verdict = decide(
+            i, binding, &text, candidates, index, parsed, source, file, settings, &by_name,
+        );
+        let c = &mut candidates[i];
+        match verdict {
+            Ok(()) => {
+                c.verdict.decision = Decision::Rewrite {
+                    style: Style::Lazy,
+                    why: RewriteWhy::Hoisted,
+                };
+            }
+            Err((reason, span, detail)) => {
+                if reason == KeepReason::RedundantLocalImport {
+                    notices.push(Notice {
+                        name: "redundant-local-import",
+                        message: format!(
+                            "`{text}` inside a function is redundant: the module imports it already"
+                        ),
+                        range: c.verdict.stmt_range,
+                        warning: false,
+                    });
+                }
+                c.keep(reason, span, detail);
+            }
+        }
+    }
+
+    // A hoisted public name joins `from module import *` when the module has no `__all__`.
+    if !index.has_all {
+        for c in candidates.iter().filter(|c| {
+            matches!(
+                c.verdict.decision,
+                Decision::Rewrite {
+                    why: RewriteWhy::Hoisted,
+                    ..
+                }
+            ) && !c.verdict.binding.starts_with('_')
+        }) {
+            notices.push(Notice {
+                name: "hoisted-name-exported",
+                message: format!(
+                    "hoisted `{}` becomes a public module attribute and joins `from {} import *` (the module has no `__all__`)",
+                    c.verdict.binding,
+                    file.module_name.as_deref().unwrap_or("this module")
+                ),
+                range: c.verdict.alias_range,
+                warning: false,
+            });
+        }
+    }
+}
+
+fn index_binding<'a>(c: &Candidate<'a>, is_from: bool) -> &'a str {
+    bound_name(c.alias, is_from)
+}
+
+type Refusal = (KeepReason, TextRange, Option<String>);
+
+#[allow(clippy::too_many_arguments)]
+fn decide(
+    i: usize,
+    binding: &str,
+    text: &str,
+    candidates: &[Candidate<'_>],
+    index: &Index<'_>,
+    parsed: &ParsedModule,
+    source: &str,
+    file: &SourceFile,
+    settings: &Settings,
+    by_name: &HashMap<&str, Vec<(usize, String)>>,
+) -> Result<(), Refusal> {
+    let c = &candidates[i];
+    let import = &index.imports[c.import];
+    let stmt_range = import.range();
+    let scope = import.scope;
+    if let Some(block) = import.placement.local_block {
+        return Err((
+            KeepReason::NestedInFunction,
+            first_line(source, block),
+            None,
+        ));
+    }
+    if parsed.has_keep_pragma(source, stmt_range) {
+        return Err((KeepReason::KeepPragma, stmt_range, None));
+    }
+    if let Some(module) = &c.verdict.resolved_module {
+        if let Some(pattern) = settings.keep.matching(module) {
+            return Err((
+                KeepReason::KeepList,
+                c.alias.range(),
+                Some(format!("`{module}` matches keep pattern `{pattern}`")),
+            ));
+        }
+        if let Some(entry) = known::side_effect_entry(module) {
+            return Err((
+                KeepReason::KnownSideEffects,
+                c.alias.range(),
+                Some(format!("`{module}` matches built-in entry `{entry}`")),
+            ));
+        }
+        if !settings.include_preloaded && known::is_preloaded(module) {
+            return Err((KeepReason::Preloaded, c.alias.range(), None));
+        }
+    }
+    let before = line_prefix(source, stmt_range.start());
+    let after = line_rest(source, stmt_range.end());
+    if !before.trim().is_empty()
+        || !(after.trim().is_empty() || after.trim_start().starts_with('#'))
+    {
+        return Err((KeepReason::SharesLine, stmt_range, None));
+    }
+    // The function itself: assigned, `global`, `nonlocal`.
+    let s = &index.scopes[scope];
+    if s.other_bindings.contains(binding)
+        || s.globals.contains(binding)
+        || s.nonlocals.contains(binding)
+    {
+        return Err((
+            KeepReason::HoistConflict,
+            stmt_range,
+            Some(format!("the function also binds or declares `{binding}`")),
+        ));
+    }
+    // Enclosing scopes: a class whose body binds the name, an enclosing function that binds it.
+    let mut parent = s.parent;
+    while let Some(p) = parent {
+        let ps = &index.scopes[p];
+        if ps.kind != ScopeKind::Module && ps.bindings.contains(binding) {
+            return Err((
+                KeepReason::HoistConflict,
+                stmt_range,
+                Some(format!(
+                    "an enclosing class or function binds `{binding}` too"
+                )),
+            ));
+        }
+        parent = ps.parent;
+    }
+    // Other imports of the name: identical ones are shared (or make this one redundant at module level);
+    // different ones conflict.
+    for (j, other_text) in by_name.get(binding).into_iter().flatten() {
+        if *j == i {
+            continue;
+        }
+        let other = &index.imports[candidates[*j].import];
+        if other.is_module_level() {
+            if other_text == text && !other.is_lazy() {
+                return Err((KeepReason::RedundantLocalImport, other.range(), None));
+            }
+            if other_text != text || other.is_lazy() {
+                return Err((
+                    KeepReason::HoistConflict,
+                    other.range(),
+                    Some(format!("the module binds `{binding}` with `{other_text}`")),
+                ));
+            }
+        } else if other_text != text {
+            return Err((
+                KeepReason::HoistConflict,
+                other.range(),
+                Some(format!(
+                    "another function imports `{binding}` with `{other_text}`"
+                )),
+            ));
+        }
+    }
+    if let Some(rebinding) = index.rebindings.iter().find(|r| r.name == binding) {
+        return Err((
+            KeepReason::HoistConflict,
+            rebinding.range,
+            Some(format!("`{binding}` is bound at module level")),
+        ));
+    }
+    // Code that reads the name as a global or builtin would see the hoisted binding instead.
+    if let Some(reference) = index.references.get(binding).and_then(|r| r.first()) {
+        return Err((KeepReason::HoistShadows, reference.range, None));
+    }
+    // The function reads the name before the import runs (an `UnboundLocalError` today).
+    if let Some(reference) = index.local_references.get(binding).and_then(|refs| {
+        refs.iter()
+            .find(|r| r.binding_scope == scope && r.range.start() < stmt_range.start())
+    }) {
+        return Err((KeepReason::UsedBeforeImport, reference.range, None));
+    }
+    if let Some(project) = &settings.project {
+        if let Some(at) = project.sys_modules_patched() {
+            return Err((
+                KeepReason::SysModulesPatched,
+                stmt_range,
+                Some(format!("`sys.modules` is patched at {at}")),
+            ));
+        }
+        if let (Some(target), Some(this)) =
+            (&c.verdict.resolved_module, file.module_name.as_deref())
+            && project.imports_back(target, this)
+        {
+            return Err((
+                KeepReason::ImportCycle,
+                stmt_range,
+                Some(format!("`{target}` imports `{this}` at module level")),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Removes hoisted imports from their functions and adds one module-level `lazy` import per distinct import.
+pub(crate) fn edits(
+    candidates: &[Candidate<'_>],
+    index: &Index<'_>,
+    body: &[Stmt],
+    source: &str,
+) -> Vec<Edit> {
+    let eol = line_ending(source);
+    let mut edits = Vec::new();
+    let mut lines: Vec<String> = Vec::new();
+    let mut start = 0;
+    while start < candidates.len() {
+        let import_idx = candidates[start].import;
+        let end = start
+            + candidates[start..]
+                .iter()
+                .take_while(|c| c.import == import_idx)
+                .count();
+        let group = &candidates[start..end];
+        start = end;
+        let hoisted: Vec<&Candidate<'_>> = group
+            .iter()
+            .filter(|c| {
+                matches!(
+                    c.verdict.decision,
+                    Decision::Rewrite {
+                        why: RewriteWhy::Hoisted,
+                        ..
+                    }
+                )
+            })
+            .collect();
+        if hoisted.is_empty() {
+            continue;
+        }
+        let import = &index.imports[import_idx];
+        for c in &hoisted {
+            let line = format!("lazy {}", canonical(import.stmt, c.alias));
+            if !lines.contains(&line) {
+                lines.push(line);
+            }
+        }
+        let range = import.range();
+        if hoisted.len() < group.len() {
+            let kept: Vec<&str> = group
+                .iter()
+                .filter(|c| !hoisted.iter().any(|h| std::ptr::eq(*h, *c)))
+                .map(|c| &source[c.alias.range()])
+                .collect();
+            let head = match import.stmt {
+                Stmt::ImportFrom(f) => format!(
+                    "from {}{} import ",
+                    ".".repeat(f.level as usize),
+                    f.module.as_ref().map_or("", ast::Identifier::as_str)
+                ),
+                _ => "import ".to_string(),
+            };
+            edits.push(Edit::replacement(
+                range,
+                format!("{head}{}", kept.join(", ")),
+            ));
+        } else if is_only_statement(index, import.scope, import.stmt) {
+            // The body would be empty: leave `pass`.
+            edits.push(Edit::replacement(range, "pass".to_string()));
+        } else {
+            edits.push(Edit::deletion(full_lines(source, range)));
+        }
+    }
+    if lines.is_empty() {
+        return edits;
+    }
+    let at = module_import_position(body, source);
+    let mut text = String::new();
+    if usize::from(at) == source.len() && !source.is_empty() && !source.ends_with('\n') {
+        text.push_str(eol);
+    }
+    for line in &lines {
+        text.push_str(line);
+        text.push_str(eol);
+    }
+    edits.push(Edit::insertion(at, text));
+    edits
+}
+
+/// Whether `stmt` is its function's only statement besides a docstring.
+fn is_only_statement(index: &Index<'_>, scope: usize, stmt: &Stmt) -> bool {
+    let Some(def) = index.scopes[scope].def else {
+        return false;
+    };
+    let rest: Vec<&Stmt> = def
+        .body
+        .iter()
+        .enumerate()
+        .filter(|(i, s)| {
+            !(*i == 0 && matches!(s, Stmt::Expr(e) if e.value.is_string_literal_expr()))
+        })
+        .map(|(_, s)| s)
+        .collect();
+    rest.len() == 1 && std::ptr::eq(rest[0], stmt)
+}
+
+/// After the last top-level import before the first `def` or `class`, else after the docstring and
+/// `__future__` imports, else at the top.
+fn module_import_position(body: &[Stmt], source: &str) -> TextSize {
+    let mut anchor: Option<TextRange> = None;
+    for (i, stmt) in body.iter().enumerate() {
+        match stmt {
+            Stmt::Import(_) | Stmt::ImportFrom(_) => anchor = Some(stmt.range()),
+            Stmt::Expr(e) if i == 0 && e.value.is_string_literal_expr() => {
+                anchor = Some(stmt.range());
+            }
+            Stmt::FunctionDef(_) | Stmt::ClassDef(_) => break,
+            _ => {}
+        }
+    }
+    match anchor {
+        Some(range) => full_lines(source, range).end(),
+        None => body.first().map_or(TextSize::new(0), |first| {
+            first.start()
+                - TextSize::try_from(line_prefix(source, first.start()).len()).unwrap_or_default()
+        }),
+    }
+}
