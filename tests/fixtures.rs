@@ -546,9 +546,11 @@ fixtures! {
         generator_body,
         generator_first_iterable,
         if_condition,
+        init_subclass_hook,
         keyword_only_default,
         lambda_called_at_module_level,
         lambda_default,
+        local_decorator_function,
         method_called_at_module_level,
         module_body_attribute_chain,
         module_body_call,
@@ -663,6 +665,7 @@ fixtures! {
         import_a_b_uses_other_attribute,
     }
     relative {
+        from_dot_import_mixed_lazy_modules,
         from_dot_import_name_lazy_modules,
         from_dot_module_lazy,
         from_dot_module_lazy_modules,
@@ -705,6 +708,7 @@ fixtures! {
         in_class,
         in_if_block,
         in_try,
+        keep_pragma_same_module,
         lazy_style_with_old_target,
         module_kept_by_other_import,
         new_list_after_docstring,
@@ -712,7 +716,9 @@ fixtures! {
         new_list_after_future_import,
         new_list_at_top,
         py311_target_annotations,
+        same_module_import_and_from_import,
         star_and_future,
+        with_block_same_module,
     }
     syntax {
         backslash_continuation,
