@@ -753,20 +753,19 @@ fixtures! {
     }
 }
 
-/// Every `.py` file under `tests/fixtures` is listed in `fixtures!`, and every listed one exists.
+/// Every Python file under `tests/fixtures` (at any depth) is listed in `fixtures!`, and every listed one exists.
 #[test]
 fn every_fixture_is_listed() {
     let root = support::repo_root().join("tests/fixtures");
     let mut on_disk = Vec::new();
-    for group in std::fs::read_dir(&root).unwrap() {
-        let group = group.unwrap().path();
-        if !group.is_dir() {
-            continue;
-        }
-        for file in std::fs::read_dir(&group).unwrap() {
-            let file = file.unwrap().path();
-            if file.extension().is_some_and(|e| e == "py") {
-                let rel = file
+    let mut dirs = vec![root.clone()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "py" || e == "pyi") {
+                let rel = path
                     .strip_prefix(&root)
                     .unwrap()
                     .to_string_lossy()
