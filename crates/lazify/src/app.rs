@@ -130,11 +130,16 @@ fn status(mode: Mode, run: &Run) -> Status {
     }
 }
 
+/// Whether the file's rewrites were written or would be: a file whose write failed does not count.
+fn rewrites_apply(file: &FileResult) -> bool {
+    file.written || (file.would_change() && !file.has_error())
+}
+
 /// The verdicts a mode shows for a file: every verdict for `--explain`, else the rewrites that apply.
 fn shown_verdicts(mode: Mode, file: &FileResult) -> Vec<&lazify_core::ImportVerdict> {
     if mode == Mode::Explain {
         file.outcome.verdicts.iter().collect()
-    } else if file.would_change() || file.written {
+    } else if rewrites_apply(file) {
         file.outcome.rewrites().collect()
     } else {
         Vec::new()
@@ -257,7 +262,7 @@ fn plural(n: usize, word: &str) -> String {
 }
 
 /// `N imports in M files would be rewritten (style lazy)`, and each style note once.
-fn summary(mode: Mode, files: &[&FileResult], checked: usize) -> Vec<String> {
+fn summary(mode: Mode, files: &[&FileResult], checked: usize, errors: usize) -> Vec<String> {
     let mut lines = Vec::new();
     let mut notes = BTreeSet::new();
     for file in files {
@@ -265,10 +270,7 @@ fn summary(mode: Mode, files: &[&FileResult], checked: usize) -> Vec<String> {
             notes.insert(note.clone());
         }
     }
-    let changed: Vec<&&FileResult> = files
-        .iter()
-        .filter(|f| f.would_change() || f.written)
-        .collect();
+    let changed: Vec<&&FileResult> = files.iter().filter(|f| rewrites_apply(f)).collect();
     let imports: usize = changed.iter().map(|f| f.rewrite_count()).sum();
     let styles: BTreeSet<&str> = changed
         .iter()
@@ -293,13 +295,20 @@ fn summary(mode: Mode, files: &[&FileResult], checked: usize) -> Vec<String> {
             styles.into_iter().collect::<Vec<_>>().join(", ")
         ));
     }
+    if errors > 0 {
+        lines.push(format!(
+            "{}; files with errors were left unchanged",
+            plural(errors, "error")
+        ));
+    }
     lines.extend(notes.into_iter().map(|note| format!("note: {note}")));
     lines
 }
 
 fn print_summary(mode: Mode, run: &Run, printer: &mut Printer<'_>) -> io::Result<()> {
     let files: Vec<&FileResult> = run.files.iter().collect();
-    let lines = summary(mode, &files, run.files.len());
+    let errors = run.errors.len() + run.files.iter().filter(|f| f.has_error()).count();
+    let lines = summary(mode, &files, run.files.len(), errors);
     // With --diff, stdout is a patch; the summary goes to stderr.
     let stream = if mode == Mode::Diff {
         &mut printer.err
@@ -334,10 +343,10 @@ fn run_stdin(args: &Args, workspace: &Workspace, printer: &mut Printer<'_>) -> i
         Mode::Check => {}
         _ => printer.out.write_all(&result.output)?,
     }
+    printer.file_errors(file)?;
     if let Some(source) = file.source() {
         print_stdin_report(args, mode, file, source, printer)?;
     }
-    printer.file_errors(file)?;
     Ok(if file.has_error() {
         Status::Error
     } else if matches!(mode, Mode::Diff | Mode::Check) && file.would_change() {
@@ -395,7 +404,7 @@ fn print_stdin_report(
                 } else {
                     Mode::Write
                 };
-                for line in summary(shown, &[file], 1) {
+                for line in summary(shown, &[file], 1, usize::from(file.has_error())) {
                     writeln!(printer.err, "{line}")?;
                 }
             }
@@ -423,8 +432,15 @@ mod tests {
     #[test]
     fn summary_for_empty_run() {
         assert_eq!(
-            summary(Mode::Report, &[], 0),
+            summary(Mode::Report, &[], 0, 0),
             ["Nothing to rewrite (0 files checked)"]
+        );
+        assert_eq!(
+            summary(Mode::Write, &[], 0, 2),
+            [
+                "Nothing to rewrite (0 files checked)",
+                "2 errors; files with errors were left unchanged"
+            ]
         );
     }
 }

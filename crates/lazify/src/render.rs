@@ -31,6 +31,7 @@ fn why_text(why: RewriteWhy) -> &'static str {
     match why {
         RewriteWhy::UsedOnlyDeferred => "used only in deferred code",
         RewriteWhy::ReExport => "an unreferenced re-export",
+        RewriteWhy::Hoisted => "a function-local import hoisted to one module-level lazy import",
     }
 }
 
@@ -38,6 +39,7 @@ fn why_name(why: RewriteWhy) -> &'static str {
     match why {
         RewriteWhy::UsedOnlyDeferred => "used-only-deferred",
         RewriteWhy::ReExport => "re-export",
+        RewriteWhy::Hoisted => "hoisted",
     }
 }
 

@@ -395,6 +395,7 @@ impl Resolver {
                 .lazy_reexports
                 .or(options.lazy_reexports)
                 .unwrap_or(true),
+            ..Settings::default()
         };
         Ok(Arc::new(ResolvedSettings {
             settings,

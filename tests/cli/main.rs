@@ -1,0 +1,18 @@
+//! End-to-end tests of the `lazify` command: each flag, each exit code, stdin mode, discovery, configuration
+//! and the safety rules (files with errors, read-only files, encodings, symlinks are never damaged).
+//!
+//! Every test builds a small project in a temporary directory and runs the real binary there. Output is
+//! compared with insta snapshots in `snapshots/cli/`, with the temporary path shown as `[TMP]`.
+
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers fail the test on any error"
+)]
+
+mod common;
+
+mod config;
+mod modes;
+mod report;
+mod safety;
+mod stdin;
