@@ -186,6 +186,8 @@ pub(crate) struct Index<'a> {
     pub(crate) all_names: HashSet<&'a str>,
     /// Whether the module binds `__all__`.
     pub(crate) has_all: bool,
+    /// Whether annotations are left unevaluated at import (target 3.14+ or `from __future__ import annotations`).
+    pub(crate) annotations_deferred: bool,
     pub(crate) lazy_modules: Vec<LazyModulesDef>,
     /// The first module-level change to the import system (`sys.path`, `sys.modules`, `os.chdir`, ...).
     pub(crate) import_state_change: Option<TextRange>,
@@ -258,6 +260,7 @@ impl<'a> Index<'a> {
             any_eval: None,
             source,
             in_annotation: false,
+            annotation_introspected: false,
             tracked,
             scopes: vec![Scope {
                 def: None,
@@ -322,6 +325,7 @@ impl<'a> Index<'a> {
             import_time_eval: walker.import_time_eval,
             all_names: walker.all_names,
             has_all: walker.has_all,
+            annotations_deferred: walker.annotations_deferred,
             lazy_modules: walker.lazy_modules,
             import_state_change: walker.import_state_change,
             header_end: header_end(body),
@@ -464,6 +468,8 @@ struct Walker<'a> {
     source: &'a str,
     /// Inside an annotation: string literals there are forward references.
     in_annotation: bool,
+    /// The annotation being visited is resolved by name when the class is created.
+    annotation_introspected: bool,
     tracked: HashSet<&'a str>,
     scopes: Vec<Scope<'a>>,
     scope: ScopeId,
@@ -640,6 +646,13 @@ impl<'a> Walker<'a> {
     }
 
     fn visit_annotation_expr(&mut self, expr: &'a Expr, evaluated: bool) {
+        self.visit_annotation_expr_by(expr, evaluated, false);
+    }
+
+    /// `introspected`: the annotation is resolved by name (dataclass-like classes), so even a string
+    /// annotation's names are read; a plainly evaluated string annotation stays a string.
+    fn visit_annotation_expr_by(&mut self, expr: &'a Expr, evaluated: bool, introspected: bool) {
+        let saved_introspected = std::mem::replace(&mut self.annotation_introspected, introspected);
         let saved = std::mem::replace(&mut self.in_annotation, true);
         if evaluated {
             self.visit_expr(expr);
@@ -647,6 +660,7 @@ impl<'a> Walker<'a> {
             self.with_ctx(Ctx::Annotation, |w| w.visit_expr(expr));
         }
         self.in_annotation = saved;
+        self.annotation_introspected = saved_introspected;
     }
 
     /// A string annotation (`"np.ndarray"`): its names are references where the string sits. When evaluated
@@ -661,6 +675,12 @@ impl<'a> Walker<'a> {
         let mut names = Vec::new();
         collect_names(parsed.expr(), &mut names);
         let range = literal.range();
+        // Evaluating a string annotation gives the string: only name-resolving machinery reads its names.
+        let ctx = if self.annotation_introspected || self.ctx != Ctx::ImportTime {
+            self.ctx
+        } else {
+            Ctx::Annotation
+        };
         for (name, attr) in names {
             let Some(&tracked) = self.tracked.get(name.as_str()) else {
                 continue;
@@ -669,7 +689,7 @@ impl<'a> Walker<'a> {
             self.raw_refs.push(Reference {
                 name: tracked,
                 range,
-                ctx: self.ctx,
+                ctx,
                 scope: self.scope,
                 exec_scope: self.exec_scope,
                 attr,
@@ -822,7 +842,7 @@ impl<'a> Walker<'a> {
                     // Class-level annotations: evaluated at class creation before 3.14, and by dataclass-like
                     // machinery on every version.
                     let evaluated = evaluating || !self.annotations_deferred;
-                    self.visit_annotation_expr(&a.annotation, evaluated);
+                    self.visit_annotation_expr_by(&a.annotation, evaluated, evaluating);
                     if let Some(value) = &a.value {
                         self.visit_expr(value);
                     }

@@ -100,7 +100,13 @@ pub(crate) fn plan<'a>(
         Style::LazyModules => {
             rewrite::lazy_modules::edits(&mut candidates, index, source, &mut notices)
         }
-        Style::Local => rewrite::local::edits(&mut candidates, index, parsed, source),
+        Style::Local => rewrite::local::edits(
+            &mut candidates,
+            index,
+            parsed,
+            source,
+            settings.type_checking_imports,
+        ),
     };
     Plan {
         verdicts: candidates.into_iter().map(|c| c.verdict).collect(),
@@ -410,8 +416,12 @@ fn judge_local(
                 return;
             }
             Ctx::Annotation | Ctx::TypeChecking => {
-                candidate.keep(KeepReason::UsedInAnnotation, reference.range, None);
-                return;
+                // `--type-checking-imports` keeps the name for type checkers under `if TYPE_CHECKING:`, which
+                // is safe only where nothing evaluates annotations when the module is imported.
+                if !(settings.type_checking_imports && index.annotations_deferred) {
+                    candidate.keep(KeepReason::UsedInAnnotation, reference.range, None);
+                    return;
+                }
             }
             Ctx::ImportTime => {
                 candidate.keep(KeepReason::UsedAtImportTime, reference.range, None);

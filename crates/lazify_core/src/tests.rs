@@ -730,3 +730,23 @@ fn local_respects_other_modules() {
     assert_eq!(fixed, None);
     assert_eq!(reason(&v, "json"), "used-by-other-module@json");
 }
+
+#[test]
+fn local_type_checking_imports() {
+    let mut s = settings(Style::Local);
+    s.type_checking_imports = true;
+    let src = "from __future__ import annotations\n\nimport json\nimport csv\n\n\ndef f(x: json.JSONDecoder) -> csv.Dialect:\n    return json.loads(x)\n";
+    let (fixed, v) = run_with(src, "m.py", Some("m"), &s);
+    assert_eq!(reason(&v, "json"), "rewrite");
+    assert_eq!(
+        fixed.as_deref(),
+        Some(
+            "from __future__ import annotations\n\nfrom typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    import json\n    import csv\n\ndef f(x: json.JSONDecoder) -> csv.Dialect:\n    import json\n    return json.loads(x)\n"
+        )
+    );
+    // Without deferred annotations it stays put.
+    s.target_version = Some(PythonVersion::new(3, 11));
+    let src = "import json\n\n\ndef f(x: 'json.JSONDecoder'):\n    return json.loads(x)\n";
+    let (_, v) = run_with(src, "m.py", Some("m"), &s);
+    assert_eq!(reason(&v, "json"), "used-in-annotation@'json.JSONDecoder'");
+}

@@ -23,6 +23,7 @@ pub(crate) fn edits(
     index: &Index<'_>,
     parsed: &ParsedModule,
     source: &str,
+    type_checking_imports: bool,
 ) -> Vec<Edit> {
     let eol = line_ending(source);
     // Statements whose remaining names would need a split that drops comments stay whole.
@@ -76,7 +77,19 @@ pub(crate) fn edits(
         start = end;
     }
 
-    edits.extend(delete_lines(source, &deleted_lines));
+    let deletions = delete_lines(source, &deleted_lines);
+    if type_checking_imports {
+        let deleted: Vec<TextRange> = deletions.iter().map(Ranged::range).collect();
+        edits.extend(type_checking_block(
+            candidates,
+            index,
+            parsed.body(),
+            source,
+            eol,
+            &deleted,
+        ));
+    }
+    edits.extend(deletions);
 
     for (def, per_import) in receivers.values() {
         let mut lines = Vec::new();
@@ -246,4 +259,103 @@ fn indent_unit(source: &str) -> String {
         })
         .find(|(ws, l)| !ws.is_empty() && !l.trim().is_empty())
         .map_or_else(|| "    ".to_string(), |(ws, _)| ws)
+}
+
+/// `--type-checking-imports`: moved names that annotations or `if TYPE_CHECKING:` code use stay visible to type
+/// checkers in an `if TYPE_CHECKING:` block (an existing one at module level, or a new one after the imports).
+fn type_checking_block(
+    candidates: &[Candidate<'_>],
+    index: &Index<'_>,
+    body: &[Stmt],
+    source: &str,
+    eol: &str,
+    deleted: &[TextRange],
+) -> Vec<Edit> {
+    use crate::index::Ctx;
+    let mut lines: Vec<String> = Vec::new();
+    for c in candidates.iter().filter(|c| c.verdict.is_rewrite()) {
+        let typing_use = index
+            .references
+            .get(c.verdict.binding.as_str())
+            .into_iter()
+            .flatten()
+            .any(|r| matches!(r.ctx, Ctx::Annotation | Ctx::TypeChecking));
+        if typing_use {
+            let import = &index.imports[c.import];
+            let line = format!(
+                "{}{}",
+                statement_head(import.stmt),
+                &source[c.alias.range()]
+            );
+            if !lines.contains(&line) {
+                lines.push(line);
+            }
+        }
+    }
+    if lines.is_empty() {
+        return Vec::new();
+    }
+    // An existing module-level `if TYPE_CHECKING:` block: append to its body.
+    let existing = body.iter().find_map(|stmt| match stmt {
+        Stmt::If(s) if s.elif_else_clauses.is_empty() && is_type_checking(&s.test) => s.body.last(),
+        _ => None,
+    });
+    if let Some(last) = existing {
+        let indent = line_prefix(source, last.start());
+        let at = full_lines(source, last.range()).end();
+        let mut text = String::new();
+        if usize::from(at) == source.len() && !source.ends_with('\n') {
+            text.push_str(eol);
+        }
+        for line in &lines {
+            text.push_str(indent);
+            text.push_str(line);
+            text.push_str(eol);
+        }
+        return vec![Edit::insertion(at, text)];
+    }
+    let has_type_checking_name = body.iter().any(|stmt| match stmt {
+        Stmt::ImportFrom(f) => f
+            .names
+            .iter()
+            .any(|a| a.asname.is_none() && a.name.as_str() == "TYPE_CHECKING"),
+        _ => false,
+    });
+    // After the last top-level import before the first definition.
+    let mut anchor = None;
+    for stmt in body {
+        match stmt {
+            Stmt::Import(_) | Stmt::ImportFrom(_) => anchor = Some(stmt.range()),
+            Stmt::FunctionDef(_) | Stmt::ClassDef(_) => break,
+            _ => {}
+        }
+    }
+    let mut at = anchor.map_or(TextSize::new(0), |r| full_lines(source, r).end());
+    // The anchor itself may be going away: insert where its deleted lines began.
+    if let Some(d) = deleted.iter().find(|d| d.start() < at && at <= d.end()) {
+        at = d.start();
+    }
+    let unit = indent_unit(source);
+    let mut text = String::new();
+    if !has_type_checking_name {
+        text.push_str("from typing import TYPE_CHECKING");
+        text.push_str(eol);
+    }
+    text.push_str(eol);
+    text.push_str("if TYPE_CHECKING:");
+    text.push_str(eol);
+    for line in &lines {
+        text.push_str(&unit);
+        text.push_str(line);
+        text.push_str(eol);
+    }
+    vec![Edit::insertion(at, text)]
+}
+
+fn is_type_checking(test: &ast::Expr) -> bool {
+    match test {
+        ast::Expr::Name(n) => n.id.as_str() == "TYPE_CHECKING",
+        ast::Expr::Attribute(a) => a.attr.as_str() == "TYPE_CHECKING",
+        _ => false,
+    }
 }
