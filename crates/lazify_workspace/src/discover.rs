@@ -5,9 +5,9 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
-use ignore::WalkBuilder;
+use ignore::{WalkBuilder, WalkState};
 
 use crate::error::WorkspaceError;
 use crate::resolve::Resolver;
@@ -57,36 +57,68 @@ pub fn discover(resolver: &Arc<Resolver>, paths: &[PathBuf]) -> Discovered {
         if resolver.overrides().force_exclude && resolver.is_excluded(&absolute, true) {
             continue;
         }
-        let filter_resolver = Arc::clone(resolver);
-        let walker = WalkBuilder::new(&absolute)
-            .require_git(false)
-            .filter_entry(move |entry| {
-                entry.depth() == 0 || !filter_resolver.is_excluded(entry.path(), false)
-            })
-            .build();
-        for entry in walker {
-            match entry {
-                Ok(entry) => {
-                    let is_file = entry.file_type().is_some_and(|t| t.is_file());
-                    if is_file && lazify_core::is_python_file(entry.path()) {
-                        let relative = entry.path().strip_prefix(&absolute).unwrap_or(entry.path());
-                        let file = entry.path().to_path_buf();
-                        if seen.insert(file.clone()) {
-                            found.files.push(Candidate {
-                                path: clean(&path.join(relative)),
-                                absolute: file,
-                            });
-                        }
-                    }
-                }
-                Err(error) => found.errors.push(WorkspaceError::Walk {
-                    message: error.to_string(),
-                }),
+        let mut walked = walk(resolver, path, &absolute, &mut found.errors);
+        walked.sort_by(|a, b| a.path.cmp(&b.path));
+        for candidate in walked {
+            if seen.insert(candidate.absolute.clone()) {
+                found.files.push(candidate);
             }
         }
     }
     found.files.sort_by(|a, b| a.path.cmp(&b.path));
     found
+}
+
+/// Walks one directory in parallel (the `ignore` crate's walker threads).
+fn walk(
+    resolver: &Arc<Resolver>,
+    path: &Path,
+    absolute: &Path,
+    errors: &mut Vec<WorkspaceError>,
+) -> Vec<Candidate> {
+    let files = Mutex::new(Vec::new());
+    let walk_errors = Mutex::new(Vec::new());
+    let filter_resolver = Arc::clone(resolver);
+    WalkBuilder::new(absolute)
+        .require_git(false)
+        .filter_entry(move |entry| {
+            entry.depth() == 0 || !filter_resolver.is_excluded(entry.path(), false)
+        })
+        .build_parallel()
+        .run(|| {
+            Box::new(|entry| {
+                match entry {
+                    Ok(entry) => {
+                        let is_file = entry.file_type().is_some_and(|t| t.is_file());
+                        if is_file && lazify_core::is_python_file(entry.path()) {
+                            let relative =
+                                entry.path().strip_prefix(absolute).unwrap_or(entry.path());
+                            let candidate = Candidate {
+                                path: clean(&path.join(relative)),
+                                absolute: entry.path().to_path_buf(),
+                            };
+                            files
+                                .lock()
+                                .unwrap_or_else(PoisonError::into_inner)
+                                .push(candidate);
+                        }
+                    }
+                    Err(error) => walk_errors
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .push(WorkspaceError::Walk {
+                            message: error.to_string(),
+                        }),
+                }
+                WalkState::Continue
+            })
+        });
+    let mut walk_errors = walk_errors
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner);
+    walk_errors.sort_by_key(ToString::to_string);
+    errors.append(&mut walk_errors);
+    files.into_inner().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Drops a leading `./` (and inner `.` components) for display.
