@@ -1,0 +1,259 @@
+//! Runtime proof for the two rewrites that change where an import statement lives: style `local` (module level →
+//! the functions that use it; run under the system Python 3.11 and under 3.15) and `--hoist` (function level →
+//! one module-level `lazy import`; 3.15 only). Each scenario is a generated mini-project whose modules print when
+//! they load; it runs before and after the rewrite, and the program's output must be identical while the moved
+//! module must be absent from `sys.modules` after `import app` until the function that needs it runs.
+
+#![allow(
+    clippy::unwrap_used,
+    reason = "a test harness: a failed step should fail the test loudly"
+)]
+
+mod support;
+
+use std::path::Path;
+
+use lazify_core::{PythonVersion, Settings, SourceFile, Style};
+use support::Python;
+
+const PRELUDE: &str = "import sys\n\n\ndef check(label, *modules):\n    print(\"CHECK\", label, \" \".join(f\"{m}={int(m in sys.modules)}\" for m in modules))\n\n\n";
+
+const HEAVY: &str =
+    "print(\"loading heavy\")\n\n\ndef value():\n    return 42\n\n\nclass Thing:\n    size = 7\n";
+
+const DRIVER: &str = "import app\n\ncheck(\"imported\", \"heavy\")\nprint(\"result\", app.main())\ncheck(\"used\", \"heavy\")\n";
+
+struct Scenario {
+    app: &'static str,
+    /// Text the rewritten `app.py` must contain (proof that the rewrite happened as intended).
+    expect: &'static [&'static str],
+}
+
+fn settings(style: Style, hoist: bool) -> Settings {
+    Settings {
+        style: Some(style),
+        target_version: Some(if hoist {
+            PythonVersion::PY315
+        } else {
+            PythonVersion::new(3, 11)
+        }),
+        hoist,
+        ..Settings::default()
+    }
+}
+
+fn write(dir: &Path, app: &str) {
+    std::fs::create_dir_all(dir).unwrap();
+    for (name, text) in [
+        ("app.py", app.to_string()),
+        ("heavy.py", HEAVY.to_string()),
+        ("driver.py", format!("{PRELUDE}{DRIVER}")),
+    ] {
+        std::fs::File::create(dir.join(name))
+            .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()))
+            .unwrap();
+    }
+}
+
+fn run(python: &Python, dir: &Path, label: &str) -> String {
+    let out = python
+        .command()
+        .arg("driver.py")
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{label}: failed\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+fn program_lines(stdout: &str) -> Vec<&str> {
+    stdout
+        .lines()
+        .filter(|l| !l.starts_with("CHECK ") && !l.starts_with("loading "))
+        .collect()
+}
+
+fn check(name: &str, scenario: &Scenario, style: Style, hoist: bool, pythons: &[Python]) {
+    let outcome = lazify_core::run(
+        scenario.app,
+        &SourceFile::new("app.py").with_module_name("app"),
+        &settings(style, hoist),
+    );
+    assert!(outcome.error.is_none(), "{name}: {:?}", outcome.error);
+    let rewritten = outcome
+        .fixed
+        .unwrap_or_else(|| panic!("{name}: nothing was rewritten: {:#?}", outcome.verdicts));
+    for expected in scenario.expect {
+        assert!(
+            rewritten.contains(expected),
+            "{name}: expected `{expected}` in\n{rewritten}"
+        );
+    }
+    for python in pythons {
+        let label = format!("{name} on {}.{}", python.version.0, python.version.1);
+        let tmp = tempfile::tempdir().unwrap();
+        write(&tmp.path().join("before"), scenario.app);
+        write(&tmp.path().join("after"), &rewritten);
+        let before = run(python, &tmp.path().join("before"), &label);
+        let after = run(python, &tmp.path().join("after"), &label);
+        assert_eq!(
+            program_lines(&before),
+            program_lines(&after),
+            "{label}: output changed\n--- rewritten ---\n{rewritten}"
+        );
+        assert!(
+            before.contains("CHECK imported heavy=1"),
+            "{label}: the original must load heavy at import\n{before}"
+        );
+        assert!(
+            after.contains("CHECK imported heavy=0"),
+            "{label}: heavy loaded before first use\n{after}\n--- rewritten ---\n{rewritten}"
+        );
+        assert!(
+            after.contains("CHECK used heavy=1"),
+            "{label}: heavy not loaded after use\n{after}"
+        );
+    }
+}
+
+fn pythons_for_local() -> Vec<Python> {
+    let mut out = Vec::new();
+    match support::python_pre315() {
+        Some(p) => out.push(p),
+        None => support::missing_tool("an older Python (python3)", "Install Python 3.11."),
+    }
+    match support::python315() {
+        Some(p) => out.push(p),
+        None => support::missing_tool(
+            "Python 3.15",
+            "Set LAZIFY_PYTHON315 or put python3.15 on PATH.",
+        ),
+    }
+    out
+}
+
+fn python315_only() -> Vec<Python> {
+    match support::python315() {
+        Some(p) => vec![p],
+        None => {
+            support::missing_tool(
+                "Python 3.15",
+                "Set LAZIFY_PYTHON315 or put python3.15 on PATH.",
+            );
+            Vec::new()
+        }
+    }
+}
+
+/// The original program loads `heavy` at import only because `app` imports it; these `app`s must therefore
+/// import `heavy` at module level before the rewrite.
+#[test]
+fn local_plain_import_in_functions_and_methods() {
+    let scenario = Scenario {
+        app: "\"\"\"App.\"\"\"\n\nimport heavy  # the expensive one\nimport os\n\nBASE = os.sep\n\n\ndef helper():\n    return heavy.value()\n\n\nclass Box:\n    def size(self):\n        return heavy.Thing.size\n\n\ndef main():\n    return helper() + Box().size()\n",
+        expect: &[
+            "def helper():\n    import heavy  # the expensive one\n",
+            "    def size(self):\n        import heavy  # the expensive one\n",
+        ],
+    };
+    check(
+        "local-plain",
+        &scenario,
+        Style::Local,
+        false,
+        &pythons_for_local(),
+    );
+}
+
+#[test]
+fn local_from_import_split_by_function() {
+    let scenario = Scenario {
+        app: "from heavy import Thing, value\n\n\ndef first():\n    return value()\n\n\ndef second():\n    return Thing.size\n\n\ndef main(): return first() + second()\n",
+        expect: &[
+            "def first():\n    from heavy import value\n",
+            "def second():\n    from heavy import Thing\n",
+        ],
+    };
+    check(
+        "local-from",
+        &scenario,
+        Style::Local,
+        false,
+        &pythons_for_local(),
+    );
+}
+
+#[test]
+fn local_one_line_def_and_lambda_in_function() {
+    let scenario = Scenario {
+        app: "import heavy as h\n\n\ndef main(): return (lambda: h.value())()\n",
+        expect: &["def main():\n    import heavy as h\n    return (lambda: h.value())()"],
+    };
+    check(
+        "local-one-line",
+        &scenario,
+        Style::Local,
+        false,
+        &pythons_for_local(),
+    );
+}
+
+#[test]
+fn hoist_function_local_imports() {
+    let scenario = Scenario {
+        app: "\"\"\"App.\"\"\"\n\nimport sys\n\n\ndef first():\n    import heavy\n    return heavy.value()\n\n\ndef second():\n    from heavy import Thing as T\n    return T.size\n\n\ndef main():\n    return first() + second() + len(sys.argv) * 0\n",
+        expect: &["import sys\nlazy import heavy\nlazy from heavy import Thing as T\n"],
+    };
+    check_hoist(&scenario, &python315_only());
+}
+
+/// `--hoist` turns function-local imports into module-level `lazy` ones: before the rewrite `heavy` loads when
+/// `main()` runs, and after it too (the lazy binding resolves at first use), with the same output.
+fn check_hoist(scenario: &Scenario, pythons: &[Python]) {
+    let outcome = lazify_core::run(
+        scenario.app,
+        &SourceFile::new("app.py").with_module_name("app"),
+        &settings(Style::Lazy, true),
+    );
+    assert!(outcome.error.is_none(), "{:?}", outcome.error);
+    let rewritten = outcome
+        .fixed
+        .unwrap_or_else(|| panic!("nothing was hoisted: {:#?}", outcome.verdicts));
+    for expected in scenario.expect {
+        assert!(
+            rewritten.contains(expected),
+            "expected `{expected}` in\n{rewritten}"
+        );
+    }
+    assert!(
+        !rewritten.contains("    import heavy") && !rewritten.contains("    from heavy"),
+        "the function-local imports must be gone:\n{rewritten}"
+    );
+    for python in pythons {
+        let tmp = tempfile::tempdir().unwrap();
+        write(&tmp.path().join("before"), scenario.app);
+        write(&tmp.path().join("after"), &rewritten);
+        let before = run(python, &tmp.path().join("before"), "hoist before");
+        let after = run(python, &tmp.path().join("after"), "hoist after");
+        assert_eq!(
+            program_lines(&before),
+            program_lines(&after),
+            "output changed\n{rewritten}"
+        );
+        for out in [&before, &after] {
+            assert!(
+                out.contains("CHECK imported heavy=0"),
+                "heavy loaded at import\n{out}\n{rewritten}"
+            );
+            assert!(
+                out.contains("CHECK used heavy=1"),
+                "heavy not loaded after use\n{out}"
+            );
+        }
+    }
+}
