@@ -408,6 +408,17 @@ mod tests {
             "{error:?}"
         );
 
+        // Shift_JIS has two byte sequences for some characters: such a file is read, but never written.
+        let bytes = b"# coding: shift_jis\nx = '\xed\x40'\n";
+        let decoded = decode(path(), bytes).unwrap();
+        assert!(!decoded.round_trips);
+        let error = decoded.encode(path(), &decoded.text).unwrap_err();
+        assert!(matches!(error, WorkspaceError::Encode { .. }), "{error:?}");
+        let bytes = b"# coding: shift_jis\nx = '\x82\xa0'\n";
+        let decoded = decode(path(), bytes).unwrap();
+        assert!(decoded.round_trips);
+        assert_eq!(decoded.encode(path(), &decoded.text).unwrap(), bytes);
+
         let error = decode(path(), b"# coding: klingon\n").unwrap_err();
         assert!(matches!(
             error,
