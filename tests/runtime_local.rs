@@ -138,16 +138,14 @@ fn pythons_for_local() -> Vec<Python> {
 }
 
 fn python315_only() -> Vec<Python> {
-    match support::python315() {
-        Some(p) => vec![p],
-        None => {
-            support::missing_tool(
-                "Python 3.15",
-                "Set LAZIFY_PYTHON315 or put python3.15 on PATH.",
-            );
-            Vec::new()
-        }
+    let found = support::python315();
+    if found.is_none() {
+        support::missing_tool(
+            "Python 3.15",
+            "Set LAZIFY_PYTHON315 or put python3.15 on PATH.",
+        );
     }
+    found.into_iter().collect()
 }
 
 /// The original program loads `heavy` at import only because `app` imports it; these `app`s must therefore
