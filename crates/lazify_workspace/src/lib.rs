@@ -192,7 +192,8 @@ impl Workspace {
                 return Ok(result);
             }
         };
-        analyse(&mut result, &candidate.absolute, &bytes, &settings);
+        let module = self.resolver.module_name(&candidate.absolute);
+        analyse(&mut result, module, &bytes, &settings);
         if write && result.would_change() {
             let written = result
                 .decoded
@@ -255,12 +256,8 @@ impl Workspace {
                 return unchanged(result);
             }
         };
-        let module_path = if filename.is_some() {
-            absolute.clone()
-        } else {
-            PathBuf::new()
-        };
-        analyse(&mut result, &module_path, bytes, &settings);
+        let module = filename.and_then(|_| self.resolver.module_name(&absolute));
+        analyse(&mut result, module, bytes, &settings);
         let Some(fixed) = result.fixed().filter(|_| result.would_change()) else {
             return unchanged(result);
         };
@@ -283,7 +280,12 @@ impl Workspace {
 }
 
 /// Decodes `bytes` and runs the engine, filling `result`.
-fn analyse(result: &mut FileResult, absolute: &Path, bytes: &[u8], settings: &ResolvedSettings) {
+fn analyse(
+    result: &mut FileResult,
+    module_name: Option<String>,
+    bytes: &[u8],
+    settings: &ResolvedSettings,
+) {
     let decoded = match encoding::decode(&result.path, bytes) {
         Ok(decoded) => decoded,
         Err(error) => {
@@ -293,7 +295,7 @@ fn analyse(result: &mut FileResult, absolute: &Path, bytes: &[u8], settings: &Re
     };
     let file = SourceFile {
         path: result.path.clone(),
-        module_name: resolve::module_name(absolute),
+        module_name,
     };
     result.outcome = lazify_core::run(&decoded.text, &file, &settings.settings);
     result.decoded = Some(decoded);

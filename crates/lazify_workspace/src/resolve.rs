@@ -157,8 +157,20 @@ struct Project {
     requires_python: Option<String>,
 }
 
+/// Whether a directory is a package, and its dotted name.
+#[derive(Clone, Debug)]
+enum Package {
+    /// No `__init__.py`.
+    Plain,
+    /// A package (or subpackage) with this dotted name.
+    Name(String),
+    /// A package whose name (or a parent package's) is not an identifier.
+    Invalid,
+}
+
 #[derive(Clone, Debug)]
 struct DirInfo {
+    package: Package,
     config: Option<Result<Arc<ConfigFile>, ConfigProblem>>,
     project: Option<Arc<Project>>,
     resolved: Result<Arc<ResolvedSettings>, ConfigProblem>,
@@ -316,10 +328,41 @@ impl Resolver {
             (None, Some(Ok(found))) => self.merge(Some(found), project.as_deref()),
             (None, None) => self.merge(None, project.as_deref()),
         };
+        let package = if dir.join("__init__.py").is_file() || dir.join("__init__.pyi").is_file() {
+            match (
+                dir.file_name().and_then(|n| n.to_str()),
+                parent.map(|p| &p.package),
+            ) {
+                (Some(name), parent) if is_identifier(name) => match parent {
+                    Some(Package::Name(prefix)) => Package::Name(format!("{prefix}.{name}")),
+                    Some(Package::Invalid) => Package::Invalid,
+                    Some(Package::Plain) | None => Package::Name(name.to_string()),
+                },
+                _ => Package::Invalid,
+            }
+        } else {
+            Package::Plain
+        };
         DirInfo {
+            package,
             config,
             project,
             resolved,
+        }
+    }
+
+    /// The dotted module name of a source file (absolute path), like [`module_name`] but with the package
+    /// of each directory cached.
+    pub fn module_name(&self, file: &Path) -> Option<String> {
+        let stem = file.file_stem()?.to_str()?;
+        let info = self.for_directory(file.parent()?);
+        match (&info.package, stem == "__init__") {
+            (Package::Name(package), true) => Some(package.clone()),
+            (_, true) | (Package::Invalid, false) => None,
+            (Package::Name(package), false) => {
+                is_identifier(stem).then(|| format!("{package}.{stem}"))
+            }
+            (Package::Plain, false) => is_identifier(stem).then(|| stem.to_string()),
         }
     }
 
@@ -509,6 +552,27 @@ mod tests {
         assert_eq!(module_name(&root.join("a/my-script.py")), None);
         touch(&root.join("bad-name/__init__.py"), "");
         assert_eq!(module_name(&root.join("bad-name/x.py")), None);
+        touch(&root.join("bad-name/ok/__init__.py"), "");
+        assert_eq!(module_name(&root.join("bad-name/ok/x.py")), None);
+
+        // The cached resolver agrees with the walk.
+        let r = resolver(root, Overrides::default());
+        for rel in [
+            "a/pkg/sub.py",
+            "a/pkg/__init__.py",
+            "a/pkg/sub/deep.py",
+            "a/pkg/sub/__init__.py",
+            "a/script.py",
+            "src/lib/core.pyi",
+            "a/my-script.py",
+            "bad-name/x.py",
+            "bad-name/__init__.py",
+            "bad-name/ok/x.py",
+            "a/pkg/my-mod.py",
+        ] {
+            let path = root.join(rel);
+            assert_eq!(r.module_name(&path), module_name(&path), "{rel}");
+        }
     }
 
     #[test]
