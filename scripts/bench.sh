@@ -9,12 +9,15 @@
 #   2. assembles the corpus once, under ${LAZIFY_BENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/lazify-bench}:
 #      the source distributions of Django 5.2.8 and SymPy 1.14.0 (fetched with `pip download`, checked against
 #      pinned sha256 sums) and the CPython 3.15 standard library, every `.py` file copied into corpus/full, and
-#      every 2nd / 4th file of the sorted list into corpus/half and corpus/quarter;
+#      every 2nd / 4th file of the sorted list into corpus/half and corpus/quarter (files that Python 3.15
+#      cannot parse, hidden files and directories ruff skips by default are left out: every tool sees the same
+#      files and none stops at a syntax error);
 #   3. installs ruff 0.17.5 into a venv there;
 #   4. runs scripts/bench/bench.py, which measures the tools side by side (alternating runs, warm-up, medians of
 #      wall time, CPU time and peak RSS) and prints the tables, the ratios and the targets of issue 6.
 #
-# Tools (--tools, comma-separated; default all): check (`lazify --check`), diff (`lazify --diff` to /dev/null),
+# Tools (--tools, comma-separated; default all): check (`lazify --check --target-version py315`), diff (the same
+# with `--diff`, output to /dev/null),
 # ruff (`ruff check --no-cache --isolated --preview --target-version py315 --select TID254,TID255 --exit-zero`),
 # floor (`parse-floor`). `--tools ruff,floor` runs without lazify.
 #
@@ -98,7 +101,7 @@ fetch() { # fetch NAME VERSION SHA256
 corpus=$cache/corpus
 python315=$(find_python315)
 stdlib=$("$python315" -c 'import sysconfig; print(sysconfig.get_paths()["stdlib"])')
-stamp="django-$django_version sympy-$sympy_version stdlib=$stdlib"
+stamp="corpus v2: django-$django_version sympy-$sympy_version stdlib=$stdlib"
 if [[ ! -f $corpus/.complete ]] || [[ $(cat "$corpus/.complete") != "$stamp" ]]; then
     fetch django "$django_version" "$django_sha256"
     fetch sympy "$sympy_version" "$sympy_sha256"
@@ -107,7 +110,7 @@ if [[ ! -f $corpus/.complete ]] || [[ $(cat "$corpus/.complete") != "$stamp" ]];
     mkdir -p "$cache/src"
     tar -xzf "$cache/sdist/django-$django_version.tar.gz" -C "$cache/src"
     tar -xzf "$cache/sdist/sympy-$sympy_version.tar.gz" -C "$cache/src"
-    "$python" "$repo/scripts/bench/bench.py" corpus --out "$corpus" \
+    "$python" "$repo/scripts/bench/bench.py" corpus --out "$corpus" --python315 "$python315" \
         "django-$django_version=$cache/src/django-$django_version" \
         "sympy-$sympy_version=$cache/src/sympy-$sympy_version" \
         "python3.15=$stdlib"
@@ -126,7 +129,16 @@ if wants ruff && [[ $("$ruff_bin" --version) != "ruff $ruff_version" ]]; then
     exit 2
 fi
 
-# 4. Measure. --------------------------------------------------------------------------------------------------
+# 4. Measure (GNU time gives the peak RSS of each run: see measure() in bench.py). -----------------------------
+if [[ ! -x /usr/bin/time ]]; then
+    if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+        step "installing GNU time"
+        apt-get install -y -q time >&2 || { apt-get update -q >&2 && apt-get install -y -q time >&2; }
+    else
+        echo "bench.sh: /usr/bin/time (GNU time) is missing: apt-get install time" >&2
+        exit 2
+    fi
+fi
 step "measuring"
 exec "$python" "$repo/scripts/bench/bench.py" run --corpus "$corpus" \
     --lazify "$lazify_bin" --floor "$floor_bin" --ruff "$ruff_bin" "${bench_args[@]}"

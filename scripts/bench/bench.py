@@ -25,6 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
+GNU_TIME = "/usr/bin/time"
 SIZES = ("quarter", "half", "full")
 STEP = {"quarter": 4, "half": 2, "full": 1}
 
@@ -38,6 +39,10 @@ RUFF_DEFAULT_EXCLUDES = {
 
 RUFF_ARGS = ["check", "--no-cache", "--isolated", "--preview", "--target-version", "py315",
              "--select", "TID254,TID255", "--exit-zero"]
+
+# The same target as ruff's command, so that lazify rewrites with the `lazy` keyword (PEP 810): the corpus holds
+# no pyproject.toml to take a target version from.
+LAZIFY_ARGS = ["--target-version", "py315"]
 
 TOOL_ORDER = ("check", "diff", "ruff", "floor")
 TOOL_LABEL = {
@@ -70,6 +75,26 @@ def corpus_files(source: Path) -> list[Path]:
     return found
 
 
+# Run by Python 3.15: prints the files (one path per stdin line) that it cannot parse.
+UNPARSABLE_SCRIPT = """
+import ast, sys
+for line in sys.stdin:
+    path = line.rstrip("\\n")
+    try:
+        with open(path, "rb") as f:
+            ast.parse(f.read(), path)
+    except (SyntaxError, ValueError):
+        print(path)
+"""
+
+
+def unparsable(python315: str, paths: list[Path]) -> set[str]:
+    """The files Python 3.15 refuses to parse; every tool would stop at them, so they stay out of the corpus."""
+    out = subprocess.run([python315, "-c", UNPARSABLE_SCRIPT], input="".join(f"{p}\n" for p in paths),
+                         capture_output=True, text=True, check=True).stdout
+    return set(out.splitlines())
+
+
 def count_lines(path: Path) -> tuple[int, int]:
     data = path.read_bytes()
     return data.count(b"\n"), len(data)
@@ -84,6 +109,11 @@ def cmd_corpus(args: argparse.Namespace) -> int:
             print(f"bench.py: bad source {spec!r} (want NAME=DIR)", file=sys.stderr)
             return 2
         entries += [(f"{name}/{rel.as_posix()}", Path(src, rel)) for rel in corpus_files(Path(src))]
+    bad = unparsable(args.python315, [src for _, src in entries])
+    for rel, src in entries:
+        if str(src) in bad:
+            print(f"left out (Python 3.15 cannot parse it): {rel}", file=sys.stderr)
+    entries = [(rel, src) for rel, src in entries if str(src) not in bad]
     entries.sort(key=lambda e: e[0].encode())
     shutil.rmtree(out, ignore_errors=True)
     counts: dict[str, dict] = {}
@@ -117,9 +147,17 @@ class Failure(Exception):
 
 
 def measure(cmd: list[str], ok_codes: set[int]) -> dict:
-    with tempfile.TemporaryFile() as err:
+    """Runs `cmd` once under GNU time; returns wall and CPU seconds, peak RSS in KiB and the exit code.
+
+    Wall and CPU come from os.wait4 on the `time` process (its rusage includes the child it waited for; `time`
+    itself adds well under a millisecond). The peak RSS comes from `time`'s own `%M`: ru_maxrss of a process
+    forked from this Python and exec'd would start at this Python's resident size (Linux carries the
+    high-water mark across exec), while `time` forks from a process of a megabyte or two.
+    """
+    with tempfile.NamedTemporaryFile(mode="r") as report, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err)
+        proc = subprocess.Popen([GNU_TIME, "-f", "%M", "-o", report.name, *cmd], stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=err)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
         proc.returncode = code = os.waitstatus_to_exitcode(status)
@@ -127,14 +165,17 @@ def measure(cmd: list[str], ok_codes: set[int]) -> dict:
             err.seek(0)
             tail = err.read().decode(errors="replace")[-2000:]
             raise Failure(f"`{' '.join(cmd)}` exited with {code} (accepted: {sorted(ok_codes)}):\n{tail}")
-    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss_kb": usage.ru_maxrss, "code": code}
+        lines = report.read().split()
+        if not lines or not lines[-1].isdigit():
+            raise Failure(f"{GNU_TIME} gave no peak RSS for `{' '.join(cmd)}`")
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss_kb": int(lines[-1]), "code": code}
 
 
 def tool_command(tool: str, args: argparse.Namespace, path: str) -> tuple[list[str], set[int]]:
     if tool == "check":
-        return [args.lazify, "--check", path], {0, 1}  # 1: changes pending
+        return [args.lazify, *LAZIFY_ARGS, "--check", path], {0, 1}  # 1: changes pending
     if tool == "diff":
-        return [args.lazify, "--diff", path], {0, 1}
+        return [args.lazify, *LAZIFY_ARGS, "--diff", path], {0, 1}
     if tool == "ruff":
         return [args.ruff, *RUFF_ARGS, path], {0}
     if tool == "floor":
@@ -394,6 +435,7 @@ def main() -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("corpus", help="copy the corpus and its subsets")
     p.add_argument("--out", required=True)
+    p.add_argument("--python315", required=True, help="drops the files this interpreter cannot parse")
     p.add_argument("sources", nargs="+", metavar="NAME=DIR")
     p.set_defaults(func=cmd_corpus)
     p = sub.add_parser("run", help="measure and print the tables")
