@@ -159,7 +159,13 @@ compile_cell() { # compile_cell PY FILE
   if [ "$RC" = 0 ]; then echo "ok: compiles"; else echo "SyntaxError: $(tail -n1 <<<"$OUT" | sed 's/^SyntaxError: //' | cut -c1-60)"; fi
 }
 
-row() { printf '| %s | %s | `%s` | %s | %s |\n' "$@"; }
+# row TOOL VERSION "COMMAND [(NOTE)]" CELL315 CELL311: the note in parentheses stays outside the code span.
+row() {
+  local cmd=$3 note=""
+  if [[ $cmd == *" ("* ]]; then note=" (${cmd#* (}"; cmd=${cmd%% (*}; fi
+  note=${note//__lazy_modules__/\`__lazy_modules__\`}
+  printf '| %s | %s | `%s`%s | %s | %s |\n' "$1" "$2" "$cmd" "$note" "$4" "$5"
+}
 
 version_of() { "$WORK/v315/bin/pip" show "$1" 2>/dev/null | awk '/^Version:/ {print $2}'; }
 
