@@ -62,7 +62,10 @@ fn whole(text: &str) -> Range {
 }
 
 /// `context.only` asking for the whole-file fix alone.
-#[expect(clippy::unnecessary_wraps, reason = "the type of `CodeActionContext::only`")]
+#[expect(
+    clippy::unnecessary_wraps,
+    reason = "the type of `CodeActionContext::only`"
+)]
 fn fix_all_only() -> Option<Vec<CodeActionKind>> {
     Some(vec![CodeActionKind::SOURCE_FIX_ALL])
 }
