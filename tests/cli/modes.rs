@@ -204,3 +204,80 @@ fn config_flag_names_the_configuration() {
         stderr(&output)
     );
 }
+
+/// Two functions each using one import, and a test that patches one of the names.
+fn local_project() -> Project {
+    let project = Project::new();
+    project
+        .file("app/__init__.py", "")
+        .file(
+            "app/main.py",
+            "import json\nimport csv\n\n\ndef f():\n    return json.dumps(1)\n\n\ndef g():\n    return csv.reader\n",
+        )
+        .file(
+            "tests/test_main.py",
+            "from unittest import mock\n\n\ndef test_g():\n    with mock.patch(\"app.main.csv\"):\n        pass\n",
+        );
+    project
+}
+
+#[test]
+fn style_local_uses_facts_from_the_whole_project() {
+    let project = local_project();
+    let output = project.run(&["--diff", "--style", "local", "app", "tests"]);
+    assert_code(&output, 1);
+    let out = stdout(&output);
+    assert!(out.contains("+    import json\n"), "{out}");
+    // `csv` is patched by name in another file, so it stays at module level.
+    assert!(!out.contains("+    import csv"), "{out}");
+    let output = project.run(&[
+        "--explain",
+        "--style",
+        "local",
+        "--color",
+        "never",
+        "app",
+        "tests",
+    ]);
+    assert!(
+        stdout(&output).contains("tests/test_main.py:5"),
+        "{}",
+        stdout(&output)
+    );
+}
+
+#[test]
+fn project_facts_come_from_the_config_folder_when_one_file_is_named() {
+    let project = local_project();
+    project.file("pyproject.toml", "[tool.lazify]\nstyle = \"local\"\n");
+    // As pre-commit calls it: only the changed file is named, the whole project is scanned.
+    let output = project.run(&["--write", "--force-exclude", "app/main.py"]);
+    assert_code(&output, 0);
+    let main = project.read_string("app/main.py");
+    assert!(main.starts_with("import csv\n"), "{main}");
+    assert!(main.contains("def f():\n    import json\n"), "{main}");
+    assert!(
+        project
+            .read_string("tests/test_main.py")
+            .starts_with("from unittest import mock")
+    );
+}
+
+#[test]
+fn hoist_flag_and_config_key() {
+    let project = Project::new();
+    let source = "def f():\n    import json\n    return json.dumps(1)\n";
+    project.file("h.py", source);
+    let output = project.run(&["--check", "--target-version", "py315"]);
+    assert_code(&output, 0);
+    let output = project.run(&["--diff", "--target-version", "py315", "--hoist"]);
+    assert_code(&output, 1);
+    assert!(
+        stdout(&output).contains("+lazy import json"),
+        "{}",
+        stdout(&output)
+    );
+    project.file("lazify.toml", "target-version = \"py315\"\nhoist = true\n");
+    let output = project.run(&["--check"]);
+    assert_code(&output, 1);
+}

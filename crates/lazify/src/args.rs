@@ -58,6 +58,15 @@ pub(crate) struct Args {
     #[arg(long)]
     pub(crate) no_lazy_reexports: bool,
 
+    /// Style `lazy`: also turn function-local imports into one module-level `lazy` import.
+    #[arg(long)]
+    pub(crate) hoist: bool,
+
+    /// Style `local`: also move imports used only in annotations, keeping them for type checkers under
+    /// `if TYPE_CHECKING:`.
+    #[arg(long)]
+    pub(crate) type_checking_imports: bool,
+
     /// Skip files and directories matching this glob (repeatable), on top of the configured exclusions.
     #[arg(long, value_name = "GLOB")]
     pub(crate) exclude: Vec<String>,
@@ -150,6 +159,8 @@ impl Args {
             target_version: self.target_version,
             keep: self.keep.clone(),
             include_preloaded: self.include_preloaded.then_some(true),
+            hoist: self.hoist.then_some(true),
+            type_checking_imports: self.type_checking_imports.then_some(true),
             lazy_reexports: if self.no_lazy_reexports {
                 Some(false)
             } else {

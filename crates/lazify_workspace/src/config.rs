@@ -25,6 +25,11 @@ pub struct Options {
     pub include_preloaded: Option<bool>,
     /// `lazy-reexports = false`: keep unreferenced re-exports eager.
     pub lazy_reexports: Option<bool>,
+    /// `hoist = true`: style `lazy` also turns function-local imports into module-level `lazy` imports.
+    pub hoist: Option<bool>,
+    /// `type-checking-imports = true`: style `local` also moves imports used in annotations, keeping them
+    /// for type checkers under `if TYPE_CHECKING:`.
+    pub type_checking_imports: Option<bool>,
     /// `exclude = [...]`: globs replacing the default exclusions.
     pub exclude: Option<Vec<String>>,
     /// `extend-exclude = [...]`: globs added to the exclusions.
@@ -256,6 +261,8 @@ target-version = "3.15"
 keep = ["numpy", "pkg.*"]
 include-preloaded = true
 lazy-reexports = false
+hoist = true
+type-checking-imports = true
 exclude = ["gen"]
 extend-exclude = ["tests/fixtures"]
 "#;
@@ -271,6 +278,8 @@ extend-exclude = ["tests/fixtures"]
         );
         assert_eq!(options.include_preloaded, Some(true));
         assert_eq!(options.lazy_reexports, Some(false));
+        assert_eq!(options.hoist, Some(true));
+        assert_eq!(options.type_checking_imports, Some(true));
         assert_eq!(options.exclude, Some(vec!["gen".to_string()]));
         assert_eq!(
             options.extend_exclude,

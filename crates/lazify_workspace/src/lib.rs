@@ -14,11 +14,11 @@ pub mod error;
 pub mod resolve;
 pub mod write;
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use lazify_core::{FileOutcome, SourceFile};
+use lazify_core::{FileOutcome, ProjectFacts, Settings, SourceFile, Style};
 use rayon::prelude::*;
 
 pub use discover::{Candidate, Discovered};
@@ -143,21 +143,46 @@ impl Workspace {
     }
 
     /// Discovers and processes the files under `paths`, in parallel; with `write`, rewritten files are
-    /// written back.
+    /// written back. Project facts (style `local`, `hoist`) come from the folder holding the configuration
+    /// file, or else the common folder of `paths`.
     pub fn run(&self, paths: &[PathBuf], write: bool) -> Run {
         let discovered = self.discover(paths);
-        let mut run = self.process(&discovered.files, write);
+        let roots: Vec<PathBuf> = paths
+            .iter()
+            .map(|path| {
+                let absolute = self.resolver.absolute(path);
+                if absolute.is_dir() {
+                    absolute.join("__dir__")
+                } else {
+                    absolute
+                }
+            })
+            .collect();
+        let fallback = common_root(roots.iter().map(PathBuf::as_path))
+            .unwrap_or_else(|| self.resolver.cwd().to_path_buf());
+        let mut run = self.process_in(&discovered.files, write, &fallback);
         let mut errors = discovered.errors;
         errors.append(&mut run.errors);
         run.errors = errors;
         run
     }
 
-    /// Processes `files` in parallel.
+    /// Processes `files` in parallel. When a file's settings need facts from the whole project (style
+    /// `local`, `hoist`), its project is scanned first: the folder holding its configuration file, or else the
+    /// common folder of `files`.
     pub fn process(&self, files: &[Candidate], write: bool) -> Run {
+        let fallback = common_root(files.iter().map(|c| c.absolute.as_path()))
+            .unwrap_or_else(|| self.resolver.cwd().to_path_buf());
+        self.process_in(files, write, &fallback)
+    }
+
+    /// [`Workspace::process`] with the project folder to use for files without a configuration file.
+    fn process_in(&self, files: &[Candidate], write: bool, fallback: &Path) -> Run {
+        let fallback = fallback.to_path_buf();
+        let facts = self.facts_for(files, &fallback);
         let outcomes: Vec<Result<FileResult, resolve::ConfigProblem>> = files
             .par_iter()
-            .map(|candidate| self.process_file(candidate, write))
+            .map(|candidate| self.process_file(candidate, write, &facts, &fallback))
             .collect();
         let mut run = Run::default();
         let mut reported = HashSet::new();
@@ -179,8 +204,11 @@ impl Workspace {
         &self,
         candidate: &Candidate,
         write: bool,
+        facts: &HashMap<PathBuf, Arc<ProjectFacts>>,
+        fallback: &Path,
     ) -> Result<FileResult, resolve::ConfigProblem> {
-        let settings = self.settings(&candidate.absolute)?;
+        let resolved = self.settings(&candidate.absolute)?;
+        let settings = with_facts(&resolved, facts, fallback);
         let mut result = FileResult::new(candidate.path.clone());
         let bytes = match std::fs::read(&candidate.absolute) {
             Ok(bytes) => bytes,
@@ -229,6 +257,60 @@ impl Workspace {
             })
     }
 
+    /// Scans every Python file under `root` (with the usual exclusions) for the facts that other files'
+    /// verdicts depend on: `mock.patch("pkg.mod.name")` strings, imports of a module's names,
+    /// `sys.modules` patches, module-level imports. Files that cannot be read or parsed add nothing.
+    pub fn scan_project(&self, root: &Path) -> ProjectFacts {
+        let shown = match root.strip_prefix(self.resolver.cwd()) {
+            Ok(relative) if relative.as_os_str().is_empty() => PathBuf::from("."),
+            Ok(relative) => relative.to_path_buf(),
+            Err(_) => root.to_path_buf(),
+        };
+        let discovered = discover::discover(&self.resolver, &[shown]);
+        let scanned: Vec<_> = discovered
+            .files
+            .par_iter()
+            .filter_map(|candidate| {
+                let bytes = std::fs::read(&candidate.absolute).ok()?;
+                let decoded = encoding::decode(&candidate.path, &bytes).ok()?;
+                let file = SourceFile {
+                    path: candidate.path.clone(),
+                    module_name: self.resolver.module_name(&candidate.absolute),
+                };
+                let facts = lazify_core::facts::scan(&decoded.text, &file)?;
+                Some((candidate.path.clone(), decoded.text, facts))
+            })
+            .collect();
+        let mut project = ProjectFacts::default();
+        for (path, text, facts) in scanned {
+            project.add(&path, &text, facts);
+        }
+        project
+    }
+
+    /// Scans, once each, the projects of the files whose settings need project facts.
+    fn facts_for(
+        &self,
+        files: &[Candidate],
+        fallback: &Path,
+    ) -> HashMap<PathBuf, Arc<ProjectFacts>> {
+        let mut roots = BTreeSet::new();
+        for candidate in files {
+            if let Ok(resolved) = self.resolver.settings_for(&candidate.absolute)
+                && needs_project_facts(&resolved.settings)
+            {
+                roots.insert(project_root(&resolved, fallback));
+            }
+        }
+        roots
+            .into_iter()
+            .map(|root| {
+                let facts = Arc::new(self.scan_project(&root));
+                (root, facts)
+            })
+            .collect()
+    }
+
     /// Processes source text read from stdin. `filename` (`--stdin-filename`) is used for configuration
     /// discovery, the module name and messages.
     pub fn process_source(&self, bytes: &[u8], filename: Option<&Path>) -> SourceResult {
@@ -249,13 +331,25 @@ impl Workspace {
             result.excluded = true;
             return unchanged(result);
         }
-        let settings = match self.resolver.settings_for(&absolute) {
+        let resolved = match self.resolver.settings_for(&absolute) {
             Ok(settings) => settings,
             Err(error) => {
                 result.error = Some(error);
                 return unchanged(result);
             }
         };
+        let fallback = absolute
+            .parent()
+            .filter(|_| filename.is_some())
+            .map_or_else(|| self.resolver.cwd().to_path_buf(), Path::to_path_buf);
+        let facts = if needs_project_facts(&resolved.settings) {
+            let root = project_root(&resolved, &fallback);
+            let facts = Arc::new(self.scan_project(&root));
+            HashMap::from([(root, facts)])
+        } else {
+            HashMap::new()
+        };
+        let settings = with_facts(&resolved, &facts, &fallback);
         let module = filename.and_then(|_| self.resolver.module_name(&absolute));
         analyse(&mut result, module, bytes, &settings);
         let Some(fixed) = result.fixed().filter(|_| result.would_change()) else {
@@ -284,7 +378,7 @@ fn analyse(
     result: &mut FileResult,
     module_name: Option<String>,
     bytes: &[u8],
-    settings: &ResolvedSettings,
+    settings: &Settings,
 ) {
     let decoded = match encoding::decode(&result.path, bytes) {
         Ok(decoded) => decoded,
@@ -297,8 +391,48 @@ fn analyse(
         path: result.path.clone(),
         module_name,
     };
-    result.outcome = lazify_core::run(&decoded.text, &file, &settings.settings);
+    result.outcome = lazify_core::run(&decoded.text, &file, settings);
     result.decoded = Some(decoded);
+}
+
+/// Whether the engine needs facts from the whole project for these settings (style `local`, `hoist`).
+fn needs_project_facts(settings: &Settings) -> bool {
+    settings.hoist || settings.effective_style().0 == Style::Local
+}
+
+/// The folder a file's project facts come from: its configuration file's folder, else `fallback`.
+fn project_root(resolved: &ResolvedSettings, fallback: &Path) -> PathBuf {
+    resolved
+        .config
+        .as_deref()
+        .and_then(Path::parent)
+        .map_or_else(|| fallback.to_path_buf(), Path::to_path_buf)
+}
+
+/// The engine settings for a file, with its project's facts when they are needed.
+fn with_facts(
+    resolved: &ResolvedSettings,
+    facts: &HashMap<PathBuf, Arc<ProjectFacts>>,
+    fallback: &Path,
+) -> Settings {
+    let mut settings = resolved.settings.clone();
+    if needs_project_facts(&settings) {
+        settings.project = facts.get(&project_root(resolved, fallback)).cloned();
+    }
+    settings
+}
+
+/// The deepest folder holding every one of `files`.
+fn common_root<'a>(mut files: impl Iterator<Item = &'a Path>) -> Option<PathBuf> {
+    let mut root = files.next()?.parent()?.to_path_buf();
+    for file in files {
+        while !file.starts_with(&root) {
+            if !root.pop() {
+                return None;
+            }
+        }
+    }
+    Some(root)
 }
 
 /// Errors from the writer name the absolute path; messages use the display path.
@@ -312,5 +446,25 @@ fn rename_path(error: WorkspaceError, display: &Path) -> WorkspaceError {
             path: display.to_path_buf(),
         },
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn common_root_of_files() {
+        let files = [
+            Path::new("/p/a/x.py"),
+            Path::new("/p/a/b/y.py"),
+            Path::new("/p/c/z.py"),
+        ];
+        assert_eq!(common_root(files.into_iter()), Some(PathBuf::from("/p")));
+        assert_eq!(
+            common_root([Path::new("/p/a/x.py")].into_iter()),
+            Some(PathBuf::from("/p/a"))
+        );
+        assert_eq!(common_root(std::iter::empty()), None);
     }
 }

@@ -57,6 +57,10 @@ pub struct Overrides {
     pub include_preloaded: Option<bool>,
     /// `--no-lazy-reexports` (as `Some(false)`).
     pub lazy_reexports: Option<bool>,
+    /// `--hoist`.
+    pub hoist: Option<bool>,
+    /// `--type-checking-imports`.
+    pub type_checking_imports: Option<bool>,
     /// `--exclude`, relative to the working directory, added to the configured exclusions.
     pub exclude: Vec<String>,
     /// `--force-exclude`: apply exclusions to files named on the command line too.
@@ -438,6 +442,12 @@ impl Resolver {
                 .lazy_reexports
                 .or(options.lazy_reexports)
                 .unwrap_or(true),
+            hoist: self.overrides.hoist.or(options.hoist).unwrap_or(false),
+            type_checking_imports: self
+                .overrides
+                .type_checking_imports
+                .or(options.type_checking_imports)
+                .unwrap_or(false),
             ..Settings::default()
         };
         Ok(Arc::new(ResolvedSettings {
@@ -652,6 +662,7 @@ mod tests {
                 keep: vec!["extra.*".into()],
                 include_preloaded: Some(true),
                 lazy_reexports: Some(false),
+                hoist: Some(true),
                 ..Overrides::default()
             },
         );
@@ -664,6 +675,8 @@ mod tests {
         assert_eq!(s.settings.style, Some(Style::Lazy));
         assert!(s.settings.include_preloaded);
         assert!(!s.settings.lazy_reexports);
+        assert!(s.settings.hoist);
+        assert!(!s.settings.type_checking_imports);
         assert_eq!(s.settings.keep.patterns(), ["extra.*"]);
     }
 
