@@ -612,3 +612,112 @@ fn unknown_requests_get_method_not_found() {
     assert_eq!(code, lsp_server::ErrorCode::MethodNotFound as i32);
     client.shutdown().unwrap();
 }
+
+#[test]
+fn a_misplaced_lazy_import_is_an_error_diagnostic_without_fixes() {
+    let project = Project::py315();
+    let uri = project.uri("misplaced.py");
+    let text = "import json\n\n\ndef f():\n    lazy import os\n    return json, os\n";
+    let mut client = Client::default_start();
+    let published = client.open(&uri, text);
+    assert_eq!(
+        published.diagnostics.len(),
+        1,
+        "{:?}",
+        published.diagnostics
+    );
+    let error = &published.diagnostics[0];
+    assert_eq!(error.severity, Some(DiagnosticSeverity::ERROR));
+    assert_eq!(
+        error.code,
+        Some(lsp_types::NumberOrString::String(
+            "lazify::misplaced-lazy".into()
+        ))
+    );
+    assert_eq!(error.range.start.line, 4, "{error:?}");
+    assert!(
+        client
+            .code_actions(&uri, whole(text), None, vec![])
+            .is_empty()
+    );
+    client.shutdown().unwrap();
+}
+
+#[test]
+fn settings_the_engine_refuses_are_shown_once_and_give_no_diagnostics() {
+    let project = Project::new();
+    let uri = project.uri("old.py");
+    let mut client = Client::start(
+        &json!({}),
+        Some(json!({"style": "lazy", "targetVersion": "py312"})),
+    );
+    let published = client.open(&uri, SAMPLE);
+    assert!(published.diagnostics.is_empty());
+    client.change(&uri, 2, full_change(SAMPLE));
+    let shown = client.drain_pending(ShowMessage::METHOD);
+    assert_eq!(shown.len(), 1, "shown once, not at every change: {shown:?}");
+    assert!(
+        shown[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("needs target version py315"),
+        "{shown:?}"
+    );
+    client.shutdown().unwrap();
+}
+
+#[test]
+fn an_edited_settings_file_applies_at_the_next_change_and_closed_files_get_nothing() {
+    let project = Project::py315();
+    let uri = project.uri("report.py");
+    let mut client = Client::default_start();
+    assert_eq!(client.open(&uri, SAMPLE).diagnostics.len(), 4);
+    project.write("lazify.toml", "keep = [\"json\", \"numpy\"]\n");
+    let published = client.change(&uri, 2, full_change(SAMPLE));
+    assert_eq!(bindings(&published.diagnostics), ["get", "post"]);
+    client.close(&uri);
+    assert!(
+        client
+            .code_actions(&uri, whole(SAMPLE), None, vec![])
+            .is_empty()
+    );
+    client.shutdown().unwrap();
+}
+
+#[test]
+fn statements_sharing_a_line_still_get_their_own_quick_fix() {
+    let project = Project::py315();
+    let uri = project.uri("line.py");
+    let text = "import json; import numpy  # noqa: E702\n\n\ndef f():\n    return json, numpy\n";
+    let mut client = Client::default_start();
+    assert_eq!(
+        bindings(&client.open(&uri, text).diagnostics),
+        ["json", "numpy"]
+    );
+    let actions = client.code_actions(&uri, range_of(text, "numpy", Units::Utf16), None, vec![]);
+    let fixes = quickfixes(&actions);
+    assert_eq!(fixes[0].title, "Make `numpy` lazy");
+    let one = apply(
+        text,
+        &edits_for(fixes[0].edit.as_ref().unwrap(), &uri),
+        Units::Utf16,
+    );
+    assert_eq!(one, text.replace("; import numpy", "; lazy import numpy"));
+    // The pragma goes after the existing comment and keeps both statements of the line.
+    let keep = apply(
+        text,
+        &edits_for(fixes[1].edit.as_ref().unwrap(), &uri),
+        Units::Utf16,
+    );
+    assert!(
+        keep.starts_with("import json; import numpy  # noqa: E702  # lazify: keep\n"),
+        "{keep}"
+    );
+    assert!(
+        client
+            .change(&uri, 2, full_change(&keep))
+            .diagnostics
+            .is_empty()
+    );
+    client.shutdown().unwrap();
+}
