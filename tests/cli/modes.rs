@@ -281,3 +281,22 @@ fn hoist_flag_and_config_key() {
     let output = project.run(&["--check"]);
     assert_code(&output, 1);
 }
+
+#[test]
+fn type_checking_imports_flag() {
+    let project = Project::new();
+    project.file(
+        "t.py",
+        "from __future__ import annotations\n\nimport decimal\n\n\ndef f(x: decimal.Decimal) -> None:\n    return None\n\n\ndef g():\n    return decimal.Decimal(1)\n",
+    );
+    // Used in an annotation: kept unless asked to move it under `if TYPE_CHECKING:`.
+    let output = project.run(&["--check", "--style", "local"]);
+    assert_code(&output, 0);
+    let output = project.run(&["--diff", "--style", "local", "--type-checking-imports"]);
+    assert_code(&output, 1);
+    assert!(
+        stdout(&output).contains("+if TYPE_CHECKING:\n+    import decimal\n"),
+        "{}",
+        stdout(&output)
+    );
+}
