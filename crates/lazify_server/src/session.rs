@@ -117,8 +117,7 @@ impl Session {
         changes: Vec<lsp_types::TextDocumentContentChangeEvent>,
         version: i32,
     ) -> Result<(), ServerError> {
-        let encoding = self.encoding;
-        let Some(open) = self.documents.get_mut(uri) else {
+        let Some(mut open) = self.documents.remove(uri) else {
             self.log(
                 MessageType::WARNING,
                 format!(
@@ -128,12 +127,9 @@ impl Session {
             );
             return Ok(());
         };
-        open.document.apply_changes(changes, version, encoding);
-        let document = open.document.clone();
-        let analysis = self.analyze(uri, &document);
-        if let Some(open) = self.documents.get_mut(uri) {
-            open.analysis = analysis;
-        }
+        open.document.apply_changes(changes, version, self.encoding);
+        open.analysis = self.analyze(uri, &open.document);
+        self.documents.insert(uri.clone(), open);
         self.publish(uri)
     }
 
@@ -152,13 +148,11 @@ impl Session {
         let mut uris: Vec<Uri> = self.documents.keys().cloned().collect();
         uris.sort();
         for uri in uris {
-            let Some(document) = self.documents.get(&uri).map(|o| o.document.clone()) else {
+            let Some(mut open) = self.documents.remove(&uri) else {
                 continue;
             };
-            let analysis = self.analyze(&uri, &document);
-            if let Some(open) = self.documents.get_mut(&uri) {
-                open.analysis = analysis;
-            }
+            open.analysis = self.analyze(&uri, &open.document);
+            self.documents.insert(uri.clone(), open);
             self.publish(&uri)?;
         }
         Ok(())
