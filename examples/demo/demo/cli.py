@@ -5,7 +5,7 @@ import logging
 import sys
 from typing import TYPE_CHECKING
 
-from . import plugins  # registers the csv and mail exporters
+from . import plugins  # noqa: F401  (registers the csv and mail exporters)
 from .report import EXPORTERS
 from .store import Ledger
 
