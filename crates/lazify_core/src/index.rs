@@ -151,6 +151,27 @@ pub(crate) struct Rebinding<'a> {
     pub(crate) range: TextRange,
 }
 
+/// How code reaches the module's namespace without naming the name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum DynamicKind {
+    /// The namespace as a dict (`globals()`, `vars()`, `f_globals`, `__dict__`): it holds unresolved lazy proxies.
+    Dict,
+    /// The module object (`sys.modules[__name__]`): attribute reads resolve lazy names, but a name moved into a
+    /// function is not there.
+    ModuleObject,
+    /// `eval`/`exec` with this module's globals: names resolve one by one, but not function-local ones.
+    Exec,
+}
+
+/// One dynamic access.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Dynamic<'a> {
+    /// The name read through a literal key, or `None` for any name.
+    pub(crate) key: Option<&'a str>,
+    pub(crate) range: TextRange,
+    pub(crate) kind: DynamicKind,
+}
+
 /// How the module defines `__lazy_modules__`.
 #[derive(Clone, Debug)]
 pub(crate) enum LazyModulesDef {
@@ -178,8 +199,8 @@ pub(crate) struct Index<'a> {
     pub(crate) references: HashMap<&'a str, Vec<Reference<'a>>>,
     /// Non-import bindings of those names at module level, and `global` rebindings in functions.
     pub(crate) rebindings: Vec<Rebinding<'a>>,
-    /// `globals()` and friends: the names read through a literal key, or `None` key for all names.
-    pub(crate) dynamic: Vec<(Option<&'a str>, TextRange)>,
+    /// `globals()` and friends.
+    pub(crate) dynamic: Vec<Dynamic<'a>>,
     /// `eval`/`exec` calls that run at import time.
     pub(crate) import_time_eval: Option<TextRange>,
     /// Names in `__all__` (literal parts).
@@ -201,8 +222,6 @@ pub(crate) struct Index<'a> {
     pub(crate) local_references: HashMap<&'a str, Vec<Reference<'a>>>,
     /// `global name` declarations of tracked names in functions.
     pub(crate) global_decls: Vec<(&'a str, TextRange)>,
-    /// The first `eval`/`exec` call anywhere.
-    pub(crate) any_eval: Option<TextRange>,
 }
 
 const TYPING_EVALUATING_BASES: &[&str] = &[
@@ -257,7 +276,6 @@ impl<'a> Index<'a> {
         }
         let mut walker = Walker {
             global_decls: Vec::new(),
-            any_eval: None,
             source,
             in_annotation: false,
             annotation_introspected: false,
@@ -333,7 +351,6 @@ impl<'a> Index<'a> {
             scopes: walker.scopes,
             local_references,
             global_decls: walker.global_decls,
-            any_eval: walker.any_eval,
         }
     }
 }
@@ -464,7 +481,6 @@ fn collect_module_import_names<'a>(body: &'a [Stmt], out: &mut HashSet<&'a str>)
 
 struct Walker<'a> {
     global_decls: Vec<(&'a str, TextRange)>,
-    any_eval: Option<TextRange>,
     source: &'a str,
     /// Inside an annotation: string literals there are forward references.
     in_annotation: bool,
@@ -482,7 +498,7 @@ struct Walker<'a> {
     imports: Vec<ImportStmt<'a>>,
     raw_refs: Vec<Reference<'a>>,
     rebindings: Vec<Rebinding<'a>>,
-    dynamic: Vec<(Option<&'a str>, TextRange)>,
+    dynamic: Vec<Dynamic<'a>>,
     import_time_eval: Option<TextRange>,
     all_names: HashSet<&'a str>,
     has_all: bool,
@@ -977,74 +993,149 @@ impl<'a> Walker<'a> {
         }
     }
 
-    /// `globals()`, `vars()`, `locals()` (module level), `sys.modules[__name__]`, `.f_globals`, `eval`, `exec`.
+    fn dynamic_access(&mut self, key: Option<&'a str>, range: TextRange, kind: DynamicKind) {
+        self.dynamic.push(Dynamic { key, range, kind });
+    }
+
+    /// `globals()`, `vars()`, `locals()` (module level), `frame.f_globals`, `sys.modules[__name__]`, `eval`,
+    /// `exec`. Returns whether the expression was fully handled (its children visited or irrelevant).
     fn note_dynamic(&mut self, expr: &'a Expr) -> bool {
+        let module_scope = self.at_module_scope();
         match expr {
             Expr::Subscript(sub) => {
-                if is_namespace_call(&sub.value, self.at_module_scope())
+                // `globals()["name"]`, `frame.f_globals["name"]`: one name.
+                if is_namespace_dict(&sub.value, module_scope)
                     && let Expr::StringLiteral(s) = &*sub.slice
                 {
-                    self.dynamic.push((Some(s.value.to_str()), expr.range()));
-                    self.visit_expr(&sub.slice);
+                    self.dynamic_access(Some(s.value.to_str()), expr.range(), DynamicKind::Dict);
+                    self.visit_namespace_base(&sub.value);
                     return true;
                 }
-                if dotted(&sub.value) == "sys.modules"
-                    && matches!(&*sub.slice, Expr::Name(n) if n.id.as_str() == "__name__")
-                {
-                    self.dynamic.push((None, expr.range()));
-                    return true;
-                }
-                false
-            }
-            Expr::Call(call) => {
-                // `globals().get("name")`
-                if let Expr::Attribute(attr) = &*call.func
-                    && attr.attr.as_str() == "get"
-                    && is_namespace_call(&attr.value, self.at_module_scope())
-                    && let Some(Expr::StringLiteral(s)) = call.arguments.args.first()
-                {
-                    self.dynamic.push((Some(s.value.to_str()), expr.range()));
-                    self.visit_arguments(&call.arguments);
-                    return true;
-                }
-                if is_namespace_call(expr, self.at_module_scope()) {
-                    self.dynamic.push((None, expr.range()));
-                    return true;
-                }
-                if let Expr::Name(n) = &*call.func
-                    && matches!(n.id.as_str(), "eval" | "exec")
-                {
-                    self.any_eval.get_or_insert(expr.range());
-                }
-                if let Expr::Name(n) = &*call.func
-                    && matches!(n.id.as_str(), "eval" | "exec")
-                    && self.ctx == Ctx::ImportTime
-                    && self.import_time_eval.is_none()
-                {
-                    self.import_time_eval = Some(expr.range());
-                }
-                false
-            }
-            Expr::Compare(cmp) => {
-                // `"name" in globals()` only tests membership, which a lazy binding passes.
-                if cmp.comparators.len() == 1
-                    && is_namespace_call(&cmp.comparators[0], self.at_module_scope())
-                    && matches!(cmp.ops[0], ast::CmpOp::In | ast::CmpOp::NotIn)
-                {
-                    self.visit_expr(&cmp.left);
+                if is_this_module(expr) {
+                    // Attribute reads on the module object resolve lazy names; a function-local name is gone.
+                    self.dynamic_access(None, expr.range(), DynamicKind::ModuleObject);
                     return true;
                 }
                 false
             }
             Expr::Attribute(attr) => {
-                if matches!(attr.attr.as_str(), "f_globals") {
-                    self.dynamic.push((None, expr.range()));
+                // `sys.modules[__name__].__dict__`
+                if attr.attr.as_str() == "__dict__" && is_this_module(&attr.value) {
+                    self.dynamic_access(None, expr.range(), DynamicKind::Dict);
+                    return true;
+                }
+                if attr.attr.as_str() == "f_globals" {
+                    self.dynamic_access(None, expr.range(), DynamicKind::Dict);
+                    self.visit_expr(&attr.value);
+                    return true;
+                }
+                false
+            }
+            Expr::Call(call) => {
+                // `globals().get("name")`, `frame.f_globals.get("name")`: one name.
+                if let Expr::Attribute(attr) = &*call.func
+                    && attr.attr.as_str() == "get"
+                    && is_namespace_dict(&attr.value, module_scope)
+                    && let Some(Expr::StringLiteral(s)) = call.arguments.args.first()
+                {
+                    self.dynamic_access(Some(s.value.to_str()), expr.range(), DynamicKind::Dict);
+                    self.visit_namespace_base(&attr.value);
+                    self.visit_arguments(&call.arguments);
+                    return true;
+                }
+                if is_namespace_call(expr, module_scope) {
+                    self.dynamic_access(None, expr.range(), DynamicKind::Dict);
+                    return true;
+                }
+                let Expr::Name(n) = &*call.func else {
+                    return false;
+                };
+                match n.id.as_str() {
+                    // `vars(sys.modules[__name__])`
+                    "vars" if call.arguments.args.first().is_some_and(is_this_module) => {
+                        self.dynamic_access(None, expr.range(), DynamicKind::Dict);
+                        true
+                    }
+                    // `__import__(name, globals(), ...)` reads only `__name__`, `__package__`, `__spec__`.
+                    "__import__" => {
+                        for arg in &call.arguments.args {
+                            if !is_namespace_call(arg, module_scope) {
+                                self.visit_expr(arg);
+                            }
+                        }
+                        for keyword in &call.arguments.keywords {
+                            if !is_namespace_call(&keyword.value, module_scope) {
+                                self.visit_expr(&keyword.value);
+                            }
+                        }
+                        true
+                    }
+                    // Code run with this module's globals reads names one by one (a lazy name resolves), but a
+                    // function-local import is invisible to it.
+                    "eval" | "exec" => {
+                        let args = &call.arguments.args;
+                        let own_globals = args.len() < 2
+                            || args
+                                .get(1)
+                                .is_some_and(|g| is_namespace_call(g, module_scope))
+                            || call.arguments.keywords.iter().any(|k| {
+                                k.arg.as_ref().is_some_and(|a| a.as_str() == "globals")
+                                    && is_namespace_call(&k.value, module_scope)
+                            });
+                        if !own_globals {
+                            return false;
+                        }
+                        self.dynamic_access(None, expr.range(), DynamicKind::Exec);
+                        if self.ctx == Ctx::ImportTime && self.import_time_eval.is_none() {
+                            self.import_time_eval = Some(expr.range());
+                        }
+                        for arg in args.iter().take(1) {
+                            self.visit_expr(arg);
+                        }
+                        for arg in args.iter().skip(1) {
+                            if !is_namespace_call(arg, module_scope) {
+                                self.visit_expr(arg);
+                            }
+                        }
+                        true
+                    }
+                    _ => false,
+                }
+            }
+            Expr::Compare(cmp) => {
+                // `"name" in globals()` only tests membership, which a lazy binding passes.
+                if cmp.comparators.len() == 1
+                    && is_namespace_dict(&cmp.comparators[0], module_scope)
+                    && matches!(cmp.ops[0], ast::CmpOp::In | ast::CmpOp::NotIn)
+                {
+                    self.visit_expr(&cmp.left);
+                    self.visit_namespace_base(&cmp.comparators[0]);
+                    return true;
                 }
                 false
             }
             _ => false,
         }
     }
+
+    /// Visits what a namespace expression is taken from (`frame` in `frame.f_globals`).
+    fn visit_namespace_base(&mut self, expr: &'a Expr) {
+        if let Expr::Attribute(attr) = expr {
+            self.visit_expr(&attr.value);
+        }
+    }
+}
+
+/// `globals()` (or module-level `vars()`/`locals()`) or `<frame>.f_globals`.
+fn is_namespace_dict(expr: &Expr, module_scope: bool) -> bool {
+    is_namespace_call(expr, module_scope)
+        || matches!(expr, Expr::Attribute(a) if a.attr.as_str() == "f_globals")
+}
+
+/// `sys.modules[__name__]`.
+fn is_this_module(expr: &Expr) -> bool {
+    matches!(expr, Expr::Subscript(sub) if dotted(&sub.value) == "sys.modules"
+        && matches!(&*sub.slice, Expr::Name(n) if n.id.as_str() == "__name__"))
 }
 
 fn is_namespace_call(expr: &Expr, module_scope: bool) -> bool {

@@ -8,7 +8,7 @@ use ruff_text_size::{Ranged, TextRange};
 
 use crate::diagnostic::{Decision, ImportVerdict, KeepReason, Notice, RewriteWhy};
 use crate::edit::Edit;
-use crate::index::{Ctx, ImportStmt, Index, bound_name};
+use crate::index::{Ctx, DynamicKind, ImportStmt, Index, bound_name};
 use crate::known;
 use crate::python::ParsedModule;
 use crate::rewrite;
@@ -270,12 +270,13 @@ fn judge_name(
     settings: &Settings,
 ) {
     let binding = candidate.verdict.binding.as_str();
-    if let Some((_, range)) = index
+    // The namespace read as a dict holds unresolved proxies (lazy styles) or misses moved names (local).
+    if let Some(access) = index
         .dynamic
         .iter()
-        .find(|(key, _)| key.is_none_or(|k| k == binding))
+        .find(|d| d.kind == DynamicKind::Dict && d.key.is_none_or(|k| k == binding))
     {
-        candidate.keep(KeepReason::DynamicAccess, *range, None);
+        candidate.keep(KeepReason::DynamicAccess, access.range, None);
         return;
     }
     if let Some(rebinding) = index.rebindings.iter().find(|r| r.name == binding) {
@@ -371,11 +372,21 @@ fn judge_local(
         );
         return;
     }
-    if let Some(eval) = index.any_eval {
+    // Code that reads the module's names by string (`eval`, `exec`, `sys.modules[__name__]`) cannot see a
+    // name moved into a function.
+    if let Some(access) = index
+        .dynamic
+        .iter()
+        .find(|d| d.kind != DynamicKind::Dict && d.key.is_none_or(|k| k == binding))
+    {
+        let detail = match access.kind {
+            DynamicKind::Exec => "`eval`/`exec` may read the name from the module's globals",
+            _ => "the module object may be asked for the name by string",
+        };
         candidate.keep(
             KeepReason::DynamicAccess,
-            eval,
-            Some("`eval`/`exec` may read the name from the module's globals".to_string()),
+            access.range,
+            Some(detail.to_string()),
         );
         return;
     }

@@ -750,3 +750,39 @@ fn local_type_checking_imports() {
     let (_, v) = run_with(src, "m.py", Some("m"), &s);
     assert_eq!(reason(&v, "json"), "used-in-annotation@'json.JSONDecoder'");
 }
+
+#[test]
+fn dynamic_access_kinds() {
+    // A caller's frame read through a literal key concerns that key only.
+    let src = "import sys\nimport m\ndef f():\n    return sys._getframe(1).f_globals.get('__name__')\ndef g():\n    m.x\n";
+    let (_, v) = lazy(src);
+    assert_eq!(reason(&v, "m"), "rewrite");
+    // `__import__(name, globals())` reads only the package context.
+    let (_, v) = lazy(
+        "import m\ndef f(n):\n    return __import__(n, globals(), locals(), ['*'])\ndef g():\n    m.x\n",
+    );
+    assert_eq!(reason(&v, "m"), "rewrite");
+    // The module object: fine for `lazy` (attribute reads resolve), not for a move into functions.
+    let src =
+        "import sys\nimport m\ndef f():\n    return sys.modules[__name__]\ndef g():\n    m.x\n";
+    let (_, v) = lazy(src);
+    assert_eq!(reason(&v, "m"), "rewrite");
+    let (_, v) = local(src);
+    assert_eq!(reason(&v, "m"), "dynamic-access@sys.modules[__name__]");
+    let (_, v) = lazy(
+        "import sys\nimport m\ndef f():\n    return vars(sys.modules[__name__])\ndef g():\n    m.x\n",
+    );
+    assert_eq!(
+        reason(&v, "m"),
+        "dynamic-access@vars(sys.modules[__name__])"
+    );
+    // `exec` with its own namespace does not see the module's names.
+    let src = "import m\ndef f(code):\n    exec(code, {})\ndef g():\n    m.x\n";
+    let (_, v) = local(src);
+    assert_eq!(reason(&v, "m"), "rewrite");
+    let src = "import m\ndef f(code):\n    exec(code)\ndef g():\n    m.x\n";
+    let (_, v) = local(src);
+    assert_eq!(reason(&v, "m"), "dynamic-access@exec(code)");
+    let (_, v) = lazy(src);
+    assert_eq!(reason(&v, "m"), "rewrite");
+}

@@ -9,7 +9,7 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::diagnostic::{Decision, KeepReason, Notice, RewriteWhy};
 use crate::edit::Edit;
-use crate::index::{Index, ScopeKind, bound_name};
+use crate::index::{DynamicKind, Index, ScopeKind, bound_name};
 use crate::known;
 use crate::plan::Candidate;
 use crate::python::ParsedModule;
@@ -237,6 +237,14 @@ fn decide(
             rebinding.range,
             Some(format!("`{binding}` is bound at module level")),
         ));
+    }
+    // Code that reads the namespace as a dict would find a new, unresolved entry.
+    if let Some(access) = index
+        .dynamic
+        .iter()
+        .find(|d| d.kind == DynamicKind::Dict && d.key.is_none_or(|k| k == binding))
+    {
+        return Err((KeepReason::DynamicAccess, access.range, None));
     }
     // Code that reads the name as a global or builtin would see the hoisted binding instead.
     if let Some(reference) = index.references.get(binding).and_then(|r| r.first()) {
