@@ -15,4 +15,5 @@ mod config;
 mod modes;
 mod report;
 mod safety;
+mod server;
 mod stdin;

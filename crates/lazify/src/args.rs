@@ -11,7 +11,12 @@ use lazify_workspace::Overrides;
 /// Reports the imports that can be deferred (exit 1 when there are any); `--diff` shows the rewrite,
 /// `--write` applies it, `--explain` tells why each import is rewritten or kept.
 #[derive(Debug, Parser)]
-#[command(name = "lazify", version, group(ArgGroup::new("mode").args(["diff", "check", "write", "explain"])))]
+#[command(
+    name = "lazify",
+    version,
+    group(ArgGroup::new("mode").args(["diff", "check", "write", "explain"])),
+    after_help = "`lazify server` starts the language server (LSP over stdio) for editors."
+)]
 pub(crate) struct Args {
     /// Files or directories to process; `-` reads source from stdin and writes the result to stdout.
     #[arg(default_value = ".")]

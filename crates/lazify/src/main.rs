@@ -10,6 +10,22 @@ use std::process::ExitCode;
 
 use clap::Parser as _;
 
+#[expect(
+    clippy::print_stderr,
+    reason = "the server's fatal error goes to stderr; stdout is the LSP stream"
+)]
 fn main() -> ExitCode {
+    // `lazify server` starts the language server. The command line otherwise takes paths, so the word is
+    // checked before clap parses (a directory named `server` is `lazify ./server`).
+    if std::env::args_os().nth(1).is_some_and(|a| a == "server") {
+        return match lazify_server::run_stdio() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(lazify_server::ServerError::ExitWithoutShutdown) => ExitCode::from(1),
+            Err(error) => {
+                eprintln!("{:?}", miette::Report::new(error));
+                ExitCode::from(2)
+            }
+        };
+    }
     app::main(&args::Args::parse())
 }
