@@ -61,6 +61,14 @@ fn fix_title(verdict: &ImportVerdict, style: Style) -> String {
 /// The one-line message for a verdict.
 pub(crate) fn message(verdict: &ImportVerdict) -> String {
     match &verdict.decision {
+        Decision::Rewrite {
+            style: Style::Local,
+            why,
+        } => format!(
+            "Move `{}` into the functions that use it ({})",
+            verdict.describe(),
+            why_text(*why)
+        ),
         Decision::Rewrite { why, .. } => {
             format!("Make `{}` lazy ({})", verdict.describe(), why_text(*why))
         }
@@ -403,6 +411,18 @@ mod tests {
         assert_eq!(
             github_line(Path::new("a,b.py"), SOURCE, &v),
             "::notice file=a%2Cb.py,line=1,col=8,endLine=1,endColumn=12,title=LZF001::Make `import json` lazy (used only in deferred code)"
+        );
+    }
+
+    #[test]
+    fn local_style_says_move() {
+        let v = verdict(Decision::Rewrite {
+            style: Style::Local,
+            why: RewriteWhy::UsedOnlyDeferred,
+        });
+        assert_eq!(
+            message(&v),
+            "Move `import json` into the functions that use it (used only in deferred code)"
         );
     }
 
