@@ -168,7 +168,10 @@ def measure(cmd: list[str], ok_codes: set[int]) -> dict:
         lines = report.read().split()
         if not lines or not lines[-1].isdigit():
             raise Failure(f"{GNU_TIME} gave no peak RSS for `{' '.join(cmd)}`")
-    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss_kb": int(lines[-1]), "code": code}
+        err.seek(0)
+        said = err.read()[-1000:].decode(errors="replace").strip().splitlines()
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss_kb": int(lines[-1]), "code": code,
+            "said": next((line for line in reversed(said) if "rewritten" in line), said[-1] if said else "")}
 
 
 def tool_command(tool: str, args: argparse.Namespace, path: str) -> tuple[list[str], set[int]]:
@@ -206,6 +209,7 @@ def summary(ms: list[dict]) -> dict:
         "rss_mb": statistics.median(m["rss_kb"] for m in ms) / 1024,
         "codes": sorted({m["code"] for m in ms}),
         "runs": len(ms),
+        "said": ms[0]["said"] if ms else "",
     }
 
 
@@ -308,6 +312,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(line)
     print()
 
+    for size in sizes:
+        c = counts[size]
+        parts = ", ".join(f"{name} {n}" for name, n in c["per_source"].items())
+        print(f"corpus {size}: {c['files']} files ({parts}), {c['lines']:,} lines, {c['bytes'] / 1e6:.1f} MB")
+    print()
+
     notes: list[str] = []
     results: dict[str, dict[str, dict]] = {}
     for size in sizes:
@@ -344,6 +354,12 @@ def cmd_run(args: argparse.Namespace) -> int:
             s = results[size][tool]
             print(f"| {size} | {c['files']} | {c['lines']} | {TOOL_LABEL[tool]} | {s['wall']:.3f} | "
                   f"{s['wall_min']:.3f}-{s['wall_max']:.3f} | {s['cpu']:.3f} | {s['rss_mb']:.1f} |")
+    print()
+
+    for size in sizes:
+        for tool in ("check", "diff"):
+            if tool in results[size] and results[size][tool]["said"]:
+                print(f"{TOOL_LABEL[tool]} on {size} says: {results[size][tool]['said']}")
     print()
 
     # Ratios from the same run.
