@@ -763,7 +763,6 @@ fn trap_same_name_submodule_reexport() {
 }
 
 #[test]
-#[ignore = "engine bug (reported): a same-name submodule import used in a function is rewritten (fixture reexports/init_same_name_submodule_used)"]
 fn trap_same_name_submodule_used_in_function() {
     check_trap(
         "trap_same_name_submodule_used_in_function",
@@ -810,7 +809,6 @@ fn trap_sys_path_changed_around_import() {
 }
 
 #[test]
-#[ignore = "engine bug (reported): an import followed by `sys.path.insert(0, ...)` is rewritten (fixture blockers/sys_path_insert_after_import)"]
 fn trap_sys_path_changed_after_import() {
     check_trap(
         "trap_sys_path_changed_after_import",

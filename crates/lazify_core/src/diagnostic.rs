@@ -161,9 +161,9 @@ keep_reasons! {
     /// Inside a `with` block: a lazy import would run after the context manager exited (warnings filters,
     /// `suppress(ImportError)`, patched `sys.modules`, a changed working directory).
     ContextManager = "in-with-block", "the import is inside a `with` block, whose effect a lazy import would miss";
-    /// `sys.path` (or the import system, or the working directory) is changed at module level before the
-    /// import: a lazy import resolves with the state at first use, which may differ.
-    SysPathChanged = "import-state-changed", "the import system is changed before this import at module level";
+    /// `sys.path` (or the import system, or the working directory) is changed at module level, before or after
+    /// the import: a lazy import resolves with the state at first use, after the module body ran.
+    SysPathChanged = "import-state-changed", "the import system is changed at module level, and a lazy import would resolve with the changed state";
     /// The module's namespace is read as a dict (`globals()`, `vars()`, `sys.modules[__name__].__dict__`,
     /// `frame.f_globals`): the dict holds unresolved proxies, which break callers.
     DynamicAccess = "dynamic-access", "the module's globals are read as a dict, which would hold unresolved lazy proxies";

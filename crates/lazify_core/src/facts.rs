@@ -40,8 +40,9 @@ pub struct FileFacts {
     pub patch_targets: Vec<(String, TextSize)>,
     /// `from <module> import <name>` anywhere in the file (module resolved when relative).
     pub imported_names: Vec<(String, String, TextSize)>,
-    /// `patch.dict(sys.modules, ...)`, `sys.modules[...] = ...`, `monkeypatch.setitem(sys.modules, ...)`.
-    pub sys_modules_patches: Vec<TextSize>,
+    /// `patch.dict(sys.modules, ...)`, `sys.modules[...] = ...`, `monkeypatch.setitem(sys.modules, ...)`: the
+    /// module name when it is a literal, `None` when any module may be affected.
+    pub sys_modules_patches: Vec<(Option<String>, TextSize)>,
     /// Modules imported at module level (not in functions, not under `if TYPE_CHECKING:`, not `lazy`).
     pub module_level_imports: Vec<String>,
 }
@@ -141,6 +142,21 @@ impl Scanner<'_> {
     }
 }
 
+impl Scanner<'_> {
+    /// `sys.modules["name"] = ...` / `del sys.modules[name]`.
+    fn sys_modules_item(&mut self, target: &Expr) {
+        if let Expr::Subscript(sub) = target
+            && is_sys_modules(&sub.value)
+        {
+            let key = match &*sub.slice {
+                Expr::StringLiteral(k) => Some(k.value.to_str().to_string()),
+                _ => None,
+            };
+            self.facts.sys_modules_patches.push((key, target.start()));
+        }
+    }
+}
+
 fn is_sys_modules(expr: &Expr) -> bool {
     dotted(expr) == "sys.modules"
         || matches!(expr, Expr::StringLiteral(s) if s.value.to_str() == "sys.modules")
@@ -162,11 +178,12 @@ impl<'a> Visitor<'a> for Scanner<'_> {
             }
             Stmt::Assign(a) => {
                 for target in &a.targets {
-                    if let Expr::Subscript(sub) = target
-                        && is_sys_modules(&sub.value)
-                    {
-                        self.facts.sys_modules_patches.push(target.start());
-                    }
+                    self.sys_modules_item(target);
+                }
+            }
+            Stmt::Delete(d) => {
+                for target in &d.targets {
+                    self.sys_modules_item(target);
                 }
             }
             _ => {}
@@ -181,10 +198,52 @@ impl<'a> Visitor<'a> for Scanner<'_> {
             let callee = dotted(&call.func);
             let last = callee.rsplit('.').next().unwrap_or_default();
             let first = call.arguments.args.first();
-            if callee.ends_with("patch.dict") || last == "setitem" || last == "delitem" {
-                if first.is_some_and(is_sys_modules) {
-                    self.facts.sys_modules_patches.push(expr.start());
+            if callee.ends_with("patch.dict") && first.is_some_and(is_sys_modules) {
+                // `patch.dict(sys.modules, {"a": fake}, b=fake)`; `clear=True` or a computed dict: anything.
+                let mut keys: Vec<Option<String>> = Vec::new();
+                match call.arguments.args.get(1) {
+                    Some(Expr::Dict(d)) => {
+                        keys.extend(d.items.iter().map(|item| match &item.key {
+                            Some(Expr::StringLiteral(k)) => Some(k.value.to_str().to_string()),
+                            _ => None,
+                        }));
+                    }
+                    Some(_) => keys.push(None),
+                    None => {}
                 }
+                for keyword in &call.arguments.keywords {
+                    keys.push(
+                        keyword
+                            .arg
+                            .as_ref()
+                            .filter(|a| a.as_str() != "clear")
+                            .map(ToString::to_string),
+                    );
+                }
+                for key in keys {
+                    self.facts.sys_modules_patches.push((key, expr.start()));
+                }
+            } else if matches!(last, "setitem" | "delitem") && first.is_some_and(is_sys_modules) {
+                let key = match call.arguments.args.get(1) {
+                    Some(Expr::StringLiteral(k)) => Some(k.value.to_str().to_string()),
+                    _ => None,
+                };
+                self.facts.sys_modules_patches.push((key, expr.start()));
+            } else if let Expr::Attribute(attr) = &*call.func
+                && is_sys_modules(&attr.value)
+                && matches!(
+                    attr.attr.as_str(),
+                    "pop" | "setdefault" | "update" | "clear" | "__setitem__" | "__delitem__"
+                )
+            {
+                let key = match (attr.attr.as_str(), first) {
+                    (
+                        "pop" | "setdefault" | "__setitem__" | "__delitem__",
+                        Some(Expr::StringLiteral(k)),
+                    ) => Some(k.value.to_str().to_string()),
+                    _ => None,
+                };
+                self.facts.sys_modules_patches.push((key, expr.start()));
             } else if (last.contains("patch") || matches!(last, "setattr" | "delattr"))
                 && let Some(Expr::StringLiteral(s)) = first
             {
@@ -205,7 +264,7 @@ impl<'a> Visitor<'a> for Scanner<'_> {
 pub struct ProjectFacts {
     patched: HashMap<String, Vec<Location>>,
     imported: HashMap<(String, String), Vec<Location>>,
-    sys_modules_patched: Vec<Location>,
+    sys_modules_patched: Vec<(Option<String>, Location)>,
     module_imports: HashMap<String, HashSet<String>>,
 }
 
@@ -225,8 +284,8 @@ impl ProjectFacts {
                 .or_default()
                 .push(at(offset));
         }
-        for offset in facts.sys_modules_patches {
-            self.sys_modules_patched.push(at(offset));
+        for (key, offset) in facts.sys_modules_patches {
+            self.sys_modules_patched.push((key, at(offset)));
         }
         if let Some(module) = facts.module {
             self.module_imports
@@ -250,9 +309,20 @@ impl ProjectFacts {
             })
     }
 
-    /// Where the project replaces entries of `sys.modules`, if anywhere.
-    pub fn sys_modules_patched(&self) -> Option<&Location> {
-        self.sys_modules_patched.first()
+    /// Where the project replaces the `sys.modules` entry that `import module` reads (the module or one of
+    /// its packages), or an entry it cannot name.
+    pub fn sys_modules_patched(&self, module: &str) -> Option<&Location> {
+        self.sys_modules_patched
+            .iter()
+            .find(|(key, _)| {
+                key.as_deref().is_none_or(|k| {
+                    module == k
+                        || module
+                            .strip_prefix(k)
+                            .is_some_and(|rest| rest.starts_with('.'))
+                })
+            })
+            .map(|(_, at)| at)
     }
 
     /// Whether `module` (or a package of it) imports `target` (or a module inside it) at module level.

@@ -93,6 +93,17 @@ impl<'a> ImportStmt<'a> {
     pub(crate) fn is_module_level(&self) -> bool {
         self.placement.in_def_or_class.is_none()
     }
+
+    /// A statement directly in the module body (not in `if`, `try`, `with`, loops or functions).
+    pub(crate) fn is_top_level(&self) -> bool {
+        let p = &self.placement;
+        p.in_def_or_class.is_none()
+            && p.in_block.is_none()
+            && p.in_try.is_none()
+            && p.in_with.is_none()
+            && p.in_type_checking.is_none()
+            && !p.in_main
+    }
 }
 
 /// The name an alias binds: `c` for `import a.b as c`, `a` for `import a.b`, `x` for `from m import x`.
@@ -149,6 +160,15 @@ pub(crate) struct Scope<'a> {
 pub(crate) struct Rebinding<'a> {
     pub(crate) name: &'a str,
     pub(crate) range: TextRange,
+}
+
+/// What a call calls, as far as one file can tell.
+#[derive(Clone, Copy, Debug)]
+enum Callee<'a> {
+    /// `f(...)`, `@f`, `C(...)`.
+    Name(&'a str),
+    /// `C.m(...)`, `C().m(...)`, and hooks such as `__init_subclass__` run by defining a subclass of `C`.
+    Method(&'a str, &'a str),
 }
 
 /// How code reaches the module's namespace without naming the name.
@@ -307,6 +327,7 @@ impl<'a> Index<'a> {
             module_functions: HashMap::new(),
             module_classes: HashMap::new(),
             calls: Vec::new(),
+            class_methods: HashMap::new(),
             depth: 0,
         };
         walker.visit_body(body);
@@ -509,7 +530,9 @@ struct Walker<'a> {
     /// Module-level `class name` → scopes of its `__init__`, `__new__`, `__post_init__`.
     module_classes: HashMap<&'a str, Vec<ScopeId>>,
     /// Calls of plain names: (caller exec scope, callee name, call range).
-    calls: Vec<(ScopeId, &'a str, TextRange, Ctx)>,
+    calls: Vec<(ScopeId, Callee<'a>, TextRange, Ctx)>,
+    /// Methods of module-level classes: class → method → scope.
+    class_methods: HashMap<&'a str, HashMap<&'a str, ScopeId>>,
     /// Nesting depth of compound statements at module level (0: a top-level statement).
     depth: usize,
 }
@@ -617,17 +640,26 @@ impl<'a> Walker<'a> {
     fn import_time_scopes(&self) -> HashMap<ScopeId, TextRange> {
         let mut marked: HashMap<ScopeId, TextRange> = HashMap::new();
         let mut work: Vec<(ScopeId, TextRange)> = Vec::new();
-        let targets = |name: &str| -> Vec<ScopeId> {
+        let targets = |callee: &Callee<'_>| -> Vec<ScopeId> {
             let mut out = Vec::new();
-            if let Some(scope) = self.module_functions.get(name) {
-                out.push(*scope);
-            }
-            if let Some(scopes) = self.module_classes.get(name) {
-                out.extend(scopes.iter().copied());
+            match callee {
+                Callee::Name(name) => {
+                    if let Some(scope) = self.module_functions.get(name) {
+                        out.push(*scope);
+                    }
+                    if let Some(scopes) = self.module_classes.get(name) {
+                        out.extend(scopes.iter().copied());
+                    }
+                }
+                Callee::Method(class, method) => {
+                    if let Some(scope) = self.class_methods.get(class).and_then(|m| m.get(method)) {
+                        out.push(*scope);
+                    }
+                }
             }
             out
         };
-        let mut by_caller: HashMap<ScopeId, Vec<&str>> = HashMap::new();
+        let mut by_caller: HashMap<ScopeId, Vec<&Callee<'_>>> = HashMap::new();
         for (caller, callee, range, ctx) in &self.calls {
             if *caller == 0 && *ctx == Ctx::ImportTime {
                 for target in targets(callee) {
@@ -757,13 +789,17 @@ impl<'a> Walker<'a> {
         if module_level_def {
             self.module_functions.insert(name, scope);
         }
-        if let Some(class_name) = class_scope
-            && matches!(name, "__init__" | "__new__" | "__post_init__")
-        {
-            self.module_classes
+        if let Some(class_name) = class_scope {
+            if matches!(name, "__init__" | "__new__" | "__post_init__") {
+                self.module_classes
+                    .entry(class_name)
+                    .or_default()
+                    .push(scope);
+            }
+            self.class_methods
                 .entry(class_name)
                 .or_default()
-                .push(scope);
+                .insert(name, scope);
         }
         // Parameters are local bindings.
         for p in &f.parameters {
@@ -800,8 +836,12 @@ impl<'a> Walker<'a> {
             other => other,
         };
         if let Expr::Name(n) = target {
-            self.calls
-                .push((self.exec_scope, n.id.as_str(), expr.range(), self.ctx));
+            self.calls.push((
+                self.exec_scope,
+                Callee::Name(n.id.as_str()),
+                expr.range(),
+                self.ctx,
+            ));
         }
     }
 
@@ -816,6 +856,15 @@ impl<'a> Walker<'a> {
         if let Some(arguments) = &c.arguments {
             for base in &arguments.args {
                 self.visit_expr(base);
+                // Defining a subclass runs the base's `__init_subclass__`.
+                if let Expr::Name(n) = base {
+                    self.calls.push((
+                        self.exec_scope,
+                        Callee::Method(n.id.as_str(), "__init_subclass__"),
+                        c.range(),
+                        self.ctx,
+                    ));
+                }
                 let name = dotted(call_target(base));
                 let last = name.rsplit('.').next().unwrap_or_default();
                 // `NamedTuple`, `TypedDict`, `BaseModel`, ... and classes of this module built on them.
@@ -833,6 +882,17 @@ impl<'a> Walker<'a> {
                     .is_some_and(|a| a.as_str() == "metaclass")
                 {
                     evaluating = true;
+                    // The metaclass builds the class.
+                    if let Expr::Name(n) = &keyword.value {
+                        for method in ["__new__", "__init__", "__prepare__"] {
+                            self.calls.push((
+                                self.exec_scope,
+                                Callee::Method(n.id.as_str(), method),
+                                c.range(),
+                                self.ctx,
+                            ));
+                        }
+                    }
                 }
             }
         }
@@ -1296,6 +1356,18 @@ impl<'a> Walker<'a> {
                 }
             }
             Stmt::FunctionDef(f) => self.visit_function(f, None),
+            // `name = lambda ...` at module level: a call of `name` at import time runs the lambda's body.
+            Stmt::Assign(a)
+                if self.at_module_scope()
+                    && a.value.is_lambda_expr()
+                    && matches!(a.targets.as_slice(), [Expr::Name(_)]) =>
+            {
+                let lambda_scope = self.scopes.len();
+                visitor::walk_stmt(self, stmt);
+                if let [Expr::Name(n)] = a.targets.as_slice() {
+                    self.module_functions.insert(n.id.as_str(), lambda_scope);
+                }
+            }
             Stmt::ClassDef(c) => self.visit_class(c),
             Stmt::Global(g) => {
                 for name in &g.names {
@@ -1440,9 +1512,24 @@ impl<'a> Visitor<'a> for Walker<'a> {
                 visitor::walk_expr(self, expr);
             }
             Expr::Call(call) => {
-                if let Expr::Name(n) = &*call.func {
+                let callee = match &*call.func {
+                    Expr::Name(n) => Some(Callee::Name(n.id.as_str())),
+                    // `C.m(...)` and `C(...).m(...)`.
+                    Expr::Attribute(attr) => match &*attr.value {
+                        Expr::Name(n) => Some(Callee::Method(n.id.as_str(), attr.attr.as_str())),
+                        Expr::Call(inner) => match &*inner.func {
+                            Expr::Name(n) => {
+                                Some(Callee::Method(n.id.as_str(), attr.attr.as_str()))
+                            }
+                            _ => None,
+                        },
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                if let Some(callee) = callee {
                     self.calls
-                        .push((self.exec_scope, n.id.as_str(), expr.range(), self.ctx));
+                        .push((self.exec_scope, callee, expr.range(), self.ctx));
                 }
                 visitor::walk_expr(self, expr);
             }

@@ -254,9 +254,8 @@ fn judge_statement(
         candidate.keep(KeepReason::Preloaded, candidate.alias.range(), None);
         return;
     }
-    if let Some(change) = index.import_state_change
-        && change.start() < stmt_range.start()
-    {
+    // Before or after the import: a lazy import resolves at first use, after the whole module body ran.
+    if let Some(change) = index.import_state_change {
         candidate.keep(KeepReason::SysPathChanged, first_line(source, change), None);
     }
 }
@@ -270,6 +269,12 @@ fn judge_name(
     settings: &Settings,
 ) {
     let binding = candidate.verdict.binding.as_str();
+    // `from .core import core` in `pkg/__init__.py` (pep810.md case 20): whether or not the name is used here,
+    // a later `import pkg.core` anywhere replaces a lazy binding with the submodule.
+    if same_name_submodule(import, binding, file) {
+        candidate.keep(KeepReason::SameNameSubmodule, candidate.alias.range(), None);
+        return;
+    }
     // The namespace read as a dict holds unresolved proxies (lazy styles) or misses moved names (local).
     if let Some(access) = index
         .dynamic
@@ -281,6 +286,18 @@ fn judge_name(
     }
     if let Some(rebinding) = index.rebindings.iter().find(|r| r.name == binding) {
         candidate.keep(KeepReason::Rebound, rebinding.range, None);
+        return;
+    }
+    // `from json import loads` then `from pickle import loads`: the first binding is replaced before anything
+    // reads it, so it is there for its side effects only.
+    if let Some(later) = shadowing_import(import, candidate.alias, binding, index) {
+        candidate.keep(
+            KeepReason::SideEffectOnly,
+            later,
+            Some(format!(
+                "`{binding}` is bound again by a later import before any use"
+            )),
+        );
         return;
     }
     let references = index.references.get(binding).map_or(&[][..], Vec::as_slice);
@@ -448,6 +465,58 @@ fn judge_local(
     }
 }
 
+/// A later top-level import that binds the same name to a different object (`import a` and `import a.b` bind
+/// the same package, so they do not shadow each other).
+fn shadowing_import(
+    import: &ImportStmt<'_>,
+    alias: &ruff_python_ast::Alias,
+    binding: &str,
+    index: &Index<'_>,
+) -> Option<TextRange> {
+    if !import.is_top_level() {
+        return None;
+    }
+    let plain_package = import.source_module().is_none() && alias.asname.is_none();
+    let later = index
+        .imports
+        .iter()
+        .filter(|other| other.is_top_level() && other.range().start() > import.range().start())
+        .find_map(|other| {
+            let is_from = other.source_module().is_some();
+            other.aliases().iter().find_map(|a| {
+                let same_package = plain_package && !is_from && a.asname.is_none();
+                (bound_name(a, is_from) == binding && !same_package).then(|| a.range())
+            })
+        })?;
+    // A read that runs between the two statements sees this binding.
+    let read_between = index.references.get(binding).into_iter().flatten().any(|r| {
+        matches!(r.ctx, Ctx::ImportTime | Ctx::Main)
+            && r.range.start() > import.range().end()
+            && r.range.start() < later.start()
+    });
+    (!read_between).then_some(later)
+}
+
+/// `from .core import core` (or `from pkg.core import core`) in `pkg/__init__.py`.
+fn same_name_submodule(import: &ImportStmt<'_>, binding: &str, file: &SourceFile) -> bool {
+    if !file.is_package_init() {
+        return false;
+    }
+    let Some((module, level)) = import.source_module() else {
+        return false;
+    };
+    let own_package = file.module_name.as_deref();
+    let submodule = match (module, level) {
+        (Some(m), 1) => m.split('.').next(),
+        (Some(m), 0) => own_package
+            .and_then(|p| m.strip_prefix(p))
+            .and_then(|rest| rest.strip_prefix('.'))
+            .and_then(|rest| rest.split('.').next()),
+        _ => None,
+    };
+    submodule == Some(binding)
+}
+
 /// Never read in this file: a re-export (lazy), or a side-effect import (eager).
 fn judge_unreferenced(
     candidate: &mut Candidate<'_>,
@@ -479,22 +548,6 @@ fn judge_unreferenced(
         candidate.keep(KeepReason::PrivateUnused, alias_range, None);
         return;
     }
-    // `from .core import core` in `pkg/__init__.py` (pep810.md case 20).
-    if file.is_package_init() {
-        let own_package = file.module_name.as_deref();
-        let submodule = match (module, level) {
-            (Some(m), 1) => m.split('.').next(),
-            (Some(m), 0) => own_package
-                .and_then(|p| m.strip_prefix(p))
-                .and_then(|rest| rest.strip_prefix('.'))
-                .and_then(|rest| rest.split('.').next()),
-            _ => None,
-        };
-        if submodule == Some(binding) {
-            candidate.keep(KeepReason::SameNameSubmodule, alias_range, None);
-            return;
-        }
-    }
     // `from . import signals`, `from pkg import plugins` (the file's own package): a submodule import.
     let from_own_package = match (module, level) {
         (None, _) => true,
@@ -520,8 +573,16 @@ fn share_fate(candidates: &mut [Candidate<'_>], index: &Index<'_>) {
             continue;
         }
         if let Some((reason, _)) = c.keep_reason() {
-            // Imports that never run (`if TYPE_CHECKING:`) or are already lazy bind nothing eagerly.
-            if !matches!(reason, KeepReason::TypeChecking | KeepReason::AlreadyLazy) {
+            // Imports that never run (`if TYPE_CHECKING:`) or are already lazy bind nothing eagerly; one whose
+            // binding is never read does not constrain the others.
+            if !matches!(
+                reason,
+                KeepReason::TypeChecking
+                    | KeepReason::AlreadyLazy
+                    | KeepReason::SideEffectOnly
+                    | KeepReason::PrivateUnused
+                    | KeepReason::SubmoduleImport
+            ) {
                 keepers
                     .entry(index_name(c))
                     .or_insert((reason, c.alias.range()));

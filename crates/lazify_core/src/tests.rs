@@ -786,3 +786,54 @@ fn dynamic_access_kinds() {
     let (_, v) = lazy(src);
     assert_eq!(reason(&v, "m"), "rewrite");
 }
+
+#[test]
+fn more_calls_at_import_time() {
+    for src in [
+        "import json\ndump = lambda v: json.dumps(v)\nTEXT = dump(1)\n",
+        "import json\nclass Loader:\n    def load(self):\n        return json.loads('1')\nVALUE = Loader().load()\n",
+        "import json\nclass Config:\n    @staticmethod\n    def load():\n        return json.loads('1')\nVALUE = Config.load()\n",
+        "import json\nclass Base:\n    def __init_subclass__(cls):\n        cls.text = json.dumps(1)\nclass Child(Base):\n    pass\n",
+        "import json\nclass Meta(type):\n    def __new__(mcs, name, bases, ns):\n        ns['x'] = json.dumps(1)\n        return super().__new__(mcs, name, bases, ns)\nclass C(metaclass=Meta):\n    pass\n",
+    ] {
+        let (fixed, v) = lazy(src);
+        assert_eq!(fixed, None, "{src}");
+        assert!(
+            reason(&v, "json").starts_with("used-at-import-time"),
+            "{src}: {v:?}"
+        );
+    }
+}
+
+#[test]
+fn same_name_submodule_even_when_used_and_import_state_after() {
+    let (_, v) = lazy_in(
+        "from .core import core\n\ndef run():\n    return core()\n",
+        "pkg/__init__.py",
+        Some("pkg"),
+    );
+    assert_eq!(reason(&v, "core"), "same-name-submodule@core");
+    let (_, v) = lazy(
+        "import helpers\nimport sys\nsys.path.insert(0, 'plugins')\n\ndef f():\n    return helpers\n",
+    );
+    assert!(
+        reason(&v, "helpers").starts_with("import-state-changed"),
+        "{v:?}"
+    );
+}
+
+#[test]
+fn shadowed_import_is_side_effect_only() {
+    let (fixed, v) = lazy(
+        "from json import loads\nfrom pickle import loads\n\ndef f(b):\n    return loads(b)\n",
+    );
+    let first = &v[0];
+    assert!(first.1.starts_with("side-effect-only@loads"), "{v:?}");
+    assert_eq!(v[1].1, "rewrite");
+    assert_eq!(
+        fixed.as_deref(),
+        Some(
+            "from json import loads\nlazy from pickle import loads\n\ndef f(b):\n    return loads(b)\n"
+        )
+    );
+}

@@ -258,7 +258,8 @@ fn decide(
         return Err((KeepReason::UsedBeforeImport, reference.range, None));
     }
     if let Some(project) = &settings.project {
-        if let Some(at) = project.sys_modules_patched() {
+        let module = c.verdict.resolved_module.as_deref().unwrap_or_default();
+        if let Some(at) = project.sys_modules_patched(module) {
             return Err((
                 KeepReason::SysModulesPatched,
                 stmt_range,

@@ -85,7 +85,7 @@ pub(crate) fn edits(
                     c.verdict.module
                 ),
                 range: c.verdict.stmt_range,
-                warning: false,
+                warning: true,
             });
         }
     }
