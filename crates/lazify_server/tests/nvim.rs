@@ -7,7 +7,7 @@
 //! on stdio through [`lazify_server::run_stdio`] (the function `lazify server` calls) instead of testing. That
 //! is why this target has `harness = false`; it answers `--list` the way libtest does so that nextest runs it.
 //!
-//! Without `nvim` on `PATH` (or in `LAZIFY_NVIM`) the test is skipped with a message.
+//! Without `nvim` on `PATH` (or in `LAZIFY_NVIM`) the test is skipped with a message; with `CI` set it fails.
 
 #![allow(
     clippy::unwrap_used,
@@ -86,6 +86,10 @@ fn write(path: &Path, text: &str) {
 /// Runs the test; `false` when it was skipped.
 fn neovim_quick_fix_and_fix_all() -> bool {
     let Some(nvim) = find_nvim() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{TEST_NAME}: `nvim` not found, and `CI` is set: CI must install Neovim (`apt-get install neovim`)"
+        );
         eprintln!(
             "SKIPPED {TEST_NAME}: `nvim` not found (install Neovim, e.g. `apt-get install neovim`, or set \
              LAZIFY_NVIM)"
