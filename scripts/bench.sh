@@ -2,7 +2,7 @@
 # lazify's benchmark (issue 6): lazify against ruff and the parse-only floor on a pinned corpus of real Python.
 #
 #   scripts/bench.sh [--runs N] [--warmup N] [--sizes quarter,half,full] [--tools LIST] [--single-runs N]
-#                    [--json FILE] [--no-build]
+#                    [--json FILE] [--max-others SHARE] [--retries N] [--pause SECONDS] [--no-build]
 #
 # What it does:
 #   1. builds `lazify` and `parse-floor` (crates/lazify_bench_floor) in release mode;
@@ -14,7 +14,10 @@
 #      files and none stops at a syntax error);
 #   3. installs ruff 0.17.5 into a venv there;
 #   4. runs scripts/bench/bench.py, which measures the tools side by side (alternating runs, warm-up, medians of
-#      wall time, CPU time and peak RSS) and prints the tables, the ratios and the targets of issue 6.
+#      wall time, CPU time and peak RSS) and prints the tables, the ratios and the targets of issue 6. On a
+#      shared machine, a run during which other processes used more than --max-others (default 0.15) of the
+#      machine is repeated up to --retries (3) times, --pause (2) seconds apart, keeping the quietest; the
+#      table's "others' load" column says how busy the rest of the machine was.
 #
 # Tools (--tools, comma-separated; default all): check (`lazify --check --target-version py315`), diff (the same
 # with `--diff`, output to /dev/null),
@@ -43,7 +46,8 @@ while (($#)); do
     case $1 in
         --no-build) build=0 ;;
         --tools) tools=$2; bench_args+=("$1" "$2"); shift ;;
-        --runs | --warmup | --sizes | --single-runs | --json) bench_args+=("$1" "$2"); shift ;;
+        --runs | --warmup | --sizes | --single-runs | --json | --max-others | --retries | --pause)
+            bench_args+=("$1" "$2"); shift ;;
         -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "bench.sh: unknown argument: $1 (see --help)" >&2; exit 2 ;;
     esac
