@@ -12,6 +12,7 @@
 mod common;
 
 mod config;
+mod interactive;
 mod modes;
 mod report;
 mod safety;

@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use lazify_workspace::{FileResult, Run, Workspace, diff::unified_diff};
 
 use crate::args::{Args, ColorChoice, Mode, OutputFormat};
+use crate::interactive;
 use crate::printer::Printer;
 use crate::render;
 
@@ -63,6 +64,23 @@ pub(crate) fn main(args: &Args) -> ExitCode {
 }
 
 fn execute(args: &Args, printer: &mut Printer<'_>) -> io::Result<Status> {
+    if args.interactive {
+        if args.is_stdin() {
+            writeln!(
+                printer.err,
+                "error: `--interactive` cannot read source from stdin (`-`): stdin answers the questions"
+            )?;
+            return Ok(Status::Error);
+        }
+        if !io::stdin().is_terminal() {
+            writeln!(
+                printer.err,
+                "error: `--interactive` needs a terminal on stdin to ask before each file; use `--diff` to \
+                 review the rewrites or `--write` to apply them"
+            )?;
+            return Ok(Status::Error);
+        }
+    }
     let cwd = match std::env::current_dir() {
         Ok(cwd) => cwd,
         Err(error) => {
@@ -98,9 +116,12 @@ fn execute(args: &Args, printer: &mut Printer<'_>) -> io::Result<Status> {
         return Ok(Status::Error);
     }
     let mode = args.mode();
-    let run = workspace.run(&args.paths, mode == Mode::Write);
+    let mut run = workspace.run(&args.paths, mode == Mode::Write);
     for error in &run.errors {
         printer.workspace_error(error)?;
+    }
+    if mode == Mode::Interactive {
+        return run_interactive(args, &workspace, &mut run, printer);
     }
     let mut json = Vec::new();
     for file in &run.files {
@@ -319,6 +340,50 @@ fn print_summary(mode: Mode, run: &Run, printer: &mut Printer<'_>) -> io::Result
         writeln!(stream, "{line}")?;
     }
     Ok(())
+}
+
+/// `--interactive`: errors first, then each file's diff and question, then the summary. Exit 1 when rewrites
+/// were declined (they are still pending), 2 on any error, else 0.
+fn run_interactive(
+    args: &Args,
+    workspace: &Workspace,
+    run: &mut Run,
+    printer: &mut Printer<'_>,
+) -> io::Result<Status> {
+    for file in &run.files {
+        printer.file_errors(file)?;
+    }
+    let resolver = workspace.resolver();
+    let review = interactive::review(
+        &mut run.files,
+        &|path| resolver.absolute(path),
+        printer,
+        &mut io::stdin().lock(),
+    )?;
+    if !args.quiet {
+        if review.written == 0 && review.declined == 0 {
+            writeln!(
+                printer.out,
+                "Nothing to rewrite ({} checked)",
+                plural(run.files.len(), "file")
+            )?;
+        } else {
+            writeln!(
+                printer.out,
+                "{} in {} rewritten; {} left unchanged",
+                plural(review.imports, "import"),
+                plural(review.written, "file"),
+                plural(review.declined, "file")
+            )?;
+        }
+    }
+    Ok(if run.has_errors() {
+        Status::Error
+    } else if review.declined > 0 {
+        Status::Pending
+    } else {
+        Status::Clean
+    })
 }
 
 /// `lazify -`: source from stdin, the result on stdout, the report on stderr.

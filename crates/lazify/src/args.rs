@@ -14,7 +14,7 @@ use lazify_workspace::Overrides;
 #[command(
     name = "lazify",
     version,
-    group(ArgGroup::new("mode").args(["diff", "check", "write", "explain"])),
+    group(ArgGroup::new("mode").args(["diff", "check", "write", "explain", "interactive"])),
     after_help = "`lazify server` starts the language server (LSP over stdio) for editors."
 )]
 pub(crate) struct Args {
@@ -37,6 +37,11 @@ pub(crate) struct Args {
     /// Print every import's verdict with the reason and the code that proves it.
     #[arg(long)]
     pub(crate) explain: bool,
+
+    /// Show each file's diff and ask `Apply? [y]es [n]o [a]ll [q]uit`; write only the accepted files.
+    /// Needs a terminal on stdin.
+    #[arg(long, short, conflicts_with_all = ["output_format", "stdin_filename"])]
+    pub(crate) interactive: bool,
 
     /// How to print findings.
     #[arg(long, value_enum, default_value_t = OutputFormat::Text, value_name = "FORMAT")]
@@ -136,6 +141,7 @@ pub(crate) enum Mode {
     Check,
     Write,
     Explain,
+    Interactive,
 }
 
 impl Args {
@@ -148,6 +154,8 @@ impl Args {
             Mode::Write
         } else if self.explain {
             Mode::Explain
+        } else if self.interactive {
+            Mode::Interactive
         } else {
             Mode::Report
         }
@@ -220,6 +228,14 @@ mod tests {
         assert!(Args::try_parse_from(["lazify", "--diff", "--write"]).is_err());
         assert!(Args::try_parse_from(["lazify", "--target-version", "py3"]).is_err());
         assert!(Args::try_parse_from(["lazify", "--style", "eager"]).is_err());
+        assert!(Args::try_parse_from(["lazify", "--interactive", "--write"]).is_err());
+        assert!(Args::try_parse_from(["lazify", "-i", "--output-format", "json"]).is_err());
+        assert_eq!(
+            Args::try_parse_from(["lazify", "-i", "src"])
+                .unwrap()
+                .mode(),
+            Mode::Interactive
+        );
         assert!(
             Args::try_parse_from(["lazify", "-", "--stdin-filename", "a.py"])
                 .unwrap()

@@ -1,8 +1,10 @@
 //! The `lazify` command: finds Python imports that can be deferred and rewrites them into PEP 810 lazy
-//! imports. Argument parsing is in [`args`], the run in [`app`], output in [`printer`] and [`render`].
+//! imports. Argument parsing is in [`args`], the run in [`app`] (and [`interactive`] for `--interactive`),
+//! output in [`printer`] and [`render`].
 
 mod app;
 mod args;
+mod interactive;
 mod printer;
 mod render;
 
