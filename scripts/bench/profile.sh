@@ -3,9 +3,10 @@
 #
 #   scripts/bench/profile.sh [--size quarter|half|full] [--tools check,floor] [--top N]
 #
-# Callgrind counts instructions, so its figures are stable on a busy machine where wall times are not. For each
-# tool it prints the total instructions (and so the lazify / floor ratio in instructions), then the functions
-# with the most instructions of their own (exclusive) and the most including their callees (inclusive).
+# lazify runs as scripts/bench.sh runs it (`--target-version py315`). Callgrind counts instructions, so its
+# figures are stable on a busy machine where wall times are not. For each tool it prints the total instructions
+# (and so the lazify / floor ratio in instructions), then the functions with the most instructions of their
+# own (exclusive) and the most including their callees (inclusive).
 # Run scripts/bench.sh first: it builds the binaries and the corpus. Output files stay in
 # $LAZIFY_BENCH_CACHE/profile/ (default ${XDG_CACHE_HOME:-$HOME/.cache}/lazify-bench/profile) for
 # callgrind_annotate or kcachegrind.
@@ -42,8 +43,8 @@ top_functions() {
 declare -A total
 for tool in ${tools//,/ }; do
     case $tool in
-        check) cmd=("$target_dir/release/lazify" --check "$corpus") ;;
-        diff) cmd=("$target_dir/release/lazify" --diff "$corpus") ;;
+        check) cmd=("$target_dir/release/lazify" --target-version py315 --check "$corpus") ;;
+        diff) cmd=("$target_dir/release/lazify" --target-version py315 --diff "$corpus") ;;
         floor) cmd=("$target_dir/release/parse-floor" "$corpus") ;;
         *) echo "profile.sh: unknown tool $tool (check, diff, floor)" >&2; exit 2 ;;
     esac
