@@ -45,6 +45,9 @@
 //! - The rewritten text is accepted by the engine (it re-parses and passes the placement check: `run` on it
 //!   reports no error) and a second run changes nothing (`fixed` is `None`).
 //! - The BOM, the line-ending style and the presence of a final newline are as they were.
+//! - Style `local` leaves no stray blank lines (issue 3): the output has no longer run of blank lines than the
+//!   input, no more blank lines right after a line ending in `:` (a block's first line) than the input, and
+//!   starts with a blank line only if the input did.
 //! - After `ruff check --select I --fix` and `ruff format` on the output (ruff from `LAZIFY_RUFF` or `PATH`, written
 //!   against ruff 0.17.5), lazify has nothing more to do. Without ruff this step is skipped with a loud message,
 //!   or fails when `CI` is set.
@@ -496,6 +499,9 @@ fn check_invariants(fixture: &Fixture, outcome: &FileOutcome) {
             if !fixture.source.contains('\r') {
                 assert!(!fixed.contains('\r'), "{name}: an LF file got a CR");
             }
+            if outcome.style == Some(Style::Local) {
+                check_no_stray_blank_lines(name, &fixture.source, fixed);
+            }
         }
         (None, _) => {
             assert_eq!(
@@ -505,6 +511,48 @@ fn check_invariants(fixture: &Fixture, outcome: &FileOutcome) {
             );
         }
     }
+}
+
+/// The blank-line shape of a text: (longest run of blank lines, blank lines right after a line ending in `:`,
+/// whether the first line is blank).
+fn blank_line_shape(text: &str) -> (usize, usize, bool) {
+    let lines: Vec<&str> = text
+        .trim_start_matches('\u{feff}')
+        .lines()
+        .map(|l| l.trim_end_matches('\r'))
+        .collect();
+    let blank = |l: &&str| l.trim().is_empty();
+    let mut longest = 0;
+    let mut run = 0;
+    for line in &lines {
+        run = if blank(line) { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let after_colon = lines
+        .windows(2)
+        .filter(|w| {
+            let code = w[0].split('#').next().unwrap_or_default().trim_end();
+            code.ends_with(':') && blank(&w[1])
+        })
+        .count();
+    (longest, after_colon, lines.first().is_some_and(blank))
+}
+
+fn check_no_stray_blank_lines(name: &str, source: &str, fixed: &str) {
+    let (longest_in, colon_in, first_in) = blank_line_shape(source);
+    let (longest_out, colon_out, first_out) = blank_line_shape(fixed);
+    assert!(
+        longest_out <= longest_in,
+        "{name}: the output has a run of {longest_out} blank lines, the input at most {longest_in}\n--- output ---\n{fixed}"
+    );
+    assert!(
+        colon_out <= colon_in,
+        "{name}: the output has a blank line at the start of a block where the input had none\n--- output ---\n{fixed}"
+    );
+    assert!(
+        first_in || !first_out,
+        "{name}: the output starts with a blank line\n--- output ---\n{fixed}"
+    );
 }
 
 static RUFF_MISSING: OnceLock<()> = OnceLock::new();
@@ -1026,4 +1074,12 @@ fn module_names_from_paths() {
     assert!(has_lone_lf("a\r\nb\n"));
     assert!(!has_lone_lf("a\r\nb\r\n"));
     assert_eq!(escape_invisible("\u{feff}a\t\r\n"), "\\u{feff}a\\t\\r\n");
+    assert_eq!(
+        blank_line_shape("\nx = 1\n\n\n\ndef f():\n\n    pass\n"),
+        (3, 1, true)
+    );
+    assert_eq!(
+        blank_line_shape("if x:  # comment\n\n    y\n"),
+        (1, 1, false)
+    );
 }

@@ -13,6 +13,7 @@ mod common;
 
 mod config;
 mod interactive;
+mod local_hoist;
 mod modes;
 mod report;
 mod safety;
