@@ -79,10 +79,14 @@ fn program_lines(stdout: &str) -> Vec<&str> {
 }
 
 fn check(name: &str, scenario: &Scenario, style: Style, hoist: bool, pythons: &[Python]) {
+    check_with(name, scenario, &settings(style, hoist), pythons);
+}
+
+fn check_with(name: &str, scenario: &Scenario, settings: &Settings, pythons: &[Python]) {
     let outcome = lazify_core::run(
         scenario.app,
         &SourceFile::new("app.py").with_module_name("app"),
-        &settings(style, hoist),
+        settings,
     );
     assert!(outcome.error.is_none(), "{name}: {:?}", outcome.error);
     let rewritten = outcome
@@ -254,4 +258,60 @@ fn check_hoist(scenario: &Scenario, pythons: &[Python]) {
             );
         }
     }
+}
+
+/// `--type-checking-imports` on a 3.15 target: the annotation stays unevaluated (PEP 649), the function imports
+/// the module when it runs, and a copy waits under `if TYPE_CHECKING:` for type checkers.
+#[test]
+fn local_type_checking_imports_py315() {
+    let scenario = Scenario {
+        app: "import heavy\n\n\ndef make() -> heavy.Thing:\n    return heavy.Thing()\n\n\ndef main():\n    return make().size\n",
+        expect: &[
+            "if TYPE_CHECKING:\n    import heavy\n",
+            "def make() -> heavy.Thing:\n    import heavy\n",
+        ],
+    };
+    let settings = Settings {
+        target_version: Some(PythonVersion::PY315),
+        type_checking_imports: true,
+        ..settings(Style::Local, false)
+    };
+    check_with(
+        "local-type-checking-py315",
+        &scenario,
+        &settings,
+        &python315_only(),
+    );
+}
+
+/// `--type-checking-imports` with `from __future__ import annotations` on a 3.11 target: the same on 3.11 and 3.15.
+#[test]
+fn local_type_checking_imports_future_annotations() {
+    let scenario = Scenario {
+        app: "from __future__ import annotations\n\nimport heavy\n\n\ndef make() -> heavy.Thing:\n    return heavy.Thing()\n\n\ndef main():\n    return make().size\n",
+        expect: &["if TYPE_CHECKING:\n    import heavy\n"],
+    };
+    let settings = Settings {
+        type_checking_imports: true,
+        ..settings(Style::Local, false)
+    };
+    check_with(
+        "local-type-checking-future",
+        &scenario,
+        &settings,
+        &pythons_for_local(),
+    );
+}
+
+/// A function whose only statement is an import exists to load the module when it is called; hoisting it to a
+/// lazy import that nothing reads means calling it loads nothing.
+#[test]
+#[ignore = "engine bug (reported): --hoist hoists an import whose name the function never reads (the body \
+            becomes `pass`), so calling the function no longer loads the module"]
+fn hoist_import_only_function_still_loads_the_module() {
+    let scenario = Scenario {
+        app: "def warm_up():\n    \"\"\"Load heavy ahead of time.\"\"\"\n    import heavy\n\n\ndef main():\n    warm_up()\n    return 0\n",
+        expect: &[],
+    };
+    check_hoist(&scenario, &python315_only());
 }
