@@ -982,6 +982,7 @@ fixtures! {
         refuse_style_lazy_modules,
         refuse_sys_modules_patched,
         refuse_used_before_import,
+        same_name_submodule_in_init,
         sys_modules_patched_other_module,
     }
 }

@@ -453,3 +453,17 @@ fn style_local_leaves_no_blank_line_at_the_top() {
         "def f():\n    import json\n    import csv\n    return json, csv\n"
     );
 }
+
+#[test]
+#[ignore = "engine bug (reported): --hoist hoists `from .core import core` in a package `__init__.py`, where a \
+            later `import pkg.core` replaces the lazy binding with the submodule (pep810.md case 20)"]
+fn hoist_keeps_a_same_name_submodule_import_in_a_package_init() {
+    let project = Project::new();
+    let init = "def run():\n    from .core import core\n    return core()\n";
+    project
+        .file("pkg/__init__.py", init)
+        .file("pkg/core.py", "def core():\n    return 1\n");
+    let output = project.run(&["--write", "--target-version", "py315", "--hoist", "pkg"]);
+    assert_code(&output, 0);
+    assert_eq!(project.read_string("pkg/__init__.py"), init);
+}
