@@ -958,6 +958,7 @@ fixtures! {
         body_becomes_pass,
         dedup_across_functions,
         from_import_with_alias,
+        locals_in_function,
         no_cycle,
         partial_statement,
         placement_after_imports,

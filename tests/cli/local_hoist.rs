@@ -467,3 +467,15 @@ fn hoist_keeps_a_same_name_submodule_import_in_a_package_init() {
     assert_code(&output, 0);
     assert_eq!(project.read_string("pkg/__init__.py"), init);
 }
+
+#[test]
+#[ignore = "engine bug (reported): --hoist moves a function-local import out of a function that reads its own \
+            namespace with `locals()`, where the name then is missing (KeyError)"]
+fn hoist_keeps_an_import_read_through_locals() {
+    let project = Project::new();
+    let source = "def reader_module():\n    import csv\n    return locals()[\"csv\"]\n";
+    project.file("m.py", source);
+    let output = project.run(&["--write", "--target-version", "py315", "--hoist", "m.py"]);
+    assert_code(&output, 0);
+    assert_eq!(project.read_string("m.py"), source);
+}
