@@ -915,6 +915,7 @@ fixtures! {
         comment_moves_with_import,
         from_import_split_per_function,
         import_statement_split,
+        locals_in_receiving_function,
         method,
         moves_after_docstring,
         nested_function_and_lambda,

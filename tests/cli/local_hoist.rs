@@ -479,3 +479,15 @@ fn hoist_keeps_an_import_read_through_locals() {
     assert_code(&output, 0);
     assert_eq!(project.read_string("m.py"), source);
 }
+
+#[test]
+#[ignore = "engine bug (reported): style local moves an import into a function that reads its own namespace \
+            with `locals()`/`vars()`, which then holds an extra entry"]
+fn style_local_keeps_an_import_out_of_a_function_reading_locals() {
+    let project = Project::new();
+    let source = "import json\n\n\ndef report(a):\n    text = json.dumps(a)\n    return locals()\n";
+    project.file("m.py", source);
+    let output = project.run(&["--write", "--style", "local", "m.py"]);
+    assert_code(&output, 0);
+    assert_eq!(project.read_string("m.py"), source);
+}
