@@ -921,8 +921,6 @@ fixtures! {
         nested_function_and_lambda,
         no_stray_blank_lines,
         one_line_def,
-        #[ignore = "engine bug (reported): a one-line `def f(): \"doc\"; stmt` gets the import after `;` on a new, \
-                    indented line, which does not parse (lazify reports fix-broke-syntax and leaves the file)"]
         one_line_def_docstring,
         other_module_unrelated,
         partial_move_keeps_rest,

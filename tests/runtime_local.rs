@@ -306,12 +306,41 @@ fn local_type_checking_imports_future_annotations() {
 /// A function whose only statement is an import exists to load the module when it is called; hoisting it to a
 /// lazy import that nothing reads means calling it loads nothing.
 #[test]
-#[ignore = "engine bug (reported): --hoist hoists an import whose name the function never reads (the body \
-            becomes `pass`), so calling the function no longer loads the module"]
 fn hoist_import_only_function_still_loads_the_module() {
-    let scenario = Scenario {
-        app: "def warm_up():\n    \"\"\"Load heavy ahead of time.\"\"\"\n    import heavy\n\n\ndef main():\n    warm_up()\n    return 0\n",
-        expect: &[],
-    };
-    check_hoist(&scenario, &python315_only());
+    let app = "def warm_up():\n    \"\"\"Load heavy ahead of time.\"\"\"\n    import heavy\n\n\ndef main():\n    warm_up()\n    return 0\n";
+    let outcome = lazify_core::run(
+        app,
+        &SourceFile::new("app.py").with_module_name("app"),
+        &settings(Style::Lazy, true),
+    );
+    assert!(outcome.error.is_none(), "{:?}", outcome.error);
+    assert_eq!(
+        outcome.fixed, None,
+        "an import-only function must keep its import"
+    );
+    let verdict = outcome
+        .verdicts
+        .iter()
+        .find(|v| v.binding == "heavy")
+        .unwrap();
+    assert!(
+        matches!(
+            verdict.decision,
+            lazify_core::Decision::Keep {
+                reason: lazify_core::KeepReason::SideEffectOnly,
+                ..
+            }
+        ),
+        "{verdict:?}"
+    );
+    // And on real Python the unchanged program still loads `heavy` when `warm_up()` runs.
+    for python in python315_only() {
+        let tmp = tempfile::tempdir().unwrap();
+        write(tmp.path(), app);
+        let out = run(&python, tmp.path(), "warm-up");
+        assert!(
+            out.contains("CHECK imported heavy=0") && out.contains("CHECK used heavy=1"),
+            "{out}"
+        );
+    }
 }

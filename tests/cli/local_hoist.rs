@@ -438,8 +438,6 @@ fn type_checking_imports() {
 }
 
 #[test]
-#[ignore = "engine bug (reported): style local leaves a blank line at the top of a file whose first import \
-            statements, separated by a blank line, all move (both deletions count the same blank line)"]
 fn style_local_leaves_no_blank_line_at_the_top() {
     let project = Project::new();
     project.file(
@@ -455,8 +453,6 @@ fn style_local_leaves_no_blank_line_at_the_top() {
 }
 
 #[test]
-#[ignore = "engine bug (reported): --hoist hoists `from .core import core` in a package `__init__.py`, where a \
-            later `import pkg.core` replaces the lazy binding with the submodule (pep810.md case 20)"]
 fn hoist_keeps_a_same_name_submodule_import_in_a_package_init() {
     let project = Project::new();
     let init = "def run():\n    from .core import core\n    return core()\n";
@@ -469,8 +465,6 @@ fn hoist_keeps_a_same_name_submodule_import_in_a_package_init() {
 }
 
 #[test]
-#[ignore = "engine bug (reported): --hoist moves a function-local import out of a function that reads its own \
-            namespace with `locals()`, where the name then is missing (KeyError)"]
 fn hoist_keeps_an_import_read_through_locals() {
     let project = Project::new();
     let source = "def reader_module():\n    import csv\n    return locals()[\"csv\"]\n";
@@ -481,8 +475,6 @@ fn hoist_keeps_an_import_read_through_locals() {
 }
 
 #[test]
-#[ignore = "engine bug (reported): style local moves an import into a function that reads its own namespace \
-            with `locals()`/`vars()`, which then holds an extra entry"]
 fn style_local_keeps_an_import_out_of_a_function_reading_locals() {
     let project = Project::new();
     let source = "import json\n\n\ndef report(a):\n    text = json.dumps(a)\n    return locals()\n";

@@ -153,6 +153,9 @@ pub(crate) struct Scope<'a> {
     pub(crate) other_bindings: HashSet<&'a str>,
     pub(crate) globals: HashSet<&'a str>,
     pub(crate) nonlocals: HashSet<&'a str>,
+    /// A function that reads its own namespace (`locals()`, `vars()`, `dir()` without arguments): moving a
+    /// local in or out of it changes what that returns.
+    pub(crate) reads_locals: Option<TextRange>,
 }
 
 /// A binding of a tracked name at module level that is not an import, or a rebinding through `global`.
@@ -306,6 +309,7 @@ impl<'a> Index<'a> {
                 parent: None,
                 bindings: HashSet::new(),
                 other_bindings: HashSet::new(),
+                reads_locals: None,
                 globals: HashSet::new(),
                 nonlocals: HashSet::new(),
             }],
@@ -545,6 +549,7 @@ impl<'a> Walker<'a> {
             parent: Some(self.scope),
             bindings: HashSet::new(),
             other_bindings: HashSet::new(),
+            reads_locals: None,
             globals: HashSet::new(),
             nonlocals: HashSet::new(),
         });
@@ -1512,6 +1517,16 @@ impl<'a> Visitor<'a> for Walker<'a> {
                 visitor::walk_expr(self, expr);
             }
             Expr::Call(call) => {
+                if let Expr::Name(n) = &*call.func
+                    && matches!(n.id.as_str(), "locals" | "vars" | "dir")
+                    && call.arguments.args.is_empty()
+                    && call.arguments.keywords.is_empty()
+                    && self.exec_scope != 0
+                {
+                    self.scopes[self.exec_scope]
+                        .reads_locals
+                        .get_or_insert(expr.range());
+                }
                 let callee = match &*call.func {
                     Expr::Name(n) => Some(Callee::Name(n.id.as_str())),
                     // `C.m(...)` and `C(...).m(...)`.

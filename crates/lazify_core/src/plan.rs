@@ -455,12 +455,23 @@ fn judge_local(
                 candidate.keep(KeepReason::UsedAtImportTime, reference.range, None);
                 return;
             }
-            Ctx::Deferred => {
-                if index.receiver(reference.scope).is_none() {
+            Ctx::Deferred => match index.receiver(reference.scope) {
+                None => {
                     candidate.keep(KeepReason::NoEnclosingFunction, reference.range, None);
                     return;
                 }
-            }
+                // A new local would show up in the function's `locals()`.
+                Some((scope, _)) => {
+                    if let Some(range) = index.scopes[scope].reads_locals {
+                        candidate.keep(
+                            KeepReason::DynamicAccess,
+                            range,
+                            Some("the receiving function reads its own `locals()`".to_string()),
+                        );
+                        return;
+                    }
+                }
+            },
         }
     }
 }
@@ -489,16 +500,25 @@ fn shadowing_import(
             })
         })?;
     // A read that runs between the two statements sees this binding.
-    let read_between = index.references.get(binding).into_iter().flatten().any(|r| {
-        matches!(r.ctx, Ctx::ImportTime | Ctx::Main)
-            && r.range.start() > import.range().end()
-            && r.range.start() < later.start()
-    });
+    let read_between = index
+        .references
+        .get(binding)
+        .into_iter()
+        .flatten()
+        .any(|r| {
+            matches!(r.ctx, Ctx::ImportTime | Ctx::Main)
+                && r.range.start() > import.range().end()
+                && r.range.start() < later.start()
+        });
     (!read_between).then_some(later)
 }
 
 /// `from .core import core` (or `from pkg.core import core`) in `pkg/__init__.py`.
-fn same_name_submodule(import: &ImportStmt<'_>, binding: &str, file: &SourceFile) -> bool {
+pub(crate) fn same_name_submodule(
+    import: &ImportStmt<'_>,
+    binding: &str,
+    file: &SourceFile,
+) -> bool {
     if !file.is_package_init() {
         return false;
     }

@@ -582,7 +582,7 @@ fn hoist(
 
 #[test]
 fn hoist_dedupes_and_places_after_imports() {
-    let src = "\"\"\"Doc.\"\"\"\nimport json\n\nX = json.dumps(1)\n\n\ndef f():\n    import csv\n    return csv.reader\n\n\ndef g():\n    \"\"\"G.\"\"\"\n    import csv\n\n\ndef h():\n    from decimal import Decimal as D  # money\n    x = 1\n    return D(x)\n";
+    let src = "\"\"\"Doc.\"\"\"\nimport json\n\nX = json.dumps(1)\n\n\ndef f():\n    import csv\n    return csv.reader\n\n\ndef g():\n    \"\"\"G.\"\"\"\n    import csv\n    return csv.writer\n\n\ndef h():\n    from decimal import Decimal as D  # money\n    x = 1\n    return D(x)\n";
     let (fixed, v) = hoist(src, None);
     assert!(
         v.iter()
@@ -593,7 +593,7 @@ fn hoist_dedupes_and_places_after_imports() {
     assert_eq!(
         fixed.as_deref(),
         Some(
-            "\"\"\"Doc.\"\"\"\nimport json\nlazy import csv\nlazy from decimal import Decimal as D\n\nX = json.dumps(1)\n\n\ndef f():\n    return csv.reader\n\n\ndef g():\n    \"\"\"G.\"\"\"\n    pass\n\n\ndef h():\n    x = 1\n    return D(x)\n"
+            "\"\"\"Doc.\"\"\"\nimport json\nlazy import csv\nlazy from decimal import Decimal as D\n\nX = json.dumps(1)\n\n\ndef f():\n    return csv.reader\n\n\ndef g():\n    \"\"\"G.\"\"\"\n    return csv.writer\n\n\ndef h():\n    x = 1\n    return D(x)\n"
         )
     );
     let (again, _) = hoist(&fixed.unwrap(), None);

@@ -147,6 +147,16 @@ fn decide(
             None,
         ));
     }
+    if crate::plan::same_name_submodule(import, binding, file) {
+        return Err((KeepReason::SameNameSubmodule, c.alias.range(), None));
+    }
+    if let Some(range) = index.scopes[scope].reads_locals {
+        return Err((
+            KeepReason::DynamicAccess,
+            range,
+            Some("the function reads its own `locals()`".to_string()),
+        ));
+    }
     if parsed.has_keep_pragma(source, stmt_range) {
         return Err((KeepReason::KeepPragma, stmt_range, None));
     }
@@ -257,6 +267,20 @@ fn decide(
     }) {
         return Err((KeepReason::UsedBeforeImport, reference.range, None));
     }
+    // An import whose name the function never reads is there for its side effect: hoisted, it would never run.
+    if !index
+        .local_references
+        .get(binding)
+        .into_iter()
+        .flatten()
+        .any(|r| r.binding_scope == scope)
+    {
+        return Err((
+            KeepReason::SideEffectOnly,
+            c.alias.range(),
+            Some("the function never reads the name".to_string()),
+        ));
+    }
     if let Some(project) = &settings.project {
         let module = c.verdict.resolved_module.as_deref().unwrap_or_default();
         if let Some(at) = project.sys_modules_patched(module) {
@@ -341,9 +365,6 @@ pub(crate) fn edits(
                 range,
                 format!("{head}{}", kept.join(", ")),
             ));
-        } else if is_only_statement(index, import.scope, import.stmt) {
-            // The body would be empty: leave `pass`.
-            edits.push(Edit::replacement(range, "pass".to_string()));
         } else {
             edits.push(Edit::deletion(full_lines(source, range)));
         }
@@ -362,23 +383,6 @@ pub(crate) fn edits(
     }
     edits.push(Edit::insertion(at, text));
     edits
-}
-
-/// Whether `stmt` is its function's only statement besides a docstring.
-fn is_only_statement(index: &Index<'_>, scope: usize, stmt: &Stmt) -> bool {
-    let Some(def) = index.scopes[scope].def else {
-        return false;
-    };
-    let rest: Vec<&Stmt> = def
-        .body
-        .iter()
-        .enumerate()
-        .filter(|(i, s)| {
-            !(*i == 0 && matches!(s, Stmt::Expr(e) if e.value.is_string_literal_expr()))
-        })
-        .map(|(_, s)| s)
-        .collect();
-    rest.len() == 1 && std::ptr::eq(rest[0], stmt)
 }
 
 /// After the last top-level import before the first `def` or `class`, else after the docstring and

@@ -163,11 +163,19 @@ fn is_blank(line: &str) -> bool {
 fn delete_lines(source: &str, ranges: &[TextRange]) -> Vec<Edit> {
     let mut sorted = ranges.to_vec();
     sorted.sort_by_key(ruff_text_size::Ranged::start);
-    // Merge ranges that touch into runs; blank lines between deleted statements are the user's and stay.
+    // Merge deleted ranges separated by nothing or by blank lines only into runs: the blank lines inside a run
+    // separated statements that are all gone.
     let mut runs: Vec<TextRange> = Vec::new();
     for r in sorted {
         match runs.last_mut() {
-            Some(last) if last.end() == r.start() => *last = TextRange::new(last.start(), r.end()),
+            Some(last)
+                if last.end() <= r.start()
+                    && source[TextRange::new(last.end(), r.start())]
+                        .split_inclusive('\n')
+                        .all(is_blank) =>
+            {
+                *last = TextRange::new(last.start(), r.end());
+            }
             _ => runs.push(r),
         }
     }
@@ -228,7 +236,18 @@ fn insert_at_top(
         }
         return Some(Edit::insertion(anchor.start() - text_len(prefix), text));
     }
-    // `def f(): return x` or `"""doc"""; return x`: break the line before the statement.
+    // `def f(): "doc"; return x`: the statement follows another on the same line, so the imports go right before
+    // it on that line (`import x; return x`); a comment cannot follow them there and is left behind.
+    if is_docstring {
+        let mut text = String::new();
+        for line in lines {
+            let code = line.split("  #").next().unwrap_or(line);
+            text.push_str(code);
+            text.push_str("; ");
+        }
+        return Some(Edit::insertion(anchor.start(), text));
+    }
+    // `def f(): return x`: break the line before the statement.
     let def_indent: String = line_prefix(source, def.start())
         .chars()
         .take_while(|c| c.is_whitespace())
