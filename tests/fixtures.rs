@@ -954,9 +954,9 @@ fixtures! {
         type_checking_imports_new_block,
     }
     hoist {
-        body_becomes_pass,
         dedup_across_functions,
         from_import_with_alias,
+        import_only_function,
         locals_in_function,
         no_cycle,
         partial_statement,
