@@ -372,13 +372,28 @@ pub(crate) fn edits(
     if lines.is_empty() {
         return edits;
     }
-    let at = module_import_position(body, source);
+    let (at, after_docstring) = module_import_position(body, source);
     let mut text = String::new();
     if usize::from(at) == source.len() && !source.is_empty() && !source.ends_with('\n') {
         text.push_str(eol);
     }
+    if after_docstring {
+        text.push_str(eol);
+    }
     for line in &lines {
         text.push_str(line);
+        text.push_str(eol);
+    }
+    // Code that follows directly (not another import, not a blank line) gets a blank line before it.
+    let next_line = source[usize::from(at)..]
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .trim_start();
+    let import_like = ["import ", "from ", "lazy "]
+        .iter()
+        .any(|p| next_line.starts_with(p));
+    if !next_line.is_empty() && !import_like {
         text.push_str(eol);
     }
     edits.push(Edit::insertion(at, text));
@@ -387,23 +402,28 @@ pub(crate) fn edits(
 
 /// After the last top-level import before the first `def` or `class`, else after the docstring and
 /// `__future__` imports, else at the top.
-fn module_import_position(body: &[Stmt], source: &str) -> TextSize {
-    let mut anchor: Option<TextRange> = None;
+/// The position, and whether it directly follows the module docstring.
+fn module_import_position(body: &[Stmt], source: &str) -> (TextSize, bool) {
+    let mut anchor: Option<(TextRange, bool)> = None;
     for (i, stmt) in body.iter().enumerate() {
         match stmt {
-            Stmt::Import(_) | Stmt::ImportFrom(_) => anchor = Some(stmt.range()),
+            Stmt::Import(_) | Stmt::ImportFrom(_) => anchor = Some((stmt.range(), false)),
             Stmt::Expr(e) if i == 0 && e.value.is_string_literal_expr() => {
-                anchor = Some(stmt.range());
+                anchor = Some((stmt.range(), true));
             }
             Stmt::FunctionDef(_) | Stmt::ClassDef(_) => break,
             _ => {}
         }
     }
     match anchor {
-        Some(range) => full_lines(source, range).end(),
-        None => body.first().map_or(TextSize::new(0), |first| {
-            first.start()
-                - TextSize::try_from(line_prefix(source, first.start()).len()).unwrap_or_default()
-        }),
+        Some((range, docstring)) => (full_lines(source, range).end(), docstring),
+        None => (
+            body.first().map_or(TextSize::new(0), |first| {
+                first.start()
+                    - TextSize::try_from(line_prefix(source, first.start()).len())
+                        .unwrap_or_default()
+            }),
+            false,
+        ),
     }
 }
