@@ -15,7 +15,7 @@ use crate::plan::Candidate;
 use crate::python::ParsedModule;
 use crate::settings::{Settings, SourceFile, Style};
 
-use super::{first_line, full_lines, line_ending, line_prefix, line_rest};
+use super::{delete_lines, first_line, full_lines, line_ending, line_prefix, line_rest};
 
 /// The import as one canonical line: `import a.b as c`, `from .m import x as y`.
 fn canonical(import_stmt: &Stmt, alias: &ast::Alias) -> String {
@@ -314,6 +314,7 @@ pub(crate) fn edits(
     let eol = line_ending(source);
     let mut edits = Vec::new();
     let mut lines: Vec<String> = Vec::new();
+    let mut deleted: Vec<TextRange> = Vec::new();
     let mut start = 0;
     while start < candidates.len() {
         let import_idx = candidates[start].import;
@@ -366,9 +367,10 @@ pub(crate) fn edits(
                 format!("{head}{}", kept.join(", ")),
             ));
         } else {
-            edits.push(Edit::deletion(full_lines(source, range)));
+            deleted.push(full_lines(source, range));
         }
     }
+    edits.extend(delete_lines(source, &deleted));
     if lines.is_empty() {
         return edits;
     }

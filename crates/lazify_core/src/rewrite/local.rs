@@ -16,7 +16,7 @@ use crate::index::{Index, ScopeId};
 use crate::plan::Candidate;
 use crate::python::ParsedModule;
 
-use super::{full_lines, line_ending, line_prefix, line_rest};
+use super::{delete_lines, full_lines, line_ending, line_prefix, line_rest};
 
 pub(crate) fn edits(
     candidates: &mut [Candidate<'_>],
@@ -152,61 +152,6 @@ fn statement_head(stmt: &Stmt) -> String {
 
 fn text_len(s: &str) -> TextSize {
     TextSize::try_from(s.len()).unwrap_or_default()
-}
-
-fn is_blank(line: &str) -> bool {
-    line.trim().is_empty()
-}
-
-/// Deletes whole lines; where a run of deleted lines sat between blank lines, the blank lines on both sides
-/// would meet, so the shorter side's count is removed too.
-fn delete_lines(source: &str, ranges: &[TextRange]) -> Vec<Edit> {
-    let mut sorted = ranges.to_vec();
-    sorted.sort_by_key(ruff_text_size::Ranged::start);
-    // Merge deleted ranges separated by nothing or by blank lines only into runs: the blank lines inside a run
-    // separated statements that are all gone.
-    let mut runs: Vec<TextRange> = Vec::new();
-    for r in sorted {
-        match runs.last_mut() {
-            Some(last)
-                if last.end() <= r.start()
-                    && source[TextRange::new(last.end(), r.start())]
-                        .split_inclusive('\n')
-                        .all(is_blank) =>
-            {
-                *last = TextRange::new(last.start(), r.end());
-            }
-            _ => runs.push(r),
-        }
-    }
-    let mut edits = Vec::new();
-    for run in runs {
-        let before = &source[..usize::from(run.start())];
-        let after = &source[usize::from(run.end())..];
-        let blank_before = if before.is_empty() {
-            usize::MAX
-        } else {
-            before
-                .split_inclusive('\n')
-                .rev()
-                .take_while(|l| is_blank(l))
-                .count()
-        };
-        let mut extra = 0usize;
-        let mut blank_after = 0usize;
-        for line in after.split_inclusive('\n') {
-            if !is_blank(line) || !line.ends_with('\n') {
-                break;
-            }
-            blank_after += 1;
-            if blank_after <= blank_before {
-                extra += line.len();
-            }
-        }
-        let end = run.end() + TextSize::try_from(extra).unwrap_or_default();
-        edits.push(Edit::deletion(TextRange::new(run.start(), end)));
-    }
-    edits
 }
 
 /// Inserts `lines` at the top of `def`'s body, after its docstring.

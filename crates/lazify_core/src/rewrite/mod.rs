@@ -7,6 +7,8 @@ pub(crate) mod local;
 
 use ruff_text_size::{TextRange, TextSize};
 
+use crate::edit::Edit;
+
 /// The text between the start of the line holding `offset` and `offset`.
 pub(crate) fn line_prefix(source: &str, offset: TextSize) -> &str {
     let offset = usize::from(offset);
@@ -49,4 +51,67 @@ pub(crate) fn full_lines(source: &str, range: TextRange) -> TextRange {
         None => TextSize::try_from(source.len()).unwrap_or(range.end()),
     };
     TextRange::new(start, end)
+}
+
+fn is_blank(line: &str) -> bool {
+    line.trim().is_empty()
+}
+
+/// Deletes whole lines; where a run of deleted lines sat between blank lines, the blank lines on both sides
+/// would meet, so the shorter side's count is removed too.
+pub(crate) fn delete_lines(source: &str, ranges: &[TextRange]) -> Vec<Edit> {
+    let mut sorted = ranges.to_vec();
+    sorted.sort_by_key(ruff_text_size::Ranged::start);
+    // Merge deleted ranges separated by nothing or by blank lines only into runs: the blank lines inside a run
+    // separated statements that are all gone.
+    let mut runs: Vec<TextRange> = Vec::new();
+    for r in sorted {
+        match runs.last_mut() {
+            Some(last)
+                if last.end() <= r.start()
+                    && source[TextRange::new(last.end(), r.start())]
+                        .split_inclusive('\n')
+                        .all(is_blank) =>
+            {
+                *last = TextRange::new(last.start(), r.end());
+            }
+            _ => runs.push(r),
+        }
+    }
+    let mut edits = Vec::new();
+    for run in runs {
+        let before = &source[..usize::from(run.start())];
+        let after = &source[usize::from(run.end())..];
+        // At the top of the file or of a block (after a line ending in `:`), no blank line is wanted.
+        let opens_block = before.trim_end().rsplit('\n').next().is_some_and(|line| {
+            line.split('#')
+                .next()
+                .unwrap_or(line)
+                .trim_end()
+                .ends_with(':')
+        });
+        let blank_before = if before.is_empty() || (opens_block && !before.ends_with("\n\n")) {
+            usize::MAX
+        } else {
+            before
+                .split_inclusive('\n')
+                .rev()
+                .take_while(|l| is_blank(l))
+                .count()
+        };
+        let mut extra = 0usize;
+        let mut blank_after = 0usize;
+        for line in after.split_inclusive('\n') {
+            if !is_blank(line) || !line.ends_with('\n') {
+                break;
+            }
+            blank_after += 1;
+            if blank_after <= blank_before {
+                extra += line.len();
+            }
+        }
+        let end = run.end() + TextSize::try_from(extra).unwrap_or_default();
+        edits.push(Edit::deletion(TextRange::new(run.start(), end)));
+    }
+    edits
 }
