@@ -143,16 +143,26 @@ impl Scanner<'_> {
 }
 
 impl Scanner<'_> {
-    /// `sys.modules["name"] = ...` / `del sys.modules[name]`.
-    fn sys_modules_item(&mut self, target: &Expr) {
+    /// `sys.modules["name"] = ...`; `sys.modules[__name__] = ...` names this file's own module. A removal
+    /// (`del sys.modules[name]`) with a computed key is not counted: it puts no replacement in place.
+    fn sys_modules_item(&mut self, target: &Expr, removal: bool) {
         if let Expr::Subscript(sub) = target
             && is_sys_modules(&sub.value)
         {
-            let key = match &*sub.slice {
-                Expr::StringLiteral(k) => Some(k.value.to_str().to_string()),
-                _ => None,
-            };
+            let key = self.sys_modules_key(&sub.slice);
+            if key.is_none() && removal {
+                return;
+            }
             self.facts.sys_modules_patches.push((key, target.start()));
+        }
+    }
+
+    /// The module a `sys.modules` key names: a string literal, or `__name__` for this file's module.
+    fn sys_modules_key(&self, key: &Expr) -> Option<String> {
+        match key {
+            Expr::StringLiteral(k) => Some(k.value.to_str().to_string()),
+            Expr::Name(n) if n.id.as_str() == "__name__" => self.facts.module.clone(),
+            _ => None,
         }
     }
 }
@@ -178,12 +188,12 @@ impl<'a> Visitor<'a> for Scanner<'_> {
             }
             Stmt::Assign(a) => {
                 for target in &a.targets {
-                    self.sys_modules_item(target);
+                    self.sys_modules_item(target, false);
                 }
             }
             Stmt::Delete(d) => {
                 for target in &d.targets {
-                    self.sys_modules_item(target);
+                    self.sys_modules_item(target, true);
                 }
             }
             _ => {}
@@ -236,14 +246,18 @@ impl<'a> Visitor<'a> for Scanner<'_> {
                     "pop" | "setdefault" | "update" | "clear" | "__setitem__" | "__delitem__"
                 )
             {
-                let key = match (attr.attr.as_str(), first) {
-                    (
-                        "pop" | "setdefault" | "__setitem__" | "__delitem__",
-                        Some(Expr::StringLiteral(k)),
-                    ) => Some(k.value.to_str().to_string()),
+                let method = attr.attr.as_str();
+                let key = match method {
+                    "pop" | "setdefault" | "__setitem__" | "__delitem__" => {
+                        first.and_then(|k| self.sys_modules_key(k))
+                    }
                     _ => None,
                 };
-                self.facts.sys_modules_patches.push((key, expr.start()));
+                // A removal with a computed key (`sys.modules.pop(name, None)`) puts no replacement in place.
+                let removal = matches!(method, "pop" | "__delitem__");
+                if key.is_some() || !removal {
+                    self.facts.sys_modules_patches.push((key, expr.start()));
+                }
             } else if (last.contains("patch") || matches!(last, "setattr" | "delattr"))
                 && let Some(Expr::StringLiteral(s)) = first
             {

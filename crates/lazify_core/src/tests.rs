@@ -837,3 +837,39 @@ fn shadowed_import_is_side_effect_only() {
         )
     );
 }
+
+#[test]
+fn hoist_sys_modules_keys_and_lazy_redundancy() {
+    // `sys.modules[__name__] = ...` replaces the file's own module only; a computed `pop` replaces nothing.
+    let mut project = crate::ProjectFacts::default();
+    let other_src = "import sys\nsys.modules[__name__] = object()\n\ndef clean(name):\n    sys.modules.pop(name, None)\n";
+    let other = crate::SourceFile::new("pkg/other.py").with_module_name("pkg.other");
+    project.add(
+        std::path::Path::new("pkg/other.py"),
+        other_src,
+        crate::facts::scan(other_src, &other).unwrap(),
+    );
+    let (_, v) = hoist(
+        "def f():\n    import json\n    return json\n",
+        Some(project.clone()),
+    );
+    assert_eq!(reason(&v, "json"), "rewrite");
+    let (_, v) = hoist(
+        "def f():\n    import pkg.other\n    return pkg.other\n",
+        Some(project),
+    );
+    assert!(
+        reason(&v, "pkg").starts_with("sys-modules-patched"),
+        "{v:?}"
+    );
+    // A module-level lazy import makes the local one redundant, not a conflict.
+    let (_, v) = hoist(
+        "lazy import json\n\ndef f():\n    import json\n    return json\n",
+        None,
+    );
+    assert!(
+        v.iter()
+            .any(|(b, r)| b == "json" && r.starts_with("redundant-local-import")),
+        "{v:?}"
+    );
+}

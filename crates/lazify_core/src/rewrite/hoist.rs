@@ -221,16 +221,14 @@ fn decide(
         }
         let other = &index.imports[candidates[*j].import];
         if other.is_module_level() {
-            if other_text == text && !other.is_lazy() {
+            if other_text == text {
                 return Err((KeepReason::RedundantLocalImport, other.range(), None));
             }
-            if other_text != text || other.is_lazy() {
-                return Err((
-                    KeepReason::HoistConflict,
-                    other.range(),
-                    Some(format!("the module binds `{binding}` with `{other_text}`")),
-                ));
-            }
+            return Err((
+                KeepReason::HoistConflict,
+                other.range(),
+                Some(format!("the module binds `{binding}` with `{other_text}`")),
+            ));
         } else if other_text != text {
             return Err((
                 KeepReason::HoistConflict,
