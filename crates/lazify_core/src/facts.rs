@@ -41,7 +41,8 @@ pub struct FileFacts {
     /// `from <module> import <name>` anywhere in the file (module resolved when relative).
     pub imported_names: Vec<(String, String, TextSize)>,
     /// `patch.dict(sys.modules, ...)`, `sys.modules[...] = ...`, `monkeypatch.setitem(sys.modules, ...)`: the
-    /// module name when it is a literal, `None` when any module may be affected.
+    /// module name when it is a literal (or `__name__`), `None` when any module may be affected. Computed keys
+    /// count only in test files (see `Scanner::is_test_file`).
     pub sys_modules_patches: Vec<(Option<String>, TextSize)>,
     /// Modules imported at module level (not in functions, not under `if TYPE_CHECKING:`, not `lazy`).
     pub module_level_imports: Vec<String>,
@@ -150,11 +151,29 @@ impl Scanner<'_> {
             && is_sys_modules(&sub.value)
         {
             let key = self.sys_modules_key(&sub.slice);
-            if key.is_none() && removal {
+            if key.is_none() && (removal || !self.is_test_file()) {
                 return;
             }
             self.facts.sys_modules_patches.push((key, target.start()));
         }
+    }
+
+    /// Tests swap modules in `sys.modules` under computed names (`import_fresh_module`, fixtures); library code
+    /// that writes a computed key is an import system installing what it loaded (`runpy`, `importlib`), which
+    /// replaces nothing an import would not. So a computed key counts in test files only (under a `test`/`tests`
+    /// folder, `test_*.py`, `*_test.py`, `conftest.py`); `patch.dict(sys.modules, ...)` counts everywhere.
+    fn is_test_file(&self) -> bool {
+        let path = &self.file.path;
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        name.starts_with("test_")
+            || name.ends_with("_test.py")
+            || name == "conftest.py"
+            || path
+                .components()
+                .any(|c| matches!(c.as_os_str().to_str(), Some("test" | "tests" | "testing")))
     }
 
     /// The module a `sys.modules` key names: a string literal, or `__name__` for this file's module.
@@ -255,7 +274,7 @@ impl<'a> Visitor<'a> for Scanner<'_> {
                 };
                 // A removal with a computed key (`sys.modules.pop(name, None)`) puts no replacement in place.
                 let removal = matches!(method, "pop" | "__delitem__");
-                if key.is_some() || !removal {
+                if key.is_some() || (!removal && self.is_test_file()) {
                     self.facts.sys_modules_patches.push((key, expr.start()));
                 }
             } else if (last.contains("patch") || matches!(last, "setattr" | "delattr"))
