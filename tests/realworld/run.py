@@ -274,7 +274,8 @@ def compare(p: Project, base: dict[str, tuple[str, str]], after: dict[str, tuple
 PROBE = r"""
 import sys, time
 t0 = time.perf_counter()
-import {module}
+# __import__, not an import statement: under -X lazy_imports=all the statement itself would be lazy and measure nothing.
+{top} = __import__("{module}")
 t1 = time.perf_counter()
 {use}
 t2 = time.perf_counter()
@@ -290,7 +291,7 @@ def measure(p: Project, variants: list[tuple[str, Path, list[str]]], python: Pat
 
     Every run is a fresh interpreter; the variants take turns, so a busy machine slows them all alike.
     """
-    code = PROBE.format(module=p.module, use=p.use)
+    code = PROBE.format(module=p.module, top=p.module.partition(".")[0], use=p.use)
     samples: dict[str, list[list[float]]] = {v: [] for v, _, _ in variants}
     for i in range(runs + 1):  # the first round compiles the bytecode and is thrown away
         for label, tree, xflags in variants:
