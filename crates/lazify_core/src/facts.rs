@@ -44,7 +44,7 @@ pub struct FileFacts {
     /// module name when it is a literal (or `__name__`), `None` when any module may be affected. Computed keys
     /// count only in test files (see `Scanner::is_test_file`).
     pub sys_modules_patches: Vec<(Option<String>, TextSize)>,
-    /// Modules imported at module level (not in functions, not under `if TYPE_CHECKING:`, not `lazy`).
+    /// Modules imported at module level (not in functions, not under `if TYPE_CHECKING:`; `lazy` ones included).
     pub module_level_imports: Vec<String>,
 }
 
@@ -89,12 +89,14 @@ impl Scanner<'_> {
 
     fn module_level_import(&mut self, stmt: &Stmt) {
         match stmt {
-            Stmt::Import(i) if !i.is_lazy => {
+            // Lazy imports count too: they still read the other module, only later; and a file rewritten to
+            // `lazy` must keep the edges it had, or a second run would decide differently.
+            Stmt::Import(i) => {
                 for alias in &i.names {
                     self.facts.module_level_imports.push(alias.name.to_string());
                 }
             }
-            Stmt::ImportFrom(f) if !f.is_lazy => {
+            Stmt::ImportFrom(f) => {
                 if let Some(module) = self.resolve(f.module.as_deref(), f.level) {
                     for alias in &f.names {
                         if alias.name.as_str() != "*" {
