@@ -63,7 +63,7 @@ def log(message: str) -> None:
 
 def run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess[str]:
     kwargs.setdefault("stdin", subprocess.DEVNULL)
-    return subprocess.run([str(c) for c in cmd], text=True, capture_output=True, **kwargs)
+    return subprocess.run([str(c) for c in cmd], text=True, capture_output=True, check=False, **kwargs)
 
 
 def checked(cmd: list[str], **kwargs) -> subprocess.CompletedProcess[str]:
@@ -118,8 +118,20 @@ def fetch(env: Env, p: Project) -> Path:
     if not found:
         log(f"{p.name}: downloading sdist {p.version}")
         checked(
-            [sys.executable, "-m", "pip", "download", "-q", "--disable-pip-version-check", "--no-deps",
-             "--no-binary", p.name, "-d", sdists, f"{p.name}=={p.version}"]
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "-q",
+                "--disable-pip-version-check",
+                "--no-deps",
+                "--no-binary",
+                p.name,
+                "-d",
+                sdists,
+                f"{p.name}=={p.version}",
+            ]
         )
         found = matching()
     if len(found) != 1:
@@ -178,13 +190,26 @@ def run_tests(p: Project, tree: Path, venv_dir: Path, label: str) -> dict[str, t
     envvars["NO_COLOR"] = "1"
     t0 = time.monotonic()
     proc = run(
-        [venv_dir / "bin" / "python", "-m", "pytest", "-p", "no:cacheprovider", "-q", "--no-header", "-o",
-         "console_output_style=classic", f"--junitxml={xml}", *p.tests],
+        [
+            venv_dir / "bin" / "python",
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            "--no-header",
+            "-o",
+            "console_output_style=classic",
+            f"--junitxml={xml}",
+            *p.tests,
+        ],
         cwd=tree,
         env=envvars,
     )
     if not xml.is_file():
-        raise SystemExit(f"{p.name} [{label}]: pytest wrote no report (exit {proc.returncode})\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}")
+        raise SystemExit(
+            f"{p.name} [{label}]: pytest wrote no report (exit {proc.returncode})\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}"
+        )
     results: dict[str, tuple[str, str]] = {}
     for case in ET.parse(xml).iter("testcase"):
         tid = f"{case.get('classname', '')}::{case.get('name', '')}"
@@ -193,7 +218,9 @@ def run_tests(p: Project, tree: Path, venv_dir: Path, label: str) -> dict[str, t
             if child.tag in ("failure", "error"):
                 outcome = "failed" if child.tag == "failure" else "error"
                 text = child.text or ""
-                message = (child.get("message") or "").strip() + "\n" + (text if len(text) < 3000 else "...\n" + text[-3000:])
+                message = (
+                    (child.get("message") or "").strip() + "\n" + (text if len(text) < 3000 else "...\n" + text[-3000:])
+                )
                 break
             if child.tag == "skipped":
                 outcome = "skipped"
@@ -220,7 +247,9 @@ def rewrite(env: Env, p: Project, label: str, flags: list[str]) -> Path:
     shutil.copytree(p.src, tree, ignore=shutil.ignore_patterns("__pycache__"))
     proc = lazify(env, ["--write", "--quiet", *flags, p.package], tree)
     if proc.returncode != 0:
-        p.failures.append(f"{p.name} [{label} {flags[-1]}]: lazify --write exited {proc.returncode}\n{proc.stdout}{proc.stderr}")
+        p.failures.append(
+            f"{p.name} [{label} {flags[-1]}]: lazify --write exited {proc.returncode}\n{proc.stdout}{proc.stderr}"
+        )
     return tree
 
 
@@ -228,7 +257,9 @@ def check_converged(env: Env, p: Project, tree: Path, label: str, flags: list[st
     """A second lazify run finds nothing; nor does one after ruff's import sorting and formatting."""
     proc = lazify(env, ["--check", *flags, p.package], tree)
     if proc.returncode != 0:
-        p.failures.append(f"{p.name} [{label} {flags[-1]}]: a second lazify run is not clean (exit {proc.returncode})\n{proc.stdout}{proc.stderr}")
+        p.failures.append(
+            f"{p.name} [{label} {flags[-1]}]: a second lazify run is not clean (exit {proc.returncode})\n{proc.stdout}{proc.stderr}"
+        )
     ruffed = tree.parent / (tree.name + "-ruff")
     shutil.rmtree(ruffed, ignore_errors=True)
     shutil.copytree(tree, ruffed, ignore=shutil.ignore_patterns("__pycache__"))
@@ -239,7 +270,9 @@ def check_converged(env: Env, p: Project, tree: Path, label: str, flags: list[st
         log(f"{p.name} [{label}]: ruff format exited {fmt.returncode}: {fmt.stderr.strip()[:300]}")
     proc = lazify(env, ["--check", *flags, p.package], ruffed)
     if proc.returncode != 0:
-        p.failures.append(f"{p.name} [{label} {flags[-1]}]: lazify is not clean after ruff check --select I --fix and ruff format (exit {proc.returncode})\n{proc.stdout}{proc.stderr}")
+        p.failures.append(
+            f"{p.name} [{label} {flags[-1]}]: lazify is not clean after ruff check --select I --fix and ruff format (exit {proc.returncode})\n{proc.stdout}{proc.stderr}"
+        )
     shutil.rmtree(ruffed, ignore_errors=True)
 
 
@@ -253,11 +286,16 @@ def diff_for(p: Project, tree: Path, message: str) -> str:
 
 def _diff_paths(chunk: str) -> list[str]:
     first = chunk.splitlines()[0] if chunk else ""
-    return [Path(w).name == "__init__.py" and str(Path(w).parent.name) + "/__init__.py" or Path(w).name
-            for w in first.split() if w.endswith(".py")]
+    return [
+        Path(w).name == "__init__.py" and str(Path(w).parent.name) + "/__init__.py" or Path(w).name
+        for w in first.split()
+        if w.endswith(".py")
+    ]
 
 
-def compare(p: Project, base: dict[str, tuple[str, str]], after: dict[str, tuple[str, str]], tree: Path, label: str) -> int:
+def compare(
+    p: Project, base: dict[str, tuple[str, str]], after: dict[str, tuple[str, str]], tree: Path, label: str
+) -> int:
     regressions = sorted(t for t, (o, _) in base.items() if o == PASSED and after.get(t, ("missing", ""))[0] != PASSED)
     for t in regressions:
         outcome, message = after.get(t, ("missing", "the test was not collected"))
@@ -304,7 +342,9 @@ def measure(p: Project, variants: list[tuple[str, Path, list[str]]], python: Pat
 
 
 def explain(env: Env, p: Project) -> collections.Counter[tuple[str, str]]:
-    proc = lazify(env, ["--explain", "--output-format", "json", "--style", "lazy", "--target-version", "py315", p.package], p.src)
+    proc = lazify(
+        env, ["--explain", "--output-format", "json", "--style", "lazy", "--target-version", "py315", p.package], p.src
+    )
     if proc.returncode not in (0, 1):
         raise SystemExit(f"{p.name}: lazify --explain failed ({proc.returncode}): {proc.stderr}")
     return collections.Counter((d["decision"], d["reason"]) for d in json.loads(proc.stdout))
@@ -327,8 +367,10 @@ def process(env: Env, p: Project, runs: int, measure_only: bool) -> dict:
             if passing < len(baselines[py]) / 2:
                 # A suite that mostly fails on the original (a missing test dependency, a collection error) proves
                 # nothing about the rewrite.
-                p.failures.append(f"{p.name}: only {passing} of {len(baselines[py])} tests pass on the original source "
-                                  f"on Python {py}: fix the project's test set-up in projects.toml")
+                p.failures.append(
+                    f"{p.name}: only {passing} of {len(baselines[py])} tests pass on the original source "
+                    f"on Python {py}: fix the project's test set-up in projects.toml"
+                )
     for label, py, flags in STYLES:
         if py not in p.pythons:
             continue
@@ -342,8 +384,11 @@ def process(env: Env, p: Project, runs: int, measure_only: bool) -> dict:
         n = compare(p, baselines[py], after, tree, f"{label}, Python {py}")
         out["tests"][f"{label} {py}"] = (sum(o == PASSED for o, _ in after.values()), n)
     if "3.15" in p.pythons:
-        variants = [("original", p.src, []), *((label, tree, []) for label, tree in trees.items()),
-                    ("all lazy", p.src, ["-X", "lazy_imports=all"])]
+        variants = [
+            ("original", p.src, []),
+            *((label, tree, []) for label, tree in trees.items()),
+            ("all lazy", p.src, ["-X", "lazy_imports=all"]),
+        ]
         log(f"{p.name}: measuring start-up ({runs} runs per variant)")
         out["startup"] = measure(p, variants, venvs["3.15"] / "bin" / "python", runs)
     out["verdicts"] = {f"{d} {r}": n for (d, r), n in explain(env, p).most_common()}
@@ -355,10 +400,13 @@ VARIANTS = ("original", "lazy", "lazy --hoist", "lazy-modules", "all lazy")
 
 def table(results: list[dict], runs: int) -> str:
     lines = [
-        f"Start-up on Python 3.15, median of {runs} fresh interpreters per variant, the variants taking turns. "
-        "*import*: `import MODULE`; *+ use*: the import and a first use of the main API (where a lazy import's cost "
-        "moves). *captured*: the share of the all-lazy saving (`-X lazy_imports=all`, the limit no safe tool can "
-        "beat) that `lazify --style lazy` keeps. Modules in `sys.modules` and peak RSS (VmHWM) after the use.",
+        (
+            f"Start-up on Python 3.15, median of {runs} fresh interpreters per variant, the variants taking turns. "
+            "*import*: `import MODULE`; *+ use*: the import and a first use of the main API (where a lazy import's "
+            "cost moves). *captured*: the share of the all-lazy saving (`-X lazy_imports=all`, the limit no safe "
+            "tool can beat) that `lazify --style lazy` keeps. Modules in `sys.modules` and peak RSS (VmHWM) after "
+            "the use."
+        ),
         "",
         "| project | measured | original | lazy | lazy --hoist | lazy-modules | all lazy | captured | modules (orig → lazy / all lazy) | peak RSS MiB (orig → lazy / all lazy) |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
@@ -389,7 +437,7 @@ def table(results: list[dict], runs: int) -> str:
         if not t:
             continue
 
-        def cell(key: str) -> str:
+        def cell(key: str, t: dict = t) -> str:
             v = t.get(key)
             if v is None:
                 return "n/a"
@@ -397,12 +445,22 @@ def table(results: list[dict], runs: int) -> str:
                 return str(v)
             return f"{v[0]}" + (f" (**{v[1]} regressed**)" if v[1] else "")
 
-        cols = ["original 3.15", "lazy 3.15", "lazy --hoist 3.15", "lazy-modules 3.15", "original 3.11", "lazy-modules 3.11", "local 3.11"]
+        cols = [
+            "original 3.15",
+            "lazy 3.15",
+            "lazy --hoist 3.15",
+            "lazy-modules 3.15",
+            "original 3.11",
+            "lazy-modules 3.11",
+            "local 3.11",
+        ]
         lines.append(f"| {r['name']} | " + " | ".join(cell(c) for c in cols) + " |")
     lines += [
         "",
-        "Imported names per verdict (`lazify --explain --output-format json --style lazy --target-version py315` on "
-        "the package):",
+        (
+            "Imported names per verdict (`lazify --explain --output-format json --style lazy --target-version py315` "
+            "on the package):"
+        ),
         "",
         "| project | rewritten | kept (by reason) |",
         "| --- | --- | --- |",
@@ -430,7 +488,7 @@ def main() -> int:
     ap.add_argument("projects", nargs="*", help="project names from projects.toml (default: all)")
     ap.add_argument("--lazify", type=Path, default=ROOT / "target" / "release" / "lazify")
     ap.add_argument("--ruff", type=Path, default=os.environ.get("LAZIFY_RUFF") or shutil.which("ruff"))
-    ap.add_argument("--runs", type=int, default=int(os.environ.get("LAZIFY_REALWORLD_RUNS", 15)))
+    ap.add_argument("--runs", type=int, default=int(os.environ.get("LAZIFY_REALWORLD_RUNS", "15")))
     ap.add_argument("--measure-only", action="store_true", help="skip the test suites (start-up table only)")
     ap.add_argument("--results", type=Path, help="write the Markdown tables here")
     ap.add_argument("--readme", type=Path, help=f"replace the text between {README_START} and {README_END}")
@@ -443,8 +501,13 @@ def main() -> int:
     if not args.lazify.is_file():
         raise SystemExit(f"{args.lazify} not found (cargo build --release -p lazify, or pass --lazify)")
     config = tomllib.loads((HERE / "projects.toml").read_text())
-    env = Env(cache=cache, lazify=args.lazify.resolve(), ruff=Path(args.ruff).resolve(),
-              pythons={"3.15": find_python("3.15"), "3.11": find_python("3.11")}, pytest=config["pip"]["pytest"])
+    env = Env(
+        cache=cache,
+        lazify=args.lazify.resolve(),
+        ruff=Path(args.ruff).resolve(),
+        pythons={"3.15": find_python("3.15"), "3.11": find_python("3.11")},
+        pytest=config["pip"]["pytest"],
+    )
     names = args.projects or list(config["projects"])
     unknown = [n for n in names if n not in config["projects"]]
     if unknown:
@@ -460,11 +523,15 @@ def main() -> int:
     version = run([env.lazify, "--version"]).stdout.strip()
     commit = run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT).stdout.strip() or "unknown"
     python = run([env.pythons["3.15"], "--version"]).stdout.strip()
-    text = (f"Measured {time.strftime('%Y-%m-%d')} with {version} (commit {commit}), {python}, "
-            f"{len(results)} projects, {os.cpu_count()} CPUs.\n\n" + table(results, args.runs))
+    text = (
+        f"Measured {time.strftime('%Y-%m-%d')} with {version} (commit {commit}), {python}, "
+        f"{len(results)} projects, {os.cpu_count()} CPUs.\n\n" + table(results, args.runs)
+    )
     print(text)
     if args.results:
-        args.results.write_text(f"<!-- generated by tests/realworld/run.py --runs {args.runs}; do not edit -->\n" + text)
+        args.results.write_text(
+            f"<!-- generated by tests/realworld/run.py --runs {args.runs}; do not edit -->\n" + text
+        )
     if args.json:
         args.json.write_text(json.dumps(results, indent=1) + "\n")
     if args.readme:
