@@ -55,6 +55,8 @@ STYLES = [
 ]
 
 PASSED = "passed"
+# One test-suite run may take this long (seconds); the slowest takes under a minute on two busy cores.
+TEST_TIMEOUT = 600
 
 
 def log(message: str) -> None:
@@ -189,23 +191,31 @@ def run_tests(p: Project, tree: Path, venv_dir: Path, label: str) -> dict[str, t
     envvars["PY_COLORS"] = "0"
     envvars["NO_COLOR"] = "1"
     t0 = time.monotonic()
-    proc = run(
-        [
-            venv_dir / "bin" / "python",
-            "-m",
-            "pytest",
-            "-p",
-            "no:cacheprovider",
-            "-q",
-            "--no-header",
-            "-o",
-            "console_output_style=classic",
-            f"--junitxml={xml}",
-            *p.tests,
-        ],
-        cwd=tree,
-        env=envvars,
-    )
+    try:
+        proc = run(
+            [
+                venv_dir / "bin" / "python",
+                "-m",
+                "pytest",
+                "-p",
+                "no:cacheprovider",
+                "-q",
+                "--no-header",
+                "-o",
+                "console_output_style=classic",
+                # a test that hangs prints every thread's stack (see the timeout below)
+                "-o",
+                "faulthandler_timeout=120",
+                f"--junitxml={xml}",
+                *p.tests,
+            ],
+            cwd=tree,
+            env=envvars,
+            timeout=TEST_TIMEOUT,
+        )
+    except subprocess.TimeoutExpired as e:
+        out = e.stderr.decode(errors="replace") if isinstance(e.stderr, bytes) else (e.stderr or "")
+        raise SystemExit(f"{p.name} [{label}]: the tests did not finish in {TEST_TIMEOUT}s\n{out[-6000:]}") from None
     if not xml.is_file():
         raise SystemExit(
             f"{p.name} [{label}]: pytest wrote no report (exit {proc.returncode})\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}"
