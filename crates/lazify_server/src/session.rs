@@ -2,11 +2,13 @@
 //! negotiated with the client. Also the outgoing side of the connection (notifications to the client).
 
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use crossbeam_channel::Sender;
-use lazify_core::{EngineError, Settings, SourceFile};
-use lazify_workspace::Resolver;
+use lazify_core::{EngineError, ProjectFacts, Settings, SourceFile};
+use lazify_workspace::{Resolver, Workspace};
 use lsp_server::{Message, Notification};
 use lsp_types::notification::{LogMessage, PublishDiagnostics, ShowMessage};
 use lsp_types::{
@@ -37,7 +39,14 @@ pub(crate) struct Session {
     encoding: PositionEncoding,
     document_changes: bool,
     shown: HashSet<String>,
+    /// The editor's workspace folder, where project facts come from when no configuration file says otherwise.
+    workspace_root: Option<PathBuf>,
+    /// Project facts (style `local`, `hoist`) by project root, with when they were scanned.
+    facts: HashMap<PathBuf, (Instant, Arc<ProjectFacts>)>,
 }
+
+/// How long scanned project facts are reused: other files change on disk without the server hearing of it.
+const FACTS_TTL: Duration = Duration::from_secs(10);
 
 impl Session {
     /// A session for a client that sent `params`.
@@ -63,6 +72,8 @@ impl Session {
             encoding,
             document_changes,
             shown: HashSet::new(),
+            workspace_root: workspace_root(params),
+            facts: HashMap::new(),
         };
         if let Some(options) = &params.initialization_options {
             session.set_client_settings(options);
@@ -196,10 +207,44 @@ impl Session {
         let resolved = Resolver::new(dir, self.client_settings.overrides())
             .and_then(|resolver| resolver.settings_for(&path));
         match resolved {
-            Ok(resolved) => (file, resolved.settings.clone()),
+            Ok(resolved) => {
+                let mut settings = resolved.settings.clone();
+                // Style `local` and `hoist` consult the whole project, as the command line does.
+                if lazify_workspace::needs_project_facts(&settings) {
+                    let fallback = self
+                        .workspace_root
+                        .clone()
+                        .unwrap_or_else(|| dir.to_path_buf());
+                    let root = lazify_workspace::project_root(&resolved, &fallback);
+                    settings.project = self.project_facts(&root);
+                }
+                (file, settings)
+            }
             Err(e) => {
                 self.show(MessageType::WARNING, format!("lazify: {e}"));
                 (file, self.editor_only_settings())
+            }
+        }
+    }
+
+    /// The project's facts, scanned from disk (open buffers' unsaved text is not part of them) and reused for
+    /// [`FACTS_TTL`].
+    fn project_facts(&mut self, root: &Path) -> Option<Arc<ProjectFacts>> {
+        if let Some((at, facts)) = self.facts.get(root)
+            && at.elapsed() < FACTS_TTL
+        {
+            return Some(Arc::clone(facts));
+        }
+        match Workspace::new(root, self.client_settings.overrides()) {
+            Ok(workspace) => {
+                let facts = Arc::new(workspace.scan_project(root));
+                self.facts
+                    .insert(root.to_path_buf(), (Instant::now(), Arc::clone(&facts)));
+                Some(facts)
+            }
+            Err(e) => {
+                self.show(MessageType::WARNING, format!("lazify: {e}"));
+                None
             }
         }
     }
@@ -291,6 +336,18 @@ pub(crate) fn file_path(uri: &Uri) -> Option<PathBuf> {
         }
     }
     String::from_utf8(bytes).ok().map(PathBuf::from)
+}
+
+/// The first workspace folder, else the root URI, as a path.
+#[allow(deprecated, reason = "`root_uri` is what older clients send")]
+fn workspace_root(params: &InitializeParams) -> Option<PathBuf> {
+    let uri = params
+        .workspace_folders
+        .as_ref()
+        .and_then(|folders| folders.first())
+        .map(|folder| &folder.uri)
+        .or(params.root_uri.as_ref())?;
+    file_path(uri)
 }
 
 #[cfg(test)]

@@ -396,12 +396,12 @@ fn analyse(
 }
 
 /// Whether the engine needs facts from the whole project for these settings (style `local`, `hoist`).
-fn needs_project_facts(settings: &Settings) -> bool {
+pub fn needs_project_facts(settings: &Settings) -> bool {
     settings.hoist || settings.effective_style().0 == Style::Local
 }
 
 /// The folder a file's project facts come from: its configuration file's folder, else `fallback`.
-fn project_root(resolved: &ResolvedSettings, fallback: &Path) -> PathBuf {
+pub fn project_root(resolved: &ResolvedSettings, fallback: &Path) -> PathBuf {
     resolved
         .config
         .as_deref()

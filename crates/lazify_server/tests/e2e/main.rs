@@ -721,3 +721,23 @@ fn statements_sharing_a_line_still_get_their_own_quick_fix() {
     );
     client.shutdown().unwrap();
 }
+
+/// Style `local` consults the whole project, as the command line does: a test elsewhere that patches
+/// `pkg.mod.json` keeps `json` at module level; `csv`, which nothing patches, is still offered.
+#[test]
+fn style_local_reads_project_facts_like_the_command_line() {
+    let project = Project::py315();
+    project.write("lazify.toml", "style = \"local\"\n");
+    project.write("pkg/__init__.py", "");
+    project.write(
+        "tests/test_mod.py",
+        "from unittest import mock\n\n\n@mock.patch(\"pkg.mod.json\")\ndef test_dump(fake):\n    pass\n",
+    );
+    let text = "import csv\nimport json\n\n\ndef dump(v):\n    return json.dumps(v), csv\n";
+    project.write("pkg/mod.py", text);
+    let uri = project.uri("pkg/mod.py");
+    let mut client = Client::default_start();
+    let published = client.open(&uri, text);
+    assert_eq!(bindings(&published.diagnostics), ["csv"]);
+    client.shutdown().unwrap();
+}
