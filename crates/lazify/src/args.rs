@@ -182,6 +182,10 @@ impl Args {
             exclude: self.exclude.clone(),
             force_exclude: self.force_exclude,
             config: self.config.clone(),
+            // The rewritten text is only checked when it is written or shown (stdin mode prints it).
+            verify: matches!(self.mode(), Mode::Check | Mode::Report | Mode::Explain)
+                .then_some(false)
+                .filter(|_| !self.is_stdin()),
         }
     }
 }

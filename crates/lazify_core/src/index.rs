@@ -7,7 +7,7 @@
 //! walk is done (a binding later in a function still makes the name local everywhere in it), so there are no
 //! per-reference rescans.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, ExprContext, Stmt};
@@ -292,7 +292,7 @@ impl<'a> Index<'a> {
             matches!(s, Stmt::ImportFrom(f) if f.module.as_deref() == Some("__future__")
                 && f.names.iter().any(|a| a.name.as_str() == "annotations"))
         });
-        let mut tracked = HashSet::new();
+        let mut tracked = HashSet::default();
         collect_module_import_names(body, &mut tracked);
         if track_local_imports {
             collect_local_import_names(body, false, &mut tracked);
@@ -307,37 +307,37 @@ impl<'a> Index<'a> {
                 def: None,
                 kind: ScopeKind::Module,
                 parent: None,
-                bindings: HashSet::new(),
-                other_bindings: HashSet::new(),
+                bindings: HashSet::default(),
+                other_bindings: HashSet::default(),
                 reads_locals: None,
-                globals: HashSet::new(),
-                nonlocals: HashSet::new(),
+                globals: HashSet::default(),
+                nonlocals: HashSet::default(),
             }],
             scope: 0,
             exec_scope: 0,
             ctx: Ctx::ImportTime,
             placement: Placement::default(),
             annotations_deferred: annotations_deferred || future_annotations,
-            evaluating_classes: HashSet::new(),
+            evaluating_classes: HashSet::default(),
             imports: Vec::new(),
             raw_refs: Vec::new(),
             rebindings: Vec::new(),
             dynamic: Vec::new(),
             import_time_eval: None,
-            all_names: HashSet::new(),
+            all_names: HashSet::default(),
             has_all: false,
             lazy_modules: Vec::new(),
             import_state_change: None,
-            module_functions: HashMap::new(),
-            module_classes: HashMap::new(),
+            module_functions: HashMap::default(),
+            module_classes: HashMap::default(),
             calls: Vec::new(),
-            class_methods: HashMap::new(),
+            class_methods: HashMap::default(),
             depth: 0,
         };
         walker.visit_body(body);
         let import_time_scopes = walker.import_time_scopes();
-        let mut references: HashMap<&'a str, Vec<Reference<'a>>> = HashMap::new();
-        let mut local_references: HashMap<&'a str, Vec<Reference<'a>>> = HashMap::new();
+        let mut references: HashMap<&'a str, Vec<Reference<'a>>> = HashMap::default();
+        let mut local_references: HashMap<&'a str, Vec<Reference<'a>>> = HashMap::default();
         for mut reference in std::mem::take(&mut walker.raw_refs) {
             if let Some(scope) = walker.binding_scope_of(reference.name, reference.scope) {
                 if track_local_imports {
@@ -547,11 +547,11 @@ impl<'a> Walker<'a> {
             kind,
             def: None,
             parent: Some(self.scope),
-            bindings: HashSet::new(),
-            other_bindings: HashSet::new(),
+            bindings: HashSet::default(),
+            other_bindings: HashSet::default(),
             reads_locals: None,
-            globals: HashSet::new(),
-            nonlocals: HashSet::new(),
+            globals: HashSet::default(),
+            nonlocals: HashSet::default(),
         });
         self.scopes.len() - 1
     }
@@ -643,7 +643,7 @@ impl<'a> Walker<'a> {
     /// Function scopes that run at import time, because a module-level function or class is called (or used
     /// as a decorator) while the module is imported, directly or through other such functions.
     fn import_time_scopes(&self) -> HashMap<ScopeId, TextRange> {
-        let mut marked: HashMap<ScopeId, TextRange> = HashMap::new();
+        let mut marked: HashMap<ScopeId, TextRange> = HashMap::default();
         let mut work: Vec<(ScopeId, TextRange)> = Vec::new();
         let targets = |callee: &Callee<'_>| -> Vec<ScopeId> {
             let mut out = Vec::new();
@@ -664,7 +664,7 @@ impl<'a> Walker<'a> {
             }
             out
         };
-        let mut by_caller: HashMap<ScopeId, Vec<&Callee<'_>>> = HashMap::new();
+        let mut by_caller: HashMap<ScopeId, Vec<&Callee<'_>>> = HashMap::default();
         for (caller, callee, range, ctx) in &self.calls {
             if *caller == 0 && *ctx == Ctx::ImportTime {
                 for target in targets(callee) {

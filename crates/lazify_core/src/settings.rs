@@ -195,6 +195,10 @@ pub struct Settings {
     /// Facts from the whole project (other files' `mock.patch` strings, imports of this module's names,
     /// `sys.modules` patching, import cycles), for `local` and `hoist`. `None`: only this file is known.
     pub project: Option<std::sync::Arc<crate::facts::ProjectFacts>>,
+    /// Re-parse and placement-check the rewritten text before returning it (the default). A caller that neither
+    /// writes nor shows the text (`--check`, the report) may turn it off: it is a third of the work on a large
+    /// tree. Without it, `fixed` may (through a lazify bug) hold text that does not parse.
+    pub verify: bool,
 }
 
 impl Default for Settings {
@@ -209,6 +213,7 @@ impl Default for Settings {
             type_checking_imports: false,
             hoist: false,
             project: None,
+            verify: true,
         }
     }
 }

@@ -67,6 +67,9 @@ pub struct Overrides {
     pub force_exclude: bool,
     /// `--config`: use this file for every source file instead of discovering one.
     pub config: Option<PathBuf>,
+    /// `Some(false)`: skip re-parsing rewritten text that will neither be written nor shown (`--check`, the
+    /// report). Not a configuration key.
+    pub verify: Option<bool>,
 }
 
 /// Exclusion globs. A pattern matches a file or directory by its base name (`build`, `*_pb2.py`) or by its
@@ -326,7 +329,14 @@ impl Resolver {
             config = Some(found);
         }
 
+        // A directory without settings files of its own resolves exactly as its parent: share the parent's
+        // result rather than building the same settings and exclusion globs again for every directory.
+        let own_files = pyproject_path.is_file() || lazify_toml.is_file();
         let resolved = match (&self.explicit, &config) {
+            _ if !own_files && parent.is_some() => parent.map_or_else(
+                || self.merge(None, project.as_deref()),
+                |p| p.resolved.clone(),
+            ),
             (Some(explicit), _) => self.merge(Some(explicit), project.as_deref()),
             (None, Some(Err(problem))) => Err(problem.clone()),
             (None, Some(Ok(found))) => self.merge(Some(found), project.as_deref()),
@@ -448,6 +458,7 @@ impl Resolver {
                 .type_checking_imports
                 .or(options.type_checking_imports)
                 .unwrap_or(false),
+            verify: self.overrides.verify.unwrap_or(true),
             ..Settings::default()
         };
         Ok(Arc::new(ResolvedSettings {
