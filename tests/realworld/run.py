@@ -526,6 +526,7 @@ def main() -> int:
     unknown = [n for n in names if n not in config["projects"]]
     if unknown:
         raise SystemExit(f"unknown projects: {unknown}")
+    commit = run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT).stdout.strip() or "unknown"
     t0 = time.monotonic()
     results, failures = [], []
     for name in names:
@@ -535,7 +536,6 @@ def main() -> int:
         for f in p.failures:
             print(f, file=sys.stderr)
     version = run([env.lazify, "--version"]).stdout.strip()
-    commit = run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT).stdout.strip() or "unknown"
     python = run([env.pythons["3.15"], "--version"]).stdout.strip()
     text = (
         f"Measured {time.strftime('%Y-%m-%d')} with {version} (commit {commit}), {python}, "
