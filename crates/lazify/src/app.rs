@@ -91,8 +91,10 @@ fn execute(args: &Args, printer: &mut Printer<'_>) -> io::Result<Status> {
             return Ok(Status::Error);
         }
     };
+    // `--check` with text output prints only errors and the summary: nothing needs each file's text.
+    let lean = args.mode() == Mode::Check && args.output_format == OutputFormat::Text;
     let workspace = match Workspace::new(&cwd, args.overrides()) {
-        Ok(workspace) => workspace,
+        Ok(workspace) => workspace.lean(lean),
         Err(error) => {
             printer.workspace_error(&error)?;
             return Ok(Status::Error);

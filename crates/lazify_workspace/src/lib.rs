@@ -41,6 +41,9 @@ pub struct FileResult {
     pub written: bool,
     /// Whether the file was skipped because it is excluded (stdin with `--force-exclude`).
     pub excluded: bool,
+    /// In a lean run (see [`Workspace::lean`]), what the dropped text and verdicts said: whether the file
+    /// would change, and how many imports would be rewritten.
+    pub summary: Option<(bool, usize)>,
 }
 
 impl FileResult {
@@ -52,6 +55,7 @@ impl FileResult {
             error: None,
             written: false,
             excluded: false,
+            summary: None,
         }
     }
 
@@ -75,6 +79,9 @@ impl FileResult {
 
     /// Whether the rewrite would change the file (and has not been written).
     pub fn would_change(&self) -> bool {
+        if let Some((changed, _)) = self.summary {
+            return changed && !self.written;
+        }
         !self.written
             && self
                 .fixed()
@@ -83,6 +90,9 @@ impl FileResult {
 
     /// The number of imports rewritten (or to rewrite) in this file.
     pub fn rewrite_count(&self) -> usize {
+        if let Some((_, count)) = self.summary {
+            return count;
+        }
         if self.fixed().is_some() {
             self.outcome.rewrites().count()
         } else {
@@ -122,6 +132,7 @@ pub struct SourceResult {
 #[derive(Debug, Clone)]
 pub struct Workspace {
     resolver: Arc<Resolver>,
+    lean: bool,
 }
 
 impl Workspace {
@@ -129,7 +140,17 @@ impl Workspace {
     pub fn new(cwd: &Path, overrides: Overrides) -> Result<Self, WorkspaceError> {
         Ok(Self {
             resolver: Arc::new(Resolver::new(cwd, overrides)?),
+            lean: false,
         })
+    }
+
+    /// A lean run keeps, for files without errors, only whether they would change and how many imports
+    /// would be rewritten ([`FileResult::summary`]), and drops their text and verdicts as soon as they are
+    /// analysed: for callers that print only a summary (`--check`), on trees too large to hold in memory.
+    #[must_use]
+    pub fn lean(mut self, lean: bool) -> Self {
+        self.lean = lean;
+        self
     }
 
     /// The settings resolver.
@@ -222,6 +243,16 @@ impl Workspace {
         };
         let module = self.resolver.module_name(&candidate.absolute);
         analyse(&mut result, module, &bytes, &settings);
+        if self.lean && !write && !result.has_error() {
+            result.summary = Some((result.would_change(), result.rewrite_count()));
+            result.decoded = None;
+            result.outcome = FileOutcome {
+                style: result.outcome.style,
+                style_note: result.outcome.style_note.take(),
+                skipped: result.outcome.skipped,
+                ..FileOutcome::default()
+            };
+        }
         if write && result.would_change() {
             let written = result
                 .decoded
@@ -452,6 +483,32 @@ fn rename_path(error: WorkspaceError, display: &Path) -> WorkspaceError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lean_runs_keep_only_the_summary() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("m.py");
+        std::fs::File::create(&file)
+            .and_then(|mut f| {
+                std::io::Write::write_all(&mut f, b"import json\n\ndef f():\n    return json\n")
+            })
+            .unwrap();
+        let overrides = Overrides {
+            target_version: Some(lazify_core::PythonVersion::PY315),
+            ..Overrides::default()
+        };
+        let full = Workspace::new(dir.path(), overrides.clone()).unwrap();
+        let lean = Workspace::new(dir.path(), overrides).unwrap().lean(true);
+        let (full, lean) = (full.run(&[file.clone()], false), lean.run(&[file], false));
+        let (full, lean) = (&full.files[0], &lean.files[0]);
+        assert!(full.source().is_some() && full.summary.is_none());
+        assert!(lean.source().is_none() && lean.outcome.verdicts.is_empty());
+        assert_eq!(lean.summary, Some((true, 1)));
+        assert_eq!(
+            (lean.would_change(), lean.rewrite_count()),
+            (full.would_change(), full.rewrite_count())
+        );
+    }
 
     #[test]
     fn common_root_of_files() {
