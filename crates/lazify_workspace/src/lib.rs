@@ -499,7 +499,10 @@ mod tests {
         };
         let full = Workspace::new(dir.path(), overrides.clone()).unwrap();
         let lean = Workspace::new(dir.path(), overrides).unwrap().lean(true);
-        let (full, lean) = (full.run(&[file.clone()], false), lean.run(&[file], false));
+        let (full, lean) = (
+            full.run(std::slice::from_ref(&file), false),
+            lean.run(&[file], false),
+        );
         let (full, lean) = (&full.files[0], &lean.files[0]);
         assert!(full.source().is_some() && full.summary.is_none());
         assert!(lean.source().is_none() && lean.outcome.verdicts.is_empty());
