@@ -46,6 +46,10 @@ pub struct FileFacts {
     pub sys_modules_patches: Vec<(Option<String>, TextSize)>,
     /// Modules imported at module level (not in functions, not under `if TYPE_CHECKING:`; `lazy` ones included).
     pub module_level_imports: Vec<String>,
+    /// `module.name` read or written through an imported module (`import pkg.mod` then `pkg.mod.name = x`,
+    /// `from pkg import mod` then `mod.name`), and `setattr(mod, "name", ...)`, `patch.object(mod, "name")`:
+    /// `(module, name)`.
+    pub attribute_uses: Vec<(String, String, TextSize)>,
 }
 
 /// Scans one file; `None` when it does not parse.
@@ -58,6 +62,7 @@ pub fn scan(source: &str, file: &SourceFile) -> Option<FileFacts> {
             ..FileFacts::default()
         },
         depth: 0,
+        aliases: HashMap::new(),
     };
     for stmt in parsed.body() {
         scanner.module_level_import(stmt);
@@ -70,6 +75,9 @@ struct Scanner<'f> {
     file: &'f SourceFile,
     facts: FileFacts,
     depth: usize,
+    /// Names bound to (what may be) modules by the file's imports, whatever their scope: `a` for `import a.b`,
+    /// `m` for `import a.b as m`, `mod` for `from pkg import mod`.
+    aliases: HashMap<String, String>,
 }
 
 impl Scanner<'_> {
@@ -188,6 +196,25 @@ impl Scanner<'_> {
     }
 }
 
+impl Scanner<'_> {
+    /// The module a name or attribute chain refers to through the file's imports (`pkg.mod` for `pkg.mod` after
+    /// `import pkg.mod`, or for `mod` after `from pkg import mod`).
+    fn module_of(&self, expr: &Expr) -> Option<String> {
+        let chain = dotted(expr);
+        if chain.is_empty() {
+            return None;
+        }
+        let (root, rest) = chain
+            .split_once('.')
+            .map_or((chain.as_str(), None), |(r, t)| (r, Some(t)));
+        let base = self.aliases.get(root)?;
+        Some(match rest {
+            Some(rest) => format!("{base}.{rest}"),
+            None => base.clone(),
+        })
+    }
+}
+
 fn is_sys_modules(expr: &Expr) -> bool {
     dotted(expr) == "sys.modules"
         || matches!(expr, Expr::StringLiteral(s) if s.value.to_str() == "sys.modules")
@@ -204,6 +231,20 @@ impl<'a> Visitor<'a> for Scanner<'_> {
                             alias.name.to_string(),
                             alias.start(),
                         ));
+                        let bound = alias.asname.as_ref().unwrap_or(&alias.name);
+                        self.aliases
+                            .insert(bound.to_string(), format!("{module}.{}", alias.name));
+                    }
+                }
+            }
+            Stmt::Import(i) => {
+                for alias in &i.names {
+                    if let Some(asname) = &alias.asname {
+                        self.aliases
+                            .insert(asname.to_string(), alias.name.to_string());
+                    } else {
+                        let first = alias.name.split('.').next().unwrap_or_default();
+                        self.aliases.insert(first.to_string(), first.to_string());
                     }
                 }
             }
@@ -225,6 +266,32 @@ impl<'a> Visitor<'a> for Scanner<'_> {
     }
 
     fn visit_expr(&mut self, expr: &'a Expr) {
+        // `mod.name` (read or written) through an imported module.
+        if let Expr::Attribute(attr) = expr
+            && let Some(module) = self.module_of(&attr.value)
+        {
+            self.facts
+                .attribute_uses
+                .push((module, attr.attr.to_string(), expr.start()));
+        }
+        // `setattr(mod, "name", v)`, `monkeypatch.setattr(mod, "name", v)`, `patch.object(mod, "name")`.
+        if let Expr::Call(call) = expr
+            && let [target, Expr::StringLiteral(name), ..] = &*call.arguments.args
+            && let Some(module) = self.module_of(target)
+        {
+            let callee = dotted(&call.func);
+            let last = callee.rsplit('.').next().unwrap_or_default();
+            if matches!(
+                last,
+                "setattr" | "delattr" | "getattr" | "hasattr" | "object"
+            ) {
+                self.facts.attribute_uses.push((
+                    module,
+                    name.value.to_str().to_string(),
+                    expr.start(),
+                ));
+            }
+        }
         if let Expr::Call(call) = expr {
             let callee = dotted(&call.func);
             let last = callee.rsplit('.').next().unwrap_or_default();
@@ -298,6 +365,7 @@ impl<'a> Visitor<'a> for Scanner<'_> {
 #[derive(Clone, Debug, Default)]
 pub struct ProjectFacts {
     patched: HashMap<String, Vec<Location>>,
+    attribute_uses: HashMap<(String, String), Vec<Location>>,
     imported: HashMap<(String, String), Vec<Location>>,
     sys_modules_patched: Vec<(Option<String>, Location)>,
     module_imports: HashMap<String, HashSet<String>>,
@@ -315,6 +383,12 @@ impl ProjectFacts {
         }
         for (module, name, offset) in facts.imported_names {
             self.imported
+                .entry((module, name))
+                .or_default()
+                .push(at(offset));
+        }
+        for (module, name, offset) in facts.attribute_uses {
+            self.attribute_uses
                 .entry((module, name))
                 .or_default()
                 .push(at(offset));
@@ -338,8 +412,10 @@ impl ProjectFacts {
             .get(&dotted)
             .and_then(|v| v.first())
             .or_else(|| {
+                let key = (module.to_string(), name.to_string());
                 self.imported
-                    .get(&(module.to_string(), name.to_string()))
+                    .get(&key)
+                    .or_else(|| self.attribute_uses.get(&key))
                     .and_then(|v| v.first())
             })
     }

@@ -873,3 +873,47 @@ fn hoist_sys_modules_keys_and_lazy_redundancy() {
         "{v:?}"
     );
 }
+
+#[test]
+fn local_respects_attribute_patches_from_other_modules() {
+    // `click.testing` sets `click.utils.should_strip_ansi`; pygments' tests `monkeypatch.setattr(cmdline, "highlight", ...)`.
+    for (other, other_path, other_module) in [
+        (
+            "import pkg.mod\n\ndef run():\n    pkg.mod.json = None\n",
+            "pkg/runner.py",
+            "pkg.runner",
+        ),
+        (
+            "from pkg import mod\n\ndef test(monkeypatch):\n    monkeypatch.setattr(mod, \"json\", None)\n",
+            "tests/test_mod.py",
+            "test_mod",
+        ),
+        (
+            "from . import mod as m\n\ndef run():\n    return m.json\n",
+            "pkg/other.py",
+            "pkg.other",
+        ),
+    ] {
+        let mut project = crate::ProjectFacts::default();
+        let file = crate::SourceFile::new(other_path).with_module_name(other_module);
+        project.add(
+            std::path::Path::new(other_path),
+            other,
+            crate::facts::scan(other, &file).unwrap(),
+        );
+        let mut s = settings(Style::Local);
+        s.project = Some(std::sync::Arc::new(project));
+        let (fixed, v) = run_with(
+            "import json\nimport csv\n\ndef f():\n    return json, csv\n",
+            "pkg/mod.py",
+            Some("pkg.mod"),
+            &s,
+        );
+        assert!(
+            reason(&v, "json").starts_with("used-by-other-module"),
+            "{other}: {v:?}"
+        );
+        assert_eq!(reason(&v, "csv"), "rewrite", "{other}");
+        assert!(fixed.is_some());
+    }
+}
