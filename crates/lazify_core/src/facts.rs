@@ -436,10 +436,17 @@ impl ProjectFacts {
             .map(|(_, at)| at)
     }
 
-    /// Whether `module` (or a package of it) imports `target` (or a module inside it) at module level.
+    /// Whether `module` (or a package of it) imports `target` (or a module inside it) at module level. Packages
+    /// that also contain `target` do not count: they finished initialising before `target`'s body ran.
     pub fn imports_back(&self, module: &str, target: &str) -> bool {
         let mut name = module;
         loop {
+            if target
+                .strip_prefix(name)
+                .is_some_and(|rest| rest.starts_with('.'))
+            {
+                return false;
+            }
             if let Some(imports) = self.module_imports.get(name)
                 && imports.iter().any(|i| {
                     i == target || i.strip_prefix(target).is_some_and(|r| r.starts_with('.'))

@@ -917,3 +917,30 @@ fn local_respects_attribute_patches_from_other_modules() {
         assert!(fixed.is_some());
     }
 }
+
+#[test]
+fn hoist_cycle_through_a_shared_parent_package_is_no_cycle() {
+    // `pkg/__init__.py` imports `pkg.a`; `pkg.a` hoists `from .b import g`; `pkg.b` imports nothing.
+    let mut project = crate::ProjectFacts::default();
+    for (path, module, src) in [
+        ("pkg/__init__.py", "pkg", "from .a import f\n"),
+        ("pkg/b.py", "pkg.b", "def g():\n    return 1\n"),
+    ] {
+        let file = crate::SourceFile::new(path).with_module_name(module);
+        project.add(
+            std::path::Path::new(path),
+            src,
+            crate::facts::scan(src, &file).unwrap(),
+        );
+    }
+    let mut s = settings(Style::Lazy);
+    s.hoist = true;
+    s.project = Some(std::sync::Arc::new(project));
+    let (_, v) = run_with(
+        "def f():\n    from .b import g\n    return g()\n",
+        "pkg/a.py",
+        Some("pkg.a"),
+        &s,
+    );
+    assert_eq!(reason(&v, "g"), "rewrite");
+}

@@ -431,11 +431,14 @@ pub fn needs_project_facts(settings: &Settings) -> bool {
     settings.hoist || settings.effective_style().0 == Style::Local
 }
 
-/// The folder a file's project facts come from: its configuration file's folder, else `fallback`.
+/// The folder a file's project facts come from: its configuration file's folder, else the folder of the
+/// nearest `pyproject.toml` with a `[project]` table (so that `lazify --style local src/pkg` still sees the tests
+/// beside `src/`), else `fallback`.
 pub fn project_root(resolved: &ResolvedSettings, fallback: &Path) -> PathBuf {
     resolved
         .config
         .as_deref()
+        .or(resolved.pyproject.as_deref())
         .and_then(Path::parent)
         .map_or_else(|| fallback.to_path_buf(), Path::to_path_buf)
 }

@@ -124,6 +124,8 @@ pub struct ResolvedSettings {
     pub settings: Settings,
     /// The configuration file they came from, if any.
     pub config: Option<PathBuf>,
+    /// The nearest `pyproject.toml` with a `[project]` table, if any (the project's root, where its tests live).
+    pub pyproject: Option<PathBuf>,
     /// The exclusions that apply (configured or default).
     pub exclude: Excluder,
 }
@@ -464,6 +466,7 @@ impl Resolver {
         Ok(Arc::new(ResolvedSettings {
             settings,
             config: config.map(|c| c.path.clone()),
+            pyproject: project.map(|p| p.path.clone()),
             exclude,
         }))
     }
