@@ -925,6 +925,8 @@ fixtures! {
         other_module_unrelated,
         partial_move_keeps_rest,
         refuse_all_reexport,
+        refuse_attribute_patched_elsewhere,
+        refuse_attribute_set_elsewhere,
         refuse_del_at_module_level,
         refuse_dotted_import_and_other_binding,
         refuse_dotted_import_both_deferred,
