@@ -15,7 +15,10 @@ use crate::plan::Candidate;
 use crate::python::ParsedModule;
 use crate::settings::{Settings, SourceFile, Style};
 
-use super::{delete_lines, first_line, full_lines, line_ending, line_prefix, line_rest};
+use super::{
+    delete_lines, first_line, full_lines, line_ending, line_prefix, line_rest, statement_groups,
+    statement_head,
+};
 
 /// The import as one canonical line: `import a.b as c`, `from .m import x as y`.
 fn canonical(import_stmt: &Stmt, alias: &ast::Alias) -> String {
@@ -313,16 +316,10 @@ pub(crate) fn edits(
     let mut edits = Vec::new();
     let mut lines: Vec<String> = Vec::new();
     let mut deleted: Vec<TextRange> = Vec::new();
-    let mut start = 0;
-    while start < candidates.len() {
+    for group_range in statement_groups(candidates) {
+        let (start, end) = (group_range.start, group_range.end);
         let import_idx = candidates[start].import;
-        let end = start
-            + candidates[start..]
-                .iter()
-                .take_while(|c| c.import == import_idx)
-                .count();
         let group = &candidates[start..end];
-        start = end;
         let hoisted: Vec<&Candidate<'_>> = group
             .iter()
             .filter(|c| {
@@ -352,14 +349,7 @@ pub(crate) fn edits(
                 .filter(|c| !hoisted.iter().any(|h| std::ptr::eq(*h, *c)))
                 .map(|c| &source[c.alias.range()])
                 .collect();
-            let head = match import.stmt {
-                Stmt::ImportFrom(f) => format!(
-                    "from {}{} import ",
-                    ".".repeat(f.level as usize),
-                    f.module.as_ref().map_or("", ast::Identifier::as_str)
-                ),
-                _ => "import ".to_string(),
-            };
+            let head = statement_head(import.stmt);
             edits.push(Edit::replacement(
                 range,
                 format!("{head}{}", kept.join(", ")),

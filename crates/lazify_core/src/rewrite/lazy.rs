@@ -9,7 +9,7 @@ use crate::index::Index;
 use crate::plan::Candidate;
 use crate::python::ParsedModule;
 
-use super::{line_ending, line_prefix};
+use super::{line_ending, line_prefix, statement_groups, statement_head};
 
 pub(crate) fn edits(
     candidates: &mut [Candidate<'_>],
@@ -18,16 +18,10 @@ pub(crate) fn edits(
     source: &str,
 ) -> Vec<Edit> {
     let mut edits = Vec::new();
-    let mut start = 0;
-    while start < candidates.len() {
+    for group_range in statement_groups(candidates) {
+        let (start, end) = (group_range.start, group_range.end);
         let import_idx = candidates[start].import;
-        let end = start
-            + candidates[start..]
-                .iter()
-                .take_while(|c| c.import == import_idx)
-                .count();
         let group = &mut candidates[start..end];
-        start = end;
         // Hoisted function-local imports are `hoist`'s to edit.
         if group.iter().any(|c| c.verdict.is_hoisted()) {
             continue;
@@ -53,14 +47,7 @@ pub(crate) fn edits(
             }
             continue;
         }
-        let head = match import.source_module() {
-            None => "import ".to_string(),
-            Some((module, level)) => format!(
-                "from {}{} import ",
-                ".".repeat(level as usize),
-                module.unwrap_or_default()
-            ),
-        };
+        let head = statement_head(import.stmt);
         let names = |lazy: bool| {
             group
                 .iter()

@@ -16,7 +16,9 @@ use crate::index::{Index, ScopeId};
 use crate::plan::Candidate;
 use crate::python::ParsedModule;
 
-use super::{delete_lines, full_lines, line_ending, line_prefix, line_rest};
+use super::{
+    delete_lines, full_lines, line_ending, line_prefix, line_rest, statement_groups, statement_head,
+};
 
 pub(crate) fn edits(
     candidates: &mut [Candidate<'_>],
@@ -35,14 +37,9 @@ pub(crate) fn edits(
     let mut receivers: BTreeMap<ScopeId, (&ast::StmtFunctionDef, BTreeMap<usize, Vec<usize>>)> =
         BTreeMap::new();
 
-    let mut start = 0;
-    while start < candidates.len() {
+    for group_range in statement_groups(candidates) {
+        let (start, end) = (group_range.start, group_range.end);
         let import_idx = candidates[start].import;
-        let end = start
-            + candidates[start..]
-                .iter()
-                .take_while(|c| c.import == import_idx)
-                .count();
         let moving: Vec<usize> = (start..end)
             .filter(|&i| candidates[i].verdict.is_rewrite())
             .collect();
@@ -74,7 +71,6 @@ pub(crate) fn edits(
                 }
             }
         }
-        start = end;
     }
 
     let deletions = delete_lines(source, &deleted_lines);
@@ -118,14 +114,9 @@ pub(crate) fn edits(
 }
 
 fn refuse_lossy_splits(candidates: &mut [Candidate<'_>], index: &Index<'_>, parsed: &ParsedModule) {
-    let mut start = 0;
-    while start < candidates.len() {
+    for group_range in statement_groups(candidates) {
+        let (start, end) = (group_range.start, group_range.end);
         let import_idx = candidates[start].import;
-        let end = start
-            + candidates[start..]
-                .iter()
-                .take_while(|c| c.import == import_idx)
-                .count();
         let group = &mut candidates[start..end];
         let moving = group.iter().filter(|c| c.verdict.is_rewrite()).count();
         let range = index.imports[import_idx].range();
@@ -134,19 +125,6 @@ fn refuse_lossy_splits(candidates: &mut [Candidate<'_>], index: &Index<'_>, pars
                 c.keep(KeepReason::SplitWouldDropComments, range, None);
             }
         }
-        start = end;
-    }
-}
-
-/// `import ` or `from <module> import `.
-fn statement_head(stmt: &Stmt) -> String {
-    match stmt {
-        Stmt::ImportFrom(f) => format!(
-            "from {}{} import ",
-            ".".repeat(f.level as usize),
-            f.module.as_ref().map_or("", ast::Identifier::as_str)
-        ),
-        _ => "import ".to_string(),
     }
 }
 

@@ -7,7 +7,10 @@ pub(crate) mod local;
 
 use ruff_text_size::{TextRange, TextSize};
 
+use ruff_python_ast::{self as ast, Stmt};
+
 use crate::edit::Edit;
+use crate::plan::Candidate;
 
 /// The text between the start of the line holding `offset` and `offset`.
 pub(crate) fn line_prefix(source: &str, offset: TextSize) -> &str {
@@ -114,4 +117,34 @@ pub(crate) fn delete_lines(source: &str, ranges: &[TextRange]) -> Vec<Edit> {
         edits.push(Edit::deletion(TextRange::new(run.start(), end)));
     }
     edits
+}
+
+/// The index ranges of `candidates` that belong to one import statement each (the planner emits candidates in
+/// statement order, one per alias).
+pub(crate) fn statement_groups(candidates: &[Candidate<'_>]) -> Vec<std::ops::Range<usize>> {
+    let mut groups = Vec::new();
+    let mut start = 0;
+    while start < candidates.len() {
+        let import = candidates[start].import;
+        let end = start
+            + candidates[start..]
+                .iter()
+                .take_while(|c| c.import == import)
+                .count();
+        groups.push(start..end);
+        start = end;
+    }
+    groups
+}
+
+/// `import ` or `from <dots><module> import `: the head of an import statement, for rewriting its names.
+pub(crate) fn statement_head(stmt: &Stmt) -> String {
+    match stmt {
+        Stmt::ImportFrom(f) => format!(
+            "from {}{} import ",
+            ".".repeat(f.level as usize),
+            f.module.as_ref().map_or("", ast::Identifier::as_str)
+        ),
+        _ => "import ".to_string(),
+    }
 }
