@@ -3,11 +3,13 @@
 use similar::TextDiff;
 
 /// A unified diff with `--- a/<path>` / `+++ b/<path>` headers and 3 lines of context. Empty when the texts
-/// are equal. A missing final newline is marked as `diff` marks it.
+/// are equal. A missing final newline is marked as `diff` marks it. An absolute path loses its leading `/` in
+/// the headers (`a/tmp/x.py`, not `a//tmp/x.py`), as git writes them.
 pub fn unified_diff(path: &str, old: &str, new: &str) -> String {
     if old == new {
         return String::new();
     }
+    let path = path.trim_start_matches('/');
     let diff = TextDiff::from_lines(old, new);
     diff.unified_diff()
         .context_radius(3)
@@ -18,6 +20,15 @@ pub fn unified_diff(path: &str, old: &str, new: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn absolute_paths_get_single_slash_headers() {
+        let diff = unified_diff("/tmp/a.py", "import json\n", "lazy import json\n");
+        assert!(
+            diff.starts_with("--- a/tmp/a.py\n+++ b/tmp/a.py\n"),
+            "{diff}"
+        );
+    }
 
     #[test]
     fn headers_and_context() {
