@@ -13,7 +13,7 @@ use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextSize};
 
-use crate::index::dotted;
+use crate::index::{dotted, is_type_checking_test};
 use crate::settings::SourceFile;
 
 /// Where another file says something about a name.
@@ -81,20 +81,6 @@ struct Scanner<'f> {
 }
 
 impl Scanner<'_> {
-    fn resolve(&self, module: Option<&str>, level: u32) -> Option<String> {
-        if level == 0 {
-            return module.map(str::to_string);
-        }
-        let mut base = self.file.package()?;
-        for _ in 1..level {
-            base = base.rsplit_once('.')?.0;
-        }
-        Some(match module {
-            Some(m) => format!("{base}.{m}"),
-            None => base.to_string(),
-        })
-    }
-
     fn module_level_import(&mut self, stmt: &Stmt) {
         match stmt {
             // Lazy imports count too: they still read the other module, only later; and a file rewritten to
@@ -105,7 +91,7 @@ impl Scanner<'_> {
                 }
             }
             Stmt::ImportFrom(f) => {
-                if let Some(module) = self.resolve(f.module.as_deref(), f.level) {
+                if let Some(module) = self.file.resolve_import(f.module.as_deref(), f.level) {
                     for alias in &f.names {
                         if alias.name.as_str() != "*" {
                             self.facts
@@ -117,12 +103,7 @@ impl Scanner<'_> {
                 }
             }
             Stmt::If(s) => {
-                let type_checking = match &*s.test {
-                    Expr::Name(n) => n.id.as_str() == "TYPE_CHECKING",
-                    Expr::Attribute(a) => a.attr.as_str() == "TYPE_CHECKING",
-                    _ => false,
-                };
-                if !type_checking {
+                if !is_type_checking_test(&s.test) {
                     for inner in &s.body {
                         self.module_level_import(inner);
                     }
@@ -224,7 +205,7 @@ impl<'a> Visitor<'a> for Scanner<'_> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
         match stmt {
             Stmt::ImportFrom(f) => {
-                if let Some(module) = self.resolve(f.module.as_deref(), f.level) {
+                if let Some(module) = self.file.resolve_import(f.module.as_deref(), f.level) {
                     for alias in &f.names {
                         self.facts.imported_names.push((
                             module.clone(),

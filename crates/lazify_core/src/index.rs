@@ -1308,7 +1308,8 @@ pub(crate) fn dotted(expr: &Expr) -> String {
     }
 }
 
-fn is_type_checking_test(test: &Expr) -> bool {
+/// `TYPE_CHECKING` or `<module>.TYPE_CHECKING`, as the test of an `if`.
+pub(crate) fn is_type_checking_test(test: &Expr) -> bool {
     match test {
         Expr::Name(n) => n.id.as_str() == "TYPE_CHECKING",
         Expr::Attribute(a) => a.attr.as_str() == "TYPE_CHECKING",
@@ -1336,29 +1337,19 @@ impl<'a> Walker<'a> {
             self.note_all_and_lazy_modules(stmt);
         }
         match stmt {
-            Stmt::Import(s) => {
-                self.imports.push(ImportStmt {
+            Stmt::Import(_) | Stmt::ImportFrom(_) => {
+                let import = ImportStmt {
                     stmt,
                     placement: self.placement.clone(),
                     scope: self.scope,
-                });
+                };
                 if !self.at_module_scope() {
-                    for alias in &s.names {
-                        self.bind_import(bound_name(alias, false), alias.range());
+                    let is_from = import.source_module().is_some();
+                    for alias in import.aliases() {
+                        self.bind_import(bound_name(alias, is_from), alias.range());
                     }
                 }
-            }
-            Stmt::ImportFrom(s) => {
-                self.imports.push(ImportStmt {
-                    stmt,
-                    placement: self.placement.clone(),
-                    scope: self.scope,
-                });
-                if !self.at_module_scope() {
-                    for alias in &s.names {
-                        self.bind_import(bound_name(alias, true), alias.range());
-                    }
-                }
+                self.imports.push(import);
             }
             Stmt::FunctionDef(f) => self.visit_function(f, None),
             // `name = lambda ...` at module level: a call of `name` at import time runs the lambda's body.

@@ -133,7 +133,7 @@ fn new_candidate<'a>(
                 ".".repeat(level as usize),
                 module.unwrap_or_default()
             );
-            let resolved = resolve_relative(module, level, file);
+            let resolved = file.resolve_import(module, level);
             (written, resolved, Some(alias.name.to_string()))
         }
     };
@@ -153,21 +153,6 @@ fn new_candidate<'a>(
             },
         },
     }
-}
-
-/// The absolute name of `from <level dots><module> import ...`.
-fn resolve_relative(module: Option<&str>, level: u32, file: &SourceFile) -> Option<String> {
-    if level == 0 {
-        return module.map(str::to_string);
-    }
-    let mut base = file.package()?;
-    for _ in 1..level {
-        base = base.rsplit_once('.')?.0;
-    }
-    Some(match module {
-        Some(m) => format!("{base}.{m}"),
-        None => base.to_string(),
-    })
 }
 
 /// Blockers that hold for the whole statement.

@@ -289,6 +289,22 @@ impl SourceFile {
         self.path.extension().is_some_and(|e| e == "pyi")
     }
 
+    /// The absolute name of `from <level dots><module> import ...` in this file; `None` for a relative import
+    /// whose package is unknown (or climbs above the top-level package).
+    pub fn resolve_import(&self, module: Option<&str>, level: u32) -> Option<String> {
+        if level == 0 {
+            return module.map(str::to_string);
+        }
+        let mut base = self.package()?;
+        for _ in 1..level {
+            base = base.rsplit_once('.')?.0;
+        }
+        Some(match module {
+            Some(m) => format!("{base}.{m}"),
+            None => base.to_string(),
+        })
+    }
+
     /// The package that relative imports are resolved against: the module itself for an `__init__.py`,
     /// its parent otherwise. `None` when the module name is unknown or the module is top-level.
     pub fn package(&self) -> Option<&str> {

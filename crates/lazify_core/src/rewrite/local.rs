@@ -12,7 +12,7 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::diagnostic::KeepReason;
 use crate::edit::Edit;
-use crate::index::{Index, ScopeId};
+use crate::index::{Index, ScopeId, is_type_checking_test};
 use crate::plan::Candidate;
 use crate::python::ParsedModule;
 
@@ -239,7 +239,9 @@ fn type_checking_block(
     }
     // An existing module-level `if TYPE_CHECKING:` block: append to its body.
     let existing = body.iter().find_map(|stmt| match stmt {
-        Stmt::If(s) if s.elif_else_clauses.is_empty() && is_type_checking(&s.test) => s.body.last(),
+        Stmt::If(s) if s.elif_else_clauses.is_empty() && is_type_checking_test(&s.test) => {
+            s.body.last()
+        }
         _ => None,
     });
     if let Some(last) = existing {
@@ -292,12 +294,4 @@ fn type_checking_block(
         text.push_str(eol);
     }
     vec![Edit::insertion(at, text)]
-}
-
-fn is_type_checking(test: &ast::Expr) -> bool {
-    match test {
-        ast::Expr::Name(n) => n.id.as_str() == "TYPE_CHECKING",
-        ast::Expr::Attribute(a) => a.attr.as_str() == "TYPE_CHECKING",
-        _ => false,
-    }
 }
