@@ -1183,10 +1183,103 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// `g = frame.f_globals` (or `... if frame is not None else None`) in a function, where every use of `g` in
+    /// the function is `g.get("key")`, `g["key"]`, `"key" in g` or an `is None` test: only those keys are read.
+    /// Returns whether the statement was handled.
+    fn note_namespace_alias(&mut self, assign: &'a ast::StmtAssign) -> bool {
+        let [Expr::Name(target)] = assign.targets.as_slice() else {
+            return false;
+        };
+        let Some(def) = self.scopes[self.scope].def else {
+            return false;
+        };
+        let (namespace, rest): (&'a Expr, Option<&'a ast::ExprIf>) = match &*assign.value {
+            value @ Expr::Attribute(a) if a.attr.as_str() == "f_globals" => (value, None),
+            Expr::If(if_exp) => match (&*if_exp.body, &*if_exp.orelse) {
+                (value @ Expr::Attribute(a), Expr::NoneLiteral(_))
+                | (Expr::NoneLiteral(_), value @ Expr::Attribute(a))
+                    if a.attr.as_str() == "f_globals" =>
+                {
+                    (value, Some(if_exp))
+                }
+                _ => return false,
+            },
+            _ => return false,
+        };
+        let mut uses = AliasUses {
+            name: target.id.as_str(),
+            keys: Vec::new(),
+            other: false,
+        };
+        uses.visit_body(&def.body);
+        if uses.other {
+            return false;
+        }
+        for key in uses.keys {
+            self.dynamic_access(Some(key), namespace.range(), DynamicKind::Dict);
+        }
+        if let Some(if_exp) = rest {
+            self.visit_expr(&if_exp.test);
+        }
+        self.visit_namespace_base(namespace);
+        self.visit_expr(&assign.targets[0]);
+        true
+    }
+
     /// Visits what a namespace expression is taken from (`frame` in `frame.f_globals`).
     fn visit_namespace_base(&mut self, expr: &'a Expr) {
         if let Expr::Attribute(attr) = expr {
             self.visit_expr(&attr.value);
+        }
+    }
+}
+
+/// The uses of a local name bound to a namespace dict: literal keys read, or `other` for any other use.
+struct AliasUses<'a> {
+    name: &'a str,
+    keys: Vec<&'a str>,
+    other: bool,
+}
+
+impl<'a> Visitor<'a> for AliasUses<'a> {
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        let is_alias = |e: &Expr| matches!(e, Expr::Name(n) if n.id.as_str() == self.name);
+        match expr {
+            // `g.get("key", ...)`
+            Expr::Call(call) if matches!(&*call.func, Expr::Attribute(a) if a.attr.as_str() == "get" && is_alias(&a.value)) => {
+                match call.arguments.args.first() {
+                    Some(Expr::StringLiteral(s)) if call.arguments.keywords.is_empty() => {
+                        self.keys.push(s.value.to_str());
+                        for arg in &call.arguments.args[1..] {
+                            self.visit_expr(arg);
+                        }
+                    }
+                    _ => self.other = true,
+                }
+            }
+            // `g["key"]` (read, write or delete: all touch only that key)
+            Expr::Subscript(sub) if is_alias(&sub.value) => match &*sub.slice {
+                Expr::StringLiteral(s) => self.keys.push(s.value.to_str()),
+                _ => self.other = true,
+            },
+            // `"key" in g`, `g is None`, `g is not None`
+            Expr::Compare(cmp) if cmp.comparators.len() == 1 => {
+                let (left, right) = (&*cmp.left, &cmp.comparators[0]);
+                match cmp.ops[0] {
+                    ast::CmpOp::In | ast::CmpOp::NotIn if is_alias(right) => self.visit_expr(left),
+                    ast::CmpOp::Is | ast::CmpOp::IsNot
+                        if is_alias(left) && right.is_none_literal_expr()
+                            || is_alias(right) && left.is_none_literal_expr() => {}
+                    _ => visitor::walk_expr(self, expr),
+                }
+            }
+            Expr::Name(n) if n.id.as_str() == self.name => {
+                // The assignment itself is a store; any other use (passing `g` on, `del g`) is not tracked.
+                if !matches!(n.ctx, ExprContext::Store) {
+                    self.other = true;
+                }
+            }
+            _ => visitor::walk_expr(self, expr),
         }
     }
 }
@@ -1352,6 +1445,8 @@ impl<'a> Walker<'a> {
                 self.imports.push(import);
             }
             Stmt::FunctionDef(f) => self.visit_function(f, None),
+            // `f_globals = frame.f_back.f_globals` in a function, read only with literal keys.
+            Stmt::Assign(a) if self.note_namespace_alias(a) => {}
             // `name = lambda ...` at module level: a call of `name` at import time runs the lambda's body.
             Stmt::Assign(a)
                 if self.at_module_scope()
