@@ -55,8 +55,11 @@ pub(crate) const PRELOADED_MODULES: &[&str] = &[
 
 /// The side-effect entry matching `module`, if any.
 pub(crate) fn side_effect_entry(module: &str) -> Option<&'static str> {
+    let first = module.as_bytes().first();
     SIDE_EFFECT_MODULES.iter().copied().find(|entry| {
-        if let Some(prefix) = entry.strip_suffix(".*") {
+        if entry.as_bytes().first() != first {
+            false
+        } else if let Some(prefix) = entry.strip_suffix(".*") {
             module
                 .strip_prefix(prefix)
                 .is_some_and(|rest| rest.starts_with('.'))

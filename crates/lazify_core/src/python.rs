@@ -93,12 +93,17 @@ pub fn parse(source: &str) -> Result<ParsedModule, EngineError> {
             range: error.range,
         });
     }
-    let pragmas = parsed
-        .tokens()
-        .iter()
-        .filter(|t| t.kind() == TokenKind::Comment && source[t.range()].contains("lazify:"))
-        .map(Ranged::range)
-        .collect();
+    // Most files have no pragma: one substring search of the source spares a pass over every token.
+    let pragmas = if source.contains("lazify:") {
+        parsed
+            .tokens()
+            .iter()
+            .filter(|t| t.kind() == TokenKind::Comment && source[t.range()].contains("lazify:"))
+            .map(Ranged::range)
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(ParsedModule { parsed, pragmas })
 }
 
