@@ -150,8 +150,11 @@ def fetch(env: Env, p: Project) -> Path:
     root.rename(orig)
     if not (orig / p.package).is_dir():
         raise SystemExit(f"{p.name}: the sdist has no {p.package}/")
+    # The paths come first; after the first option, arguments may be option values (`-m "not network"`).
     for t in p.tests:
-        if not t.startswith("-") and not (orig / t).exists():
+        if t.startswith("-"):
+            break
+        if not (orig / t).exists():
             raise SystemExit(f"{p.name}: the sdist has no {t} (its tests)")
     return orig
 
