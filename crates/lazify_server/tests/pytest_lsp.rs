@@ -1,0 +1,125 @@
+//! Runs the pytest-lsp suite in `tests/pytest_lsp/`: a real LSP client (pytest-lsp, built on pygls)
+//! drives the `lazify server` binary over stdio, request by request.
+//!
+//! The Python comes from `LAZIFY_PYTEST_LSP`, the path of the `python` of a venv with
+//! `tests/pytest_lsp/requirements.txt` installed. Without it the test is skipped with a message on the
+//! terminal (written past libtest's output capture); with `CI` set it fails. The binary is `LAZIFY_BIN` if
+//! set, else the one `cargo build -p lazify --bin lazify` builds in this target directory and profile (so a
+//! stale binary is never tested).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test harness: a failed step is a failed test"
+)]
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const SUITE: &str = "crates/lazify_server/tests/pytest_lsp";
+
+/// Whether the tests run under CI (`CI` set to anything but empty, `0` or `false`), as in `tests/support`.
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && !v.eq_ignore_ascii_case("false"))
+}
+
+/// Writes to the terminal even while libtest captures the test's output (it captures `print!`/`eprint!`).
+fn say(message: &str) {
+    let _ = writeln!(std::io::stderr(), "{message}");
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The `lazify` binary: `LAZIFY_BIN`, or the one cargo builds in this target directory and profile.
+fn lazify_binary() -> PathBuf {
+    if let Some(path) = std::env::var_os("LAZIFY_BIN") {
+        return PathBuf::from(path);
+    }
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| env!("CARGO").into());
+    let mut command = Command::new(cargo);
+    command
+        .current_dir(workspace_root())
+        .args(["build", "-p", "lazify", "--bin", "lazify"])
+        .args(["--message-format", "json-render-diagnostics"]);
+    // This test runs from `<target>/<profile>/deps/`; build the binary with the same profile.
+    let exe = std::env::current_exe().unwrap();
+    if exe.ancestors().nth(2).and_then(Path::file_name) == Some("release".as_ref()) {
+        command.arg("--release");
+    }
+    let out = command.stderr(Stdio::inherit()).output().unwrap();
+    assert!(out.status.success(), "cargo build -p lazify failed");
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|message| message["target"]["name"] == "lazify")
+        .find_map(|message| message["executable"].as_str().map(PathBuf::from))
+        .expect("cargo reports the lazify executable")
+}
+
+#[test]
+fn pytest_lsp_suite() {
+    let Some(python) = std::env::var_os("LAZIFY_PYTEST_LSP") else {
+        assert!(
+            !in_ci(),
+            "pytest_lsp_suite: LAZIFY_PYTEST_LSP is not set, and `CI` is set: CI must install \
+             {SUITE}/requirements.txt in a venv and set LAZIFY_PYTEST_LSP to its python"
+        );
+        say(&format!(
+            "\n*** SKIPPED pytest_lsp_suite: LAZIFY_PYTEST_LSP is not set. Make a venv, `pip install -r \
+             {SUITE}/requirements.txt` in it, and set LAZIFY_PYTEST_LSP to the venv's python. ***\n"
+        ));
+        return;
+    };
+    let python = PathBuf::from(python);
+    assert!(
+        python.is_file(),
+        "LAZIFY_PYTEST_LSP={} is not a file",
+        python.display()
+    );
+    let binary = lazify_binary();
+    assert!(binary.is_file(), "{} is not a file", binary.display());
+
+    // pytest's stdout and stderr, interleaved in one file (one file description, so one offset).
+    let output = tempfile::NamedTempFile::new().unwrap();
+    let sink = output.reopen().unwrap();
+    let mut child = Command::new(&python)
+        .current_dir(workspace_root())
+        .args(["-m", "pytest", "-q", "-p", "no:cacheprovider", SUITE])
+        .env("LAZIFY_BIN", &binary)
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .stdin(Stdio::null())
+        .stdout(sink.try_clone().unwrap())
+        .stderr(sink)
+        .spawn()
+        .expect("the python of LAZIFY_PYTEST_LSP starts");
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_mins(5) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "pytest did not finish within 5 minutes; its output so far:\n{}",
+                std::fs::read_to_string(output.path()).unwrap_or_default()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let transcript = std::fs::read_to_string(output.path()).unwrap();
+    assert!(
+        status.success(),
+        "pytest failed ({status}), LAZIFY_BIN={}:\n{transcript}",
+        binary.display()
+    );
+    // `-q` ends with e.g. "25 passed in 3.10s"; a suite that collected nothing also exits non-zero (5).
+    let summary = transcript.lines().last().unwrap_or_default();
+    assert!(summary.contains(" passed"), "{transcript}");
+    say(&format!("pytest-lsp suite: {summary}"));
+}
