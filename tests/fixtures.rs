@@ -817,11 +817,13 @@ fixtures! {
         from_a_import_b_lazy_modules,
         from_a_import_submodule,
         import_a_and_import_a_b,
+        import_a_b_and_import_a_c,
         import_a_b_as_c,
         import_a_b_as_c_lazy_modules,
         import_a_b_c_deep,
         import_a_b_lazy_modules,
         import_a_b_used_as_a_b,
+        import_a_b_uses_a_c_imported_as_alias,
         import_a_b_uses_other_attribute,
     }
     relative {

@@ -445,6 +445,44 @@ fn dotted_import_binds_the_package() {
 }
 
 #[test]
+fn sibling_submodule_imports() {
+    // `import a.b` and `import a.c` each used through the other's submodule too: both lazy statements bind `a`,
+    // and each pending submodule import makes its attribute importable on first access, in either order.
+    check_scenario(
+        "sibling_submodule_imports",
+        &Scenario {
+            files: &[
+                ("heavypkg/__init__.py", "print(\"loading heavypkg\")\n"),
+                (
+                    "heavypkg/one.py",
+                    "print(\"loading heavypkg.one\")\n\n\ndef value():\n    return \"one\"\n",
+                ),
+                (
+                    "heavypkg/two.py",
+                    "print(\"loading heavypkg.two\")\n\n\ndef value():\n    return \"two\"\n",
+                ),
+                (
+                    "app.py",
+                    "import heavypkg.one\nimport heavypkg.two\n\n\ndef main():\n    return heavypkg.two.value() + heavypkg.one.value()\n",
+                ),
+                (
+                    "driver.py",
+                    "import app\n\ncheck(\"imported\", \"heavypkg\", \"heavypkg.one\", \"heavypkg.two\")\nprint(\"result\", app.main())\ncheck(\"used\", \"heavypkg\", \"heavypkg.one\", \"heavypkg.two\")\n",
+                ),
+            ],
+            target: "app.py",
+            module: "app",
+            driver: "driver.py",
+            styles: BOTH,
+            rewritten: &["heavypkg.one", "heavypkg.two"],
+            deferred: &["heavypkg", "heavypkg.one", "heavypkg.two"],
+            absent_at: &["imported"],
+            present_at: "used",
+        },
+    );
+}
+
+#[test]
 fn aliased_import() {
     check_scenario(
         "aliased_import",

@@ -308,7 +308,8 @@ fn judge_name(
         return;
     }
     // `import a.b` binds `a`; a lazy `a` imports only `a`, so every use must go through `a.b` unless a plain
-    // `import a` binds the name too.
+    // `import a` binds the name too. A use through `a.c`, where another module-level statement imports `a.c`,
+    // is fine: that statement makes `a.c` importable on first attribute access, lazy or not.
     let style_is_local = matches!(
         candidate.verdict.decision,
         Decision::Rewrite {
@@ -328,8 +329,22 @@ fn judge_name(
                         .iter()
                         .any(|a| a.asname.is_none() && a.name.as_str() == binding)
             });
+            let imported_sibling = |attr: &str| {
+                index.imports.iter().any(|other| {
+                    other.is_module_level()
+                        && other.source_module().is_none()
+                        && other.aliases().iter().any(|a| {
+                            a.asname.is_none()
+                                && a.name.as_str().split_once('.').is_some_and(|(top, rest)| {
+                                    top == binding && rest.split('.').next() == Some(attr)
+                                })
+                        })
+                })
+            };
             if !plain_import_too
-                && let Some(other) = references.iter().find(|r| r.attr != Some(sub))
+                && let Some(other) = references
+                    .iter()
+                    .find(|r| r.attr.is_none_or(|attr| attr != sub && !imported_sibling(attr)))
             {
                 candidate.keep(KeepReason::SubmoduleSideEffect, other.range, None);
             }
