@@ -342,9 +342,10 @@ fn judge_name(
                 })
             };
             if !plain_import_too
-                && let Some(other) = references
-                    .iter()
-                    .find(|r| r.attr.is_none_or(|attr| attr != sub && !imported_sibling(attr)))
+                && let Some(other) = references.iter().find(|r| {
+                    r.attr
+                        .is_none_or(|attr| attr != sub && !imported_sibling(attr))
+                })
             {
                 candidate.keep(KeepReason::SubmoduleSideEffect, other.range, None);
             }
