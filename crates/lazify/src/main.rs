@@ -12,10 +12,11 @@ use std::process::ExitCode;
 
 use clap::Parser as _;
 
-/// mimalloc: the parser allocates a node at a time, and the system allocator spent a fifth of a run's
-/// instructions in `malloc` and `free` (issue 6; the benchmark's floor uses the same allocator).
+/// jemalloc, as ruff uses: the parser allocates a node at a time, and the system allocator spent a fifth of a
+/// run's instructions in `malloc` and `free`. mimalloc was 8% faster still but held 45% more memory than jemalloc
+/// (issue 6; the benchmark's floor uses the same allocator as lazify).
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 #[expect(
     clippy::print_stderr,

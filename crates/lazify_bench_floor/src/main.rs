@@ -21,7 +21,7 @@ use ruff_python_parser::{Mode, ParseOptions};
 
 /// The allocator `lazify` uses: the floor must not be slower than lazify for a reason other than the analysis.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 const USAGE: &str = "usage: parse-floor PATH...\n\nWalks, reads and parses the Python files under PATH \
                      (the parse-only floor of lazify's benchmark).";

@@ -276,6 +276,22 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<Decoded, WorkspaceError> {
     })
 }
 
+/// [`decode`] for bytes the caller owns: a UTF-8 file without a byte order mark becomes the text without a copy.
+pub fn decode_owned(path: &Path, bytes: Vec<u8>) -> Result<Decoded, WorkspaceError> {
+    if bytes.starts_with(BOM) || coding_declaration(&bytes).is_some() {
+        return decode(path, &bytes);
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(Decoded {
+            text,
+            bom: false,
+            encoding: Encoding::Utf8,
+            round_trips: true,
+        }),
+        Err(error) => decode(path, error.as_bytes()),
+    }
+}
+
 /// Decodes with `encoding_rs`, returning the offset of the first malformed byte on failure.
 fn decode_other(encoding: &'static encoding_rs::Encoding, body: &[u8]) -> Result<String, usize> {
     let mut decoder = encoding.new_decoder_without_bom_handling();
@@ -297,6 +313,31 @@ fn decode_other(encoding: &'static encoding_rs::Encoding, body: &[u8]) -> Result
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decode_owned_agrees_with_decode() {
+        let cases: [&[u8]; 5] = [
+            b"x = 1\n",
+            b"\xEF\xBB\xBFx = 1\n",
+            b"# coding: latin-1\nx = '\xe9'\n",
+            b"x = 1\ny = '\xff'\n",
+            b"s = '\xc3\xa9'\n",
+        ];
+        for bytes in cases {
+            let (owned, borrowed) = (decode_owned(path(), bytes.to_vec()), decode(path(), bytes));
+            match (owned, borrowed) {
+                (Ok(a), Ok(b)) => {
+                    assert_eq!(
+                        (a.text, a.bom, a.round_trips),
+                        (b.text, b.bom, b.round_trips)
+                    );
+                    assert_eq!(a.encoding.name(), b.encoding.name());
+                }
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+                (a, b) => panic!("{bytes:?}: {a:?} against {b:?}"),
+            }
+        }
+    }
 
     fn path() -> &'static Path {
         Path::new("f.py")

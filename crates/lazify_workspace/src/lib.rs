@@ -242,7 +242,7 @@ impl Workspace {
             }
         };
         let module = self.resolver.module_name(&candidate.absolute);
-        analyse(&mut result, module, &bytes, &settings);
+        analyse(&mut result, module, bytes, &settings);
         if self.lean && !write && !result.has_error() {
             result.summary = Some((result.would_change(), result.rewrite_count()));
             result.decoded = None;
@@ -382,7 +382,7 @@ impl Workspace {
         };
         let settings = with_facts(&resolved, &facts, &fallback);
         let module = filename.and_then(|_| self.resolver.module_name(&absolute));
-        analyse(&mut result, module, bytes, &settings);
+        analyse(&mut result, module, bytes.to_vec(), &settings);
         let Some(fixed) = result.fixed().filter(|_| result.would_change()) else {
             return unchanged(result);
         };
@@ -408,10 +408,10 @@ impl Workspace {
 fn analyse(
     result: &mut FileResult,
     module_name: Option<String>,
-    bytes: &[u8],
+    bytes: Vec<u8>,
     settings: &Settings,
 ) {
-    let decoded = match encoding::decode(&result.path, bytes) {
+    let decoded = match encoding::decode_owned(&result.path, bytes) {
         Ok(decoded) => decoded,
         Err(error) => {
             result.error = Some(error);
