@@ -60,6 +60,7 @@ step() { printf '\n==> %s\n' "$*" >&2; }
 target_dir=${CARGO_TARGET_DIR:-$repo/target}
 floor_bin=$target_dir/release/parse-floor
 lazify_bin=$target_dir/release/lazify
+engine_bin=$target_dir/release/examples/single_file
 if ((build)); then
     step "building parse-floor (release)"
     (cd "$repo" && cargo build --release --quiet -p lazify_bench_floor)
@@ -69,6 +70,8 @@ if ((build)); then
             echo "bench.sh: lazify does not build; fix it, or run without it: --tools ruff,floor" >&2
             exit 2
         fi
+        step "building the in-process timer (release, lazify_core's example single_file)"
+        (cd "$repo" && cargo build --release --quiet -p lazify_core --example single_file)
     fi
 fi
 [[ -x $floor_bin ]] || { echo "bench.sh: $floor_bin is missing (drop --no-build)" >&2; exit 2; }
@@ -145,4 +148,4 @@ if [[ ! -x /usr/bin/time ]]; then
 fi
 step "measuring"
 exec "$python" "$repo/scripts/bench/bench.py" run --corpus "$corpus" \
-    --lazify "$lazify_bin" --floor "$floor_bin" --ruff "$ruff_bin" "${bench_args[@]}"
+    --lazify "$lazify_bin" --floor "$floor_bin" --ruff "$ruff_bin" --engine "$engine_bin" "${bench_args[@]}"

@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -387,6 +388,16 @@ def cmd_run(args: argparse.Namespace) -> int:
             return 2
         single = {"file": str(file.relative_to(corpus / "full")), "lines": lines,
                   "results": {t: summary(ms) for t, ms in raw.items()}}
+        # The editor's case: the engine alone, in process (analysis, rewrite and the re-parse check).
+        if args.engine and Path(args.engine).is_file():
+            out = subprocess.run([args.engine, str(file), str(max(args.single_runs, 20))],
+                                 capture_output=True, text=True)
+            match = re.search(r"median ([0-9.]+) ms, min ([0-9.]+) ms", out.stdout)
+            if out.returncode == 0 and match:
+                single["in_process_ms"] = float(match.group(1))
+                single["in_process_line"] = out.stdout.strip()
+            else:
+                notes.append(f"the in-process timer failed: {out.stderr.strip() or out.stdout.strip()}")
 
     # The main table.
     print("| corpus | files | lines | tool | wall (s) | wall min-max (s) | CPU user+sys (s) | peak RSS (MB) "
@@ -457,6 +468,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         for tool, s in single["results"].items():
             print(f"  {TOOL_LABEL[tool]:<22} {s['wall'] * 1000:7.1f} ms wall, {s['cpu'] * 1000:7.1f} ms CPU, "
                   f"{s['rss_mb']:.1f} MB")
+        if "in_process_line" in single:
+            print(f"  engine alone, {single['in_process_line']}")
         print()
 
     # Issue 6's targets.
@@ -475,6 +488,10 @@ def cmd_run(args: argparse.Namespace) -> int:
             worst = max(abs(linear[("check", s)] - 1.0) for s in sizes)
             verdicts.append((f"lazify --check linear within {TARGET_LINEARITY:.0%}", worst <= TARGET_LINEARITY,
                              f"worst {worst:+.0%}"))
+        if single and "in_process_ms" in single:
+            ms = single["in_process_ms"]
+            verdicts.append((f"{single['lines']}-line file analysed and rewritten < {TARGET_SINGLE_MS:.0f} ms "
+                             "(in process, as the editor runs it)", ms < TARGET_SINGLE_MS, f"{ms:.1f} ms"))
         if single and "diff" in single["results"]:
             ms = single["results"]["diff"]["wall"] * 1000
             verdicts.append((f"{single['lines']}-line file, lazify --diff < {TARGET_SINGLE_MS:.0f} ms (whole process; "
@@ -508,6 +525,7 @@ def main() -> int:
     p.add_argument("--lazify", required=True)
     p.add_argument("--floor", required=True)
     p.add_argument("--ruff", required=True)
+    p.add_argument("--engine", help="lazify_core's example single_file: times the engine in process")
     p.add_argument("--tools", default=",".join(TOOL_ORDER))
     p.add_argument("--sizes", default=",".join(SIZES))
     p.add_argument("--runs", type=int, default=5)
