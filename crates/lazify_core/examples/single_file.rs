@@ -1,7 +1,9 @@
 //! Times the engine on one file in process, as the editor runs it: `lazify_core::run` with style `lazy`, target
 //! py315 and the rewritten text re-parsed and checked (as `--diff` and `--write` do). A measurement, not a test:
 //!
-//!   cargo run --release -p lazify_core --example single_file -- FILE [RUNS]
+//! ```console
+//! cargo run --release -p lazify_core --example single_file -- FILE [RUNS]
+//! ```
 //!
 //! Prints one line: `in-process: LINES lines, median M ms, min N ms, RUNS runs, REWRITES rewrites`.
 
