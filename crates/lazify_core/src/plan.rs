@@ -321,24 +321,22 @@ fn judge_name(
         let full = candidate.alias.name.as_str();
         if let Some((_, rest)) = full.split_once('.') {
             let sub = rest.split('.').next().unwrap_or_default();
-            let plain_import_too = index.imports.iter().any(|other| {
-                other.is_module_level()
-                    && other.source_module().is_none()
-                    && other
-                        .aliases()
-                        .iter()
-                        .any(|a| a.asname.is_none() && a.name.as_str() == binding)
-            });
+            // What the module-level `import binding...` statements without `as` import: `binding` itself, or
+            // the submodules `binding.<attr>`.
+            let bound_here: Vec<&str> = index
+                .imports
+                .iter()
+                .filter(|other| other.is_module_level() && other.source_module().is_none())
+                .flat_map(|other| other.aliases())
+                .filter(|a| a.asname.is_none())
+                .map(|a| a.name.as_str())
+                .filter(|name| name.split('.').next() == Some(binding))
+                .collect();
+            let plain_import_too = bound_here.contains(&binding);
             let imported_sibling = |attr: &str| {
-                index.imports.iter().any(|other| {
-                    other.is_module_level()
-                        && other.source_module().is_none()
-                        && other.aliases().iter().any(|a| {
-                            a.asname.is_none()
-                                && a.name.as_str().split_once('.').is_some_and(|(top, rest)| {
-                                    top == binding && rest.split('.').next() == Some(attr)
-                                })
-                        })
+                bound_here.iter().any(|name| {
+                    name.split_once('.')
+                        .is_some_and(|(_, rest)| rest.split('.').next() == Some(attr))
                 })
             };
             if !plain_import_too
