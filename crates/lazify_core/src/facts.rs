@@ -255,27 +255,22 @@ impl<'a> Visitor<'a> for Scanner<'_> {
                 .attribute_uses
                 .push((module, attr.attr.to_string(), expr.start()));
         }
-        // `setattr(mod, "name", v)`, `monkeypatch.setattr(mod, "name", v)`, `patch.object(mod, "name")`.
-        if let Expr::Call(call) = expr
-            && let [target, Expr::StringLiteral(name), ..] = &*call.arguments.args
-            && let Some(module) = self.module_of(target)
-        {
+        if let Expr::Call(call) = expr {
             let callee = dotted(&call.func);
             let last = callee.rsplit('.').next().unwrap_or_default();
+            // `setattr(mod, "name", v)`, `monkeypatch.setattr(mod, "name", v)`, `patch.object(mod, "name")`.
             if matches!(
                 last,
                 "setattr" | "delattr" | "getattr" | "hasattr" | "object"
-            ) {
+            ) && let [target, Expr::StringLiteral(name), ..] = &*call.arguments.args
+                && let Some(module) = self.module_of(target)
+            {
                 self.facts.attribute_uses.push((
                     module,
                     name.value.to_str().to_string(),
                     expr.start(),
                 ));
             }
-        }
-        if let Expr::Call(call) = expr {
-            let callee = dotted(&call.func);
-            let last = callee.rsplit('.').next().unwrap_or_default();
             let first = call.arguments.args.first();
             if callee.ends_with("patch.dict") && first.is_some_and(is_sys_modules) {
                 // `patch.dict(sys.modules, {"a": fake}, b=fake)`; `clear=True` or a computed dict: anything.
