@@ -218,26 +218,28 @@ fn line_column(bytes: &[u8], offset: usize) -> (usize, usize) {
     (line, offset - line_start + 1)
 }
 
-/// Decodes a source file's bytes.
-pub fn decode(path: &Path, bytes: &[u8]) -> Result<Decoded, WorkspaceError> {
-    let (bom, body) = match bytes.strip_prefix(BOM) {
-        Some(rest) => (true, rest),
-        None => (false, bytes),
-    };
-    let encoding = if bom {
-        Encoding::Utf8
-    } else {
-        match coding_declaration(body) {
-            None => Encoding::Utf8,
-            Some((name, line)) => {
-                Encoding::for_python_name(&name).ok_or_else(|| WorkspaceError::UnknownEncoding {
-                    path: path.to_path_buf(),
-                    name,
-                    line,
-                })?
-            }
+/// Whether the bytes start with a UTF-8 byte order mark, and the encoding they declare (UTF-8 by default).
+fn detect(path: &Path, bytes: &[u8]) -> Result<(bool, Encoding), WorkspaceError> {
+    if bytes.starts_with(BOM) {
+        return Ok((true, Encoding::Utf8));
+    }
+    let encoding = match coding_declaration(bytes) {
+        None => Encoding::Utf8,
+        Some((name, line)) => {
+            Encoding::for_python_name(&name).ok_or_else(|| WorkspaceError::UnknownEncoding {
+                path: path.to_path_buf(),
+                name,
+                line,
+            })?
         }
     };
+    Ok((false, encoding))
+}
+
+/// Decodes a source file's bytes.
+pub fn decode(path: &Path, bytes: &[u8]) -> Result<Decoded, WorkspaceError> {
+    let (bom, encoding) = detect(path, bytes)?;
+    let body = if bom { &bytes[BOM.len()..] } else { bytes };
     let decode_error = |offset: usize| {
         let offset_in_file = offset + if bom { BOM.len() } else { 0 };
         let (line, column) = line_column(bytes, offset_in_file);
@@ -278,7 +280,7 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<Decoded, WorkspaceError> {
 
 /// [`decode`] for bytes the caller owns: a UTF-8 file without a byte order mark becomes the text without a copy.
 pub fn decode_owned(path: &Path, bytes: Vec<u8>) -> Result<Decoded, WorkspaceError> {
-    if bytes.starts_with(BOM) || coding_declaration(&bytes).is_some() {
+    if detect(path, &bytes)? != (false, Encoding::Utf8) {
         return decode(path, &bytes);
     }
     match String::from_utf8(bytes) {
@@ -316,8 +318,10 @@ mod tests {
 
     #[test]
     fn decode_owned_agrees_with_decode() {
-        let cases: [&[u8]; 5] = [
+        let cases: [&[u8]; 7] = [
             b"x = 1\n",
+            b"# -*- coding: utf-8 -*-\nx = '\xc3\xa9'\n",
+            b"# coding: klingon\nx = 1\n",
             b"\xEF\xBB\xBFx = 1\n",
             b"# coding: latin-1\nx = '\xe9'\n",
             b"x = 1\ny = '\xff'\n",
