@@ -327,7 +327,7 @@ fn judge_name(
                 .imports
                 .iter()
                 .filter(|other| other.is_module_level() && other.source_module().is_none())
-                .flat_map(|other| other.aliases())
+                .flat_map(ImportStmt::aliases)
                 .filter(|a| a.asname.is_none())
                 .map(|a| a.name.as_str())
                 .filter(|name| name.split('.').next() == Some(binding))
