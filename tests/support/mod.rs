@@ -9,8 +9,9 @@
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command, ExitStatus};
 use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 /// The repository root (the workspace holding `crates/`, `tests/` and `snapshots/`).
 pub(crate) fn repo_root() -> PathBuf {
@@ -54,6 +55,22 @@ pub(crate) fn find_on_path(name: &str) -> Option<PathBuf> {
     std::env::split_paths(&path)
         .map(|dir| dir.join(name))
         .find(|candidate| candidate.is_file())
+}
+
+/// Waits for `child` for at most `limit`; past it the child is killed and reaped, and `None` is returned.
+pub(crate) fn wait_with_timeout(child: &mut Child, limit: Duration) -> Option<ExitStatus> {
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return Some(status);
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
 
 /// An executable from the environment variable `var`, or else `name` on `PATH`.

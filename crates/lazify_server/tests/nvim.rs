@@ -17,10 +17,13 @@
     reason = "a test harness: failing loudly and telling why a check was skipped is its job"
 )]
 
+#[path = "../../../tests/support/mod.rs"]
+mod support;
+
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use lazify_core::{PythonVersion, Settings, SourceFile};
 
@@ -70,10 +73,7 @@ fn find_nvim() -> Option<PathBuf> {
     if let Some(path) = std::env::var_os("LAZIFY_NVIM") {
         return Some(PathBuf::from(path));
     }
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join("nvim"))
-        .find(|candidate| candidate.is_file())
+    support::find_on_path("nvim")
 }
 
 fn write(path: &Path, text: &str) {
@@ -123,16 +123,8 @@ fn neovim_quick_fix_and_fix_all() -> bool {
         .stderr(Stdio::piped())
         .spawn()
         .expect("nvim starts");
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if started.elapsed() > Duration::from_mins(2) {
-            let _ = child.kill();
-            panic!("Neovim did not finish within 120 s");
-        }
-        std::thread::sleep(Duration::from_millis(50));
+    let Some(status) = support::wait_with_timeout(&mut child, Duration::from_mins(2)) else {
+        panic!("Neovim did not finish within 120 s");
     };
     let transcript = std::fs::read_to_string(out.join("transcript.txt")).unwrap_or_default();
     println!("--- Neovim transcript ---\n{transcript}-------------------------");

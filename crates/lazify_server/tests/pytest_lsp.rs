@@ -13,25 +13,19 @@
     reason = "a test harness: a failed step is a failed test"
 )]
 
+#[path = "../../../tests/support/mod.rs"]
+mod support;
+
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const SUITE: &str = "crates/lazify_server/tests/pytest_lsp";
-
-/// Whether the tests run under CI (`CI` set to anything but empty, `0` or `false`), as in `tests/support`.
-fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && !v.eq_ignore_ascii_case("false"))
-}
 
 /// Writes to the terminal even while libtest captures the test's output (it captures `print!`/`eprint!`).
 fn say(message: &str) {
     let _ = writeln!(std::io::stderr(), "{message}");
-}
-
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
 /// The `lazify` binary: `LAZIFY_BIN`, or the one cargo builds in this target directory and profile.
@@ -42,7 +36,7 @@ fn lazify_binary() -> PathBuf {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| env!("CARGO").into());
     let mut command = Command::new(cargo);
     command
-        .current_dir(workspace_root())
+        .current_dir(support::repo_root())
         .args(["build", "-p", "lazify", "--bin", "lazify"])
         .args(["--message-format", "json-render-diagnostics"]);
     // This test runs from `<target>/<profile>/deps/`; build the binary with the same profile.
@@ -65,7 +59,7 @@ fn lazify_binary() -> PathBuf {
 fn pytest_lsp_suite() {
     let Some(python) = std::env::var_os("LAZIFY_PYTEST_LSP") else {
         assert!(
-            !in_ci(),
+            !support::in_ci(),
             "pytest_lsp_suite: LAZIFY_PYTEST_LSP is not set, and `CI` is set: CI must install \
              {SUITE}/requirements.txt in a venv and set LAZIFY_PYTEST_LSP to its python"
         );
@@ -88,7 +82,7 @@ fn pytest_lsp_suite() {
     let output = tempfile::NamedTempFile::new().unwrap();
     let sink = output.reopen().unwrap();
     let mut child = Command::new(&python)
-        .current_dir(workspace_root())
+        .current_dir(support::repo_root())
         .args(["-m", "pytest", "-q", "-p", "no:cacheprovider", SUITE])
         .env("LAZIFY_BIN", &binary)
         .env("PYTHONDONTWRITEBYTECODE", "1")
@@ -97,20 +91,11 @@ fn pytest_lsp_suite() {
         .stderr(sink)
         .spawn()
         .expect("the python of LAZIFY_PYTEST_LSP starts");
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if started.elapsed() > Duration::from_mins(5) {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "pytest did not finish within 5 minutes; its output so far:\n{}",
-                std::fs::read_to_string(output.path()).unwrap_or_default()
-            );
-        }
-        std::thread::sleep(Duration::from_millis(50));
+    let Some(status) = support::wait_with_timeout(&mut child, Duration::from_mins(5)) else {
+        panic!(
+            "pytest did not finish within 5 minutes; its output so far:\n{}",
+            std::fs::read_to_string(output.path()).unwrap_or_default()
+        );
     };
     let transcript = std::fs::read_to_string(output.path()).unwrap();
     assert!(
