@@ -292,11 +292,13 @@ impl<'a> Index<'a> {
             matches!(s, Stmt::ImportFrom(f) if f.module.as_deref() == Some("__future__")
                 && f.names.iter().any(|a| a.name.as_str() == "annotations"))
         });
-        let mut tracked = HashSet::default();
-        collect_module_import_names(body, &mut tracked);
+        let mut names = HashSet::default();
+        collect_module_import_names(body, &mut names);
         if track_local_imports {
-            collect_local_import_names(body, false, &mut tracked);
+            collect_local_import_names(body, false, &mut names);
         }
+        let tracked = Tracked::new(names.into_iter().collect());
+        let raw_refs = vec![Vec::new(); tracked.names.len()];
         let mut walker = Walker {
             global_decls: Vec::new(),
             source,
@@ -320,7 +322,7 @@ impl<'a> Index<'a> {
             annotations_deferred: annotations_deferred || future_annotations,
             evaluating_classes: HashSet::default(),
             imports: Vec::new(),
-            raw_refs: Vec::new(),
+            raw_refs,
             rebindings: Vec::new(),
             dynamic: Vec::new(),
             import_time_eval: None,
@@ -338,27 +340,30 @@ impl<'a> Index<'a> {
         let import_time_scopes = walker.import_time_scopes();
         let mut references: HashMap<&'a str, Vec<Reference<'a>>> = HashMap::default();
         let mut local_references: HashMap<&'a str, Vec<Reference<'a>>> = HashMap::default();
-        for mut reference in std::mem::take(&mut walker.raw_refs) {
-            if let Some(scope) = walker.binding_scope_of(reference.name, reference.scope) {
-                if track_local_imports {
-                    reference.binding_scope = scope;
-                    local_references
-                        .entry(reference.name)
-                        .or_default()
-                        .push(reference);
+        let raw_refs = std::mem::take(&mut walker.raw_refs);
+        for (name, refs) in walker.tracked.names.iter().zip(raw_refs) {
+            let mut module_refs = Vec::with_capacity(refs.len());
+            for mut reference in refs {
+                if let Some(scope) = walker.binding_scope_of(reference.name, reference.scope) {
+                    if track_local_imports {
+                        reference.binding_scope = scope;
+                        local_references
+                            .entry(reference.name)
+                            .or_default()
+                            .push(reference);
+                    }
+                    continue;
                 }
-                continue;
+                if reference.ctx == Ctx::Deferred
+                    && import_time_scopes.contains_key(&reference.exec_scope)
+                {
+                    reference.ctx = Ctx::ImportTime;
+                }
+                module_refs.push(reference);
             }
-            if reference.ctx == Ctx::Deferred
-                && let Some(call) = import_time_scopes.get(&reference.exec_scope)
-            {
-                let _ = call;
-                reference.ctx = Ctx::ImportTime;
+            if !module_refs.is_empty() {
+                references.insert(*name, module_refs);
             }
-            references
-                .entry(reference.name)
-                .or_default()
-                .push(reference);
         }
         Index {
             imports: walker.imports,
@@ -504,6 +509,56 @@ fn collect_module_import_names<'a>(body: &'a [Stmt], out: &mut HashSet<&'a str>)
     }
 }
 
+/// The names the walk follows (those bound by imports), each with a number. Most names read in a module are
+/// not among them: their length and first byte reject them without hashing the name.
+struct Tracked<'a> {
+    names: Vec<&'a str>,
+    ids: HashMap<&'a str, usize>,
+    /// Bit `min(len, 63)` of every name's length.
+    lengths: u64,
+    /// Bit `b` of every name's first byte `b`.
+    first_bytes: [u64; 4],
+}
+
+impl<'a> Tracked<'a> {
+    /// `names` in a fixed order: a name's number is its position.
+    fn new(names: Vec<&'a str>) -> Self {
+        let mut lengths = 0;
+        let mut first_bytes = [0; 4];
+        for name in &names {
+            lengths |= 1 << name.len().min(63);
+            if let Some(&b) = name.as_bytes().first() {
+                first_bytes[usize::from(b >> 6)] |= 1 << (b & 63);
+            }
+        }
+        Self {
+            ids: names
+                .iter()
+                .enumerate()
+                .map(|(id, name)| (*name, id))
+                .collect(),
+            names,
+            lengths,
+            first_bytes,
+        }
+    }
+
+    /// The number of `name`, if it is tracked.
+    fn id(&self, name: &str) -> Option<usize> {
+        let &b = name.as_bytes().first()?;
+        if self.lengths & (1 << name.len().min(63)) == 0
+            || self.first_bytes[usize::from(b >> 6)] & (1 << (b & 63)) == 0
+        {
+            return None;
+        }
+        self.ids.get(name).copied()
+    }
+
+    fn contains(&self, name: &str) -> bool {
+        self.id(name).is_some()
+    }
+}
+
 struct Walker<'a> {
     global_decls: Vec<(&'a str, TextRange)>,
     source: &'a str,
@@ -511,7 +566,7 @@ struct Walker<'a> {
     in_annotation: bool,
     /// The annotation being visited is resolved by name when the class is created.
     annotation_introspected: bool,
-    tracked: HashSet<&'a str>,
+    tracked: Tracked<'a>,
     scopes: Vec<Scope<'a>>,
     scope: ScopeId,
     exec_scope: ScopeId,
@@ -521,7 +576,8 @@ struct Walker<'a> {
     /// Module-level classes whose annotations are evaluated when the class is created (dataclass-like).
     evaluating_classes: HashSet<&'a str>,
     imports: Vec<ImportStmt<'a>>,
-    raw_refs: Vec<Reference<'a>>,
+    /// References by the number of the name they read ([`Tracked`]), in the order of the walk.
+    raw_refs: Vec<Vec<Reference<'a>>>,
     rebindings: Vec<Rebinding<'a>>,
     dynamic: Vec<Dynamic<'a>>,
     import_time_eval: Option<TextRange>,
@@ -596,10 +652,10 @@ impl<'a> Walker<'a> {
     }
 
     fn reference(&mut self, name: &'a str, range: TextRange, attr: Option<&'a str>) {
-        if !self.tracked.contains(name) {
+        let Some(id) = self.tracked.id(name) else {
             return;
-        }
-        self.raw_refs.push(Reference {
+        };
+        self.raw_refs[id].push(Reference {
             name,
             range,
             ctx: self.ctx,
@@ -735,12 +791,12 @@ impl<'a> Walker<'a> {
             Ctx::Annotation
         };
         for (name, attr) in names {
-            let Some(&tracked) = self.tracked.get(name.as_str()) else {
+            let Some(id) = self.tracked.id(name.as_str()) else {
                 continue;
             };
             let attr = attr.and_then(|a| self.tracked_attr(&a));
-            self.raw_refs.push(Reference {
-                name: tracked,
+            self.raw_refs[id].push(Reference {
+                name: self.tracked.names[id],
                 range,
                 ctx,
                 scope: self.scope,
@@ -834,6 +890,19 @@ impl<'a> Walker<'a> {
         self.exec_scope = saved_exec;
     }
 
+    /// A call of `callee`, kept only where [`Self::import_time_scopes`] looks: at import time at module level,
+    /// or in a function body.
+    fn note_call(&mut self, callee: Callee<'a>, range: TextRange) {
+        let relevant = if self.exec_scope == 0 {
+            self.ctx == Ctx::ImportTime
+        } else {
+            self.ctx == Ctx::Deferred
+        };
+        if relevant {
+            self.calls.push((self.exec_scope, callee, range, self.ctx));
+        }
+    }
+
     fn record_decorator_call(&mut self, expr: &'a Expr) {
         // `@helper` and `@helper(...)` call `helper` when the decorated statement runs.
         let target = match expr {
@@ -841,12 +910,7 @@ impl<'a> Walker<'a> {
             other => other,
         };
         if let Expr::Name(n) = target {
-            self.calls.push((
-                self.exec_scope,
-                Callee::Name(n.id.as_str()),
-                expr.range(),
-                self.ctx,
-            ));
+            self.note_call(Callee::Name(n.id.as_str()), expr.range());
         }
     }
 
@@ -863,12 +927,10 @@ impl<'a> Walker<'a> {
                 self.visit_expr(base);
                 // Defining a subclass runs the base's `__init_subclass__`.
                 if let Expr::Name(n) = base {
-                    self.calls.push((
-                        self.exec_scope,
+                    self.note_call(
                         Callee::Method(n.id.as_str(), "__init_subclass__"),
                         c.range(),
-                        self.ctx,
-                    ));
+                    );
                 }
                 let name = dotted(call_target(base));
                 let last = name.rsplit('.').next().unwrap_or_default();
@@ -890,12 +952,7 @@ impl<'a> Walker<'a> {
                     // The metaclass builds the class.
                     if let Expr::Name(n) = &keyword.value {
                         for method in ["__new__", "__init__", "__prepare__"] {
-                            self.calls.push((
-                                self.exec_scope,
-                                Callee::Method(n.id.as_str(), method),
-                                c.range(),
-                                self.ctx,
-                            ));
+                            self.note_call(Callee::Method(n.id.as_str(), method), c.range());
                         }
                     }
                 }
@@ -1292,7 +1349,7 @@ fn is_namespace_dict(expr: &Expr, module_scope: bool) -> bool {
 
 /// `sys.modules[__name__]`.
 fn is_this_module(expr: &Expr) -> bool {
-    matches!(expr, Expr::Subscript(sub) if dotted(&sub.value) == "sys.modules"
+    matches!(expr, Expr::Subscript(sub) if is_dotted(&sub.value, "sys.modules")
         && matches!(&*sub.slice, Expr::Name(n) if n.id.as_str() == "__name__"))
 }
 
@@ -1382,6 +1439,18 @@ fn call_target(expr: &Expr) -> &Expr {
     match expr {
         Expr::Call(call) => &call.func,
         other => other,
+    }
+}
+
+/// Whether `expr` is the chain of attributes `want` (`a.b.c`), without building its text as [`dotted`] does.
+fn is_dotted(expr: &Expr, want: &str) -> bool {
+    match expr {
+        Expr::Name(n) => n.id.as_str() == want,
+        Expr::Attribute(a) => want
+            .strip_suffix(a.attr.as_str())
+            .and_then(|rest| rest.strip_suffix('.'))
+            .is_some_and(|rest| is_dotted(&a.value, rest)),
+        _ => false,
     }
 }
 
@@ -1629,8 +1698,7 @@ impl<'a> Visitor<'a> for Walker<'a> {
                     _ => None,
                 };
                 if let Some(callee) = callee {
-                    self.calls
-                        .push((self.exec_scope, callee, expr.range(), self.ctx));
+                    self.note_call(callee, expr.range());
                 }
                 visitor::walk_expr(self, expr);
             }

@@ -2,7 +2,7 @@
 //! proves it. An import is rewritten only when every name it binds is used, and used only where deferring is
 //! invisible, and no blocker applies.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use ruff_text_size::{Ranged, TextRange};
 
@@ -128,11 +128,10 @@ fn new_candidate<'a>(
             (name.clone(), Some(name), None)
         }
         Some((module, level)) => {
-            let written = format!(
-                "{}{}",
-                ".".repeat(level as usize),
-                module.unwrap_or_default()
-            );
+            let module_text = module.unwrap_or_default();
+            let mut written = String::with_capacity(level as usize + module_text.len());
+            written.extend(std::iter::repeat_n('.', level as usize));
+            written.push_str(module_text);
             let resolved = file.resolve_import(module, level);
             (written, resolved, Some(alias.name.to_string()))
         }
@@ -585,7 +584,7 @@ fn judge_unreferenced(
 /// Statements binding the same name are decided together, and the names of one `from m import ...` share the
 /// module: if one stays eager, the module loads anyway.
 fn share_fate(candidates: &mut [Candidate<'_>], index: &Index<'_>) {
-    let mut keepers: HashMap<&str, (KeepReason, TextRange)> = HashMap::new();
+    let mut keepers: HashMap<&str, (KeepReason, TextRange)> = HashMap::default();
     for c in candidates.iter() {
         let import = &index.imports[c.import];
         if !import.is_module_level() {
@@ -621,7 +620,7 @@ fn share_fate(candidates: &mut [Candidate<'_>], index: &Index<'_>) {
         }
     }
     // Siblings in `from m import x, y` (with a module: `from . import a, b` imports separate submodules).
-    let mut eager_stmt: HashMap<usize, TextRange> = HashMap::new();
+    let mut eager_stmt: HashMap<usize, TextRange> = HashMap::default();
     for c in candidates.iter() {
         let import = &index.imports[c.import];
         if matches!(import.source_module(), Some((Some(_), _))) && !c.verdict.is_rewrite() {
@@ -648,7 +647,8 @@ fn share_fate(candidates: &mut [Candidate<'_>], index: &Index<'_>) {
 /// from a lazy import elsewhere in the file. Repeats until nothing changes.
 fn loaded_anyway(candidates: &mut [Candidate<'_>], index: &Index<'_>) {
     loop {
-        let mut loaded: HashMap<String, TextRange> = HashMap::new();
+        // Each module an eager import loads, with its parents, and the first such import.
+        let mut loaded: HashMap<&str, TextRange> = HashMap::default();
         for c in candidates.iter() {
             let import = &index.imports[c.import];
             let Some((reason, _)) = c.keep_reason() else {
@@ -667,36 +667,42 @@ fn loaded_anyway(candidates: &mut [Candidate<'_>], index: &Index<'_>) {
             };
             let mut name = module;
             loop {
-                loaded.entry(name.to_string()).or_insert(c.alias.range());
+                loaded.entry(name).or_insert(c.alias.range());
                 match name.rsplit_once('.') {
                     Some((parent, _)) => name = parent,
                     None => break,
                 }
             }
         }
-        let mut changed = false;
-        for c in candidates.iter_mut().filter(|c| c.verdict.is_rewrite()) {
+        let mut kept: Vec<(usize, TextRange)> = Vec::new();
+        for (i, c) in candidates.iter().enumerate() {
+            if !c.verdict.is_rewrite() {
+                continue;
+            }
             let import = &index.imports[c.import];
             // `from . import x`: the package is this module's parent, loaded before it; `x` is what is deferred.
             if matches!(import.source_module(), Some((None, _))) {
                 continue;
             }
-            let Some(module) = c.verdict.resolved_module.clone() else {
-                continue;
-            };
-            if let Some(span) = loaded.get(&module) {
-                c.keep(
-                    KeepReason::ModuleLoadedEagerly,
-                    *span,
-                    Some(format!(
-                        "`{module}` is loaded by an import that stays eager"
-                    )),
-                );
-                changed = true;
+            if let Some(span) = c
+                .verdict
+                .resolved_module
+                .as_deref()
+                .and_then(|module| loaded.get(module))
+            {
+                kept.push((i, *span));
             }
         }
-        if !changed {
+        if kept.is_empty() {
             return;
+        }
+        for (i, span) in kept {
+            let c = &mut candidates[i];
+            let detail = format!(
+                "`{}` is loaded by an import that stays eager",
+                c.verdict.resolved_module.as_deref().unwrap_or_default()
+            );
+            c.keep(KeepReason::ModuleLoadedEagerly, span, Some(detail));
         }
     }
 }

@@ -94,7 +94,7 @@ pub fn parse(source: &str) -> Result<ParsedModule, EngineError> {
         });
     }
     // Most files have no pragma: one substring search of the source spares a pass over every token.
-    let pragmas = if source.contains("lazify:") {
+    let pragmas = if memchr::memmem::find(source.as_bytes(), b"lazify:").is_some() {
         parsed
             .tokens()
             .iter()

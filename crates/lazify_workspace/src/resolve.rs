@@ -4,7 +4,7 @@
 //!
 //! Results are cached per directory, so a tree of thousands of files reads each configuration file once.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -215,7 +215,7 @@ impl Resolver {
             overrides,
             explicit,
             cli_exclude,
-            cache: Mutex::new(HashMap::new()),
+            cache: Mutex::new(HashMap::default()),
         })
     }
 
