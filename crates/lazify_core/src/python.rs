@@ -87,7 +87,16 @@ pub fn parse(source: &str) -> Result<ParsedModule, EngineError> {
             message: "not a module".to_string(),
             range: TextRange::default(),
         })?;
-    if let Some(error) = placement_errors(parsed.syntax(), source).into_iter().next() {
+    // Every placement error is about a `lazy` import or a module-level `__future__` import: a module with
+    // neither the word `lazy` nor such an import has none, and skips the walk.
+    let may_misplace =
+        memchr::memmem::find(source.as_bytes(), b"lazy").is_some()
+            || parsed.syntax().body.iter().any(
+                |s| matches!(s, Stmt::ImportFrom(f) if f.module.as_deref() == Some("__future__")),
+            );
+    if may_misplace
+        && let Some(error) = placement_errors(parsed.syntax(), source).into_iter().next()
+    {
         return Err(EngineError::Placement {
             message: format!("SyntaxError: {error}"),
             range: error.range,

@@ -944,3 +944,28 @@ fn hoist_cycle_through_a_shared_parent_package_is_no_cycle() {
     );
     assert_eq!(reason(&v, "g"), "rewrite");
 }
+
+/// `python::parse` skips the placement walk when a module has neither the word `lazy` nor a module-level
+/// `__future__` import: each kind of placement error must still be found through one of the two.
+#[test]
+fn placement_errors_are_found_without_a_full_walk() {
+    let placement = |src: &str| {
+        matches!(
+            crate::python::parse(src),
+            Err(crate::EngineError::Placement { .. })
+        )
+    };
+    // A late `__future__` import in a module without the word `lazy`.
+    assert!(placement("import os\nfrom __future__ import annotations\n"));
+    // `lazy` in a function, a class, a `try`; a lazy star import; a lazy `__future__` import.
+    assert!(placement("def f():\n    lazy import json\n"));
+    assert!(placement("class C:\n    lazy from json import loads\n"));
+    assert!(placement(
+        "try:\n    lazy import json\nexcept ImportError:\n    pass\n"
+    ));
+    assert!(placement("lazy from json import *\n"));
+    assert!(placement("lazy from __future__ import annotations\n"));
+    // Allowed: module-level `lazy`, `__future__` first, and neither word at all.
+    assert!(crate::python::parse("from __future__ import annotations\nlazy import json\n").is_ok());
+    assert!(crate::python::parse("import json\ndef f():\n    import csv\n").is_ok());
+}

@@ -3,7 +3,7 @@
 //! skipped; `exclude` globs prune the walk), files named on the command line are taken as they are unless
 //! `--force-exclude` applies the exclusions to them too.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -33,7 +33,10 @@ pub struct Discovered {
 /// Finds the Python files under `paths`.
 pub fn discover(resolver: &Arc<Resolver>, paths: &[PathBuf]) -> Discovered {
     let mut found = Discovered::default();
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::default();
+    // One directory: the walk yields each file once, in path order once sorted; only several paths (which may
+    // overlap) need the set of files seen and a sort of the whole.
+    let single = paths.len() == 1;
     for path in paths {
         let absolute = resolver.absolute(path);
         let Ok(metadata) = std::fs::metadata(&absolute) else {
@@ -46,7 +49,7 @@ pub fn discover(resolver: &Arc<Resolver>, paths: &[PathBuf]) -> Discovered {
             if resolver.overrides().force_exclude && resolver.is_excluded(&absolute, true) {
                 continue;
             }
-            if seen.insert(absolute.clone()) {
+            if single || seen.insert(absolute.clone()) {
                 found.files.push(Candidate {
                     path: clean(path),
                     absolute,
@@ -59,13 +62,19 @@ pub fn discover(resolver: &Arc<Resolver>, paths: &[PathBuf]) -> Discovered {
         }
         let mut walked = walk(resolver, path, &absolute, &mut found.errors);
         walked.sort_by(|a, b| a.path.cmp(&b.path));
+        if single {
+            found.files = walked;
+            break;
+        }
         for candidate in walked {
             if seen.insert(candidate.absolute.clone()) {
                 found.files.push(candidate);
             }
         }
     }
-    found.files.sort_by(|a, b| a.path.cmp(&b.path));
+    if !single {
+        found.files.sort_by(|a, b| a.path.cmp(&b.path));
+    }
     found
 }
 
