@@ -8,16 +8,23 @@
 #   1. builds `lazify` and `parse-floor` (crates/lazify_bench_floor) in release mode;
 #   2. assembles the corpus once, under ${LAZIFY_BENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/lazify-bench}:
 #      the source distributions of Django 5.2.8 and SymPy 1.14.0 (fetched with `pip download`, checked against
-#      pinned sha256 sums) and the CPython 3.15 standard library, every `.py` file copied into corpus/full, and
-#      every 2nd / 4th file of the sorted list into corpus/half and corpus/quarter (files that Python 3.15
-#      cannot parse, hidden files and directories ruff skips by default are left out: every tool sees the same
-#      files and none stops at a syntax error);
+#      pinned sha256 sums) and the CPython 3.15 standard library, every `.py` file copied into corpus/full (files
+#      that Python 3.15 cannot parse, hidden files and directories ruff skips by default are left out: every
+#      tool sees the same files and none stops at a syntax error); then splits it, partitioning rather than
+#      sampling, into 4 interleaved quarters (files[k::4] of the sorted list, k = 0..3: corpus/quarter,
+#      corpus/quarter-1, corpus/quarter-2, corpus/quarter-3) and 2 interleaved halves (files[k::2]:
+#      corpus/half, corpus/half-1), each with its list corpus/files-<part>.txt and its counts in
+#      corpus/counts.json. A size's parts together are exactly the full corpus. A cache assembled before the
+#      split (no corpus/.parts) gains the missing parts from corpus/full, without fetching anything;
 #   3. installs ruff 0.17.5 into a venv there;
 #   4. runs scripts/bench/bench.py, which measures the tools side by side (alternating runs, warm-up, medians of
-#      wall time, CPU time and peak RSS) and prints the tables, the ratios and the targets of issue 6. On a
-#      shared machine, a run during which other processes used more than --max-others (default 0.15) of the
-#      machine is repeated up to --retries (3) times, --pause (2) seconds apart, keeping the quietest; the
-#      table's "others' load" column says how busy the rest of the machine was.
+#      wall time, CPU time and peak RSS) and prints the tables, the ratios and the targets of issue 6. The
+#      quarter and half sizes run every part in every round: their wall and CPU time is the mean over the parts,
+#      their peak RSS the maximum, so their time per MB against the full corpus's (the linearity table) compares
+#      the same work and shows only what the size of a run costs (a round of all three sizes thus processes the
+#      corpus three times). On a shared machine, a run during which other processes used more than --max-others
+#      (default 0.15) of the machine is repeated up to --retries (3) times, --pause (2) seconds apart, keeping
+#      the quietest; the table's "others' load" column says how busy the rest of the machine was.
 #
 # Tools (--tools, comma-separated; default all): check (`lazify --check --target-version py315`), diff (the same
 # with `--diff`, output to /dev/null),
@@ -122,6 +129,14 @@ if [[ ! -f $corpus/.complete ]] || [[ $(cat "$corpus/.complete") != "$stamp" ]];
         "sympy-$sympy_version=$cache/src/sympy-$sympy_version" \
         "python3.15=$stdlib"
     echo "$stamp" >"$corpus/.complete"
+fi
+# The quarters and halves, from corpus/full: written after a fresh assembly (which removed .parts) and added to an
+# older cache that has only corpus/quarter and corpus/half; parts already right are left alone.
+parts_stamp="parts v1: quarter=files[k::4] k=0..3, half=files[k::2] k=0..1"
+if [[ ! -f $corpus/.parts ]] || [[ $(cat "$corpus/.parts") != "$parts_stamp" ]]; then
+    step "splitting the corpus into quarters and halves in $corpus"
+    "$python" "$repo/scripts/bench/bench.py" parts --corpus "$corpus"
+    echo "$parts_stamp" >"$corpus/.parts"
 fi
 
 # 3. ruff. -----------------------------------------------------------------------------------------------------

@@ -1,19 +1,32 @@
 #!/usr/bin/env python3
 """lazify's benchmark driver (issue 6). Called by scripts/bench.sh; runs on any Python 3.9+.
 
-    bench.py corpus --out DIR NAME=SRC...   copy the corpus and its quarter / half subsets
+    bench.py corpus --out DIR NAME=SRC...   copy the corpus into DIR/full (then run `parts`)
+    bench.py parts --corpus DIR             split DIR/full into its quarters and halves (idempotent)
     bench.py run --corpus DIR --lazify BIN --floor BIN --ruff BIN [options]   measure and print the tables
+
+Sizes: the corpus's sorted file list is partitioned, not sampled. The quarter size is four interleaved parts,
+files[k::4] for k = 0..3, in DIR/quarter (k = 0), DIR/quarter-1, DIR/quarter-2 and DIR/quarter-3; the half size
+is two, files[k::2], in DIR/half (k = 0) and DIR/half-1. Each part's file list is DIR/files-<part>.txt. Every
+file is in exactly one quarter and one half, so a size's parts together are exactly the full corpus, and a
+size's figures cover the same work as the full corpus's: per-file cost is heavy-tailed (one large string
+literal parses far faster per byte than dense expressions), and a single sample of files would measure which
+files landed in it rather than how cost grows with the size of a run.
 
 Measuring: every run is a child process waited for with os.wait4, which gives its wall time (perf_counter
 around spawn and wait), CPU time (user + sys of the child and its threads) and peak RSS (ru_maxrss). Tools run
 alternately: in each round every tool runs once, and the order rotates from round to round, so a slow moment
 of the machine is shared out instead of landing on one tool. Warm-up rounds are thrown away; the tables show
-medians of the measured rounds.
+medians of the measured rounds. For the quarter and half sizes every tool runs every part of the size in each
+round (the tools still alternate, part by part); the round's wall and CPU time is the mean over the parts and its
+peak RSS the maximum, and the tables show medians of those over the rounds, with the mean bytes per part (= the
+full corpus's bytes / number of parts) as the size's bytes for the linearity table.
 """
 
 from __future__ import annotations
 
 import argparse
+import filecmp
 import json
 import os
 import platform
@@ -29,6 +42,12 @@ from pathlib import Path
 GNU_TIME = "/usr/bin/time"
 SIZES = ("quarter", "half", "full")
 STEP = {"quarter": 4, "half": 2, "full": 1}
+
+
+def part_names(size: str) -> list[str]:
+    """The directories (under the corpus) of a size's parts: part 0 keeps the size's own name."""
+    return [size if k == 0 else f"{size}-{k}" for k in range(STEP[size])]
+
 
 # Directory names ruff (and so a fair comparison) skips by default; files under them, and hidden files, are left
 # out of the corpus so that every tool sees exactly the same files.
@@ -117,27 +136,101 @@ def cmd_corpus(args: argparse.Namespace) -> int:
     entries = [(rel, src) for rel, src in entries if str(src) not in bad]
     entries.sort(key=lambda e: e[0].encode())
     shutil.rmtree(out, ignore_errors=True)
+    for rel, src in entries:
+        dest = out / "full" / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, dest)  # follows symlinks: the corpus holds plain files
+    (out / "files-full.txt").write_text("".join(f"{rel}\n" for rel, _ in entries))
+    return make_parts(out)
+
+
+def tally(root: Path, rels: list[str]) -> dict:
+    files = lines = size_bytes = 0
+    per_source: dict[str, int] = {}
+    for rel in rels:
+        n, b = count_lines(root / rel)
+        files, lines, size_bytes = files + 1, lines + n, size_bytes + b
+        source = rel.split("/", 1)[0]
+        per_source[source] = per_source.get(source, 0) + 1
+    return {"files": files, "lines": lines, "bytes": size_bytes, "per_source": per_source}
+
+
+def part_is_current(corpus: Path, part: str, rels: list[str]) -> bool:
+    """Whether corpus/<part> and its file list already hold exactly `rels`, byte for byte as in corpus/full."""
+    listing, root = corpus / f"files-{part}.txt", corpus / part
+    if not listing.is_file() or listing.read_text().splitlines() != rels or not root.is_dir():
+        return False
+    present = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+    if present != sorted(rels):
+        return False
+    return all(filecmp.cmp(root / rel, corpus / "full" / rel, shallow=False) for rel in rels)
+
+
+def cmd_parts(args: argparse.Namespace) -> int:
+    return make_parts(Path(args.corpus))
+
+
+def make_parts(corpus: Path) -> int:
+    """Splits corpus/full into the parts of every size (see the module's docstring) and writes counts.json.
+
+    Idempotent: a part that already holds the right files is left as it is (so a running profile of
+    corpus/quarter is not disturbed); any other is built beside it and renamed into place.
+    """
+    listing = corpus / "files-full.txt"
+    if not listing.is_file() or not (corpus / "full").is_dir():
+        print(f"bench.py: no corpus at {corpus} (want full/ and files-full.txt)", file=sys.stderr)
+        return 2
+    rels = sorted(listing.read_text().splitlines(), key=str.encode)
+    full = tally(corpus / "full", rels)
     counts: dict[str, dict] = {}
     for size in SIZES:
-        chosen = entries[:: STEP[size]]
-        files = lines = size_bytes = 0
+        names = part_names(size)
+        parts: dict[str, dict] = {}
+        for k, part in enumerate(names):
+            chosen = rels[k :: STEP[size]]
+            if size != "full" and not part_is_current(corpus, part, chosen):
+                print(f"writing {corpus / part} ({len(chosen)} files)", file=sys.stderr)
+                tmp = corpus / f".{part}.tmp"
+                shutil.rmtree(tmp, ignore_errors=True)
+                for rel in chosen:
+                    (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(corpus / "full" / rel, tmp / rel)
+                shutil.rmtree(corpus / part, ignore_errors=True)
+                tmp.rename(corpus / part)
+                (corpus / f"files-{part}.txt").write_text("".join(f"{rel}\n" for rel in chosen))
+            parts[part] = full if size == "full" else tally(corpus / part, chosen)
+        total = {key: sum(p[key] for p in parts.values()) for key in ("files", "lines", "bytes")}
+        # A size's parts together are the full corpus: every file once.
+        joined = sorted((rel for part in names for rel in (corpus / f"files-{part}.txt").read_text().splitlines()),
+                        key=str.encode)
+        if joined != rels or total != {key: full[key] for key in total}:
+            print(f"bench.py: the {size} parts do not add up to the full corpus: {total} against {full}",
+                  file=sys.stderr)
+            return 2
         per_source: dict[str, int] = {}
-        for rel, src in chosen:
-            dest = out / size / rel
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(src, dest)  # follows symlinks: the corpus holds plain files
-            n, b = count_lines(dest)
-            files, lines, size_bytes = files + 1, lines + n, size_bytes + b
-            source = rel.split("/", 1)[0]
-            per_source[source] = per_source.get(source, 0) + 1
-        (out / f"files-{size}.txt").write_text("".join(f"{rel}\n" for rel, _ in chosen))
-        counts[size] = {"files": files, "lines": lines, "bytes": size_bytes, "per_source": per_source}
-    (out / "counts.json").write_text(json.dumps(counts, indent=2) + "\n")
+        for p in parts.values():
+            for source, n in p["per_source"].items():
+                per_source[source] = per_source.get(source, 0) + n
+        # files / lines / bytes / per_source: the mean per part; "total": the parts together (= full).
+        counts[size] = {**{key: mean_of(total[key], len(names)) for key in total},
+                        "per_source": {source: mean_of(n, len(names)) for source, n in per_source.items()},
+                        "total": total, "parts": parts}
+    (corpus / "counts.json").write_text(json.dumps(counts, indent=2) + "\n")
     for size in SIZES:
         c = counts[size]
-        print(f"corpus {size}: {c['files']} files, {c['lines']} lines, {c['bytes'] / 1e6:.1f} MB",
-              file=sys.stderr)
+        print(f"corpus {size}: {len(c['parts'])} part(s) of {fmt_num(c['files'])} files, "
+              f"{c['bytes'] / 1e6:.1f} MB on average; together {c['total']['files']} files, "
+              f"{c['total']['bytes']} bytes (full: {full['files']} files, {full['bytes']} bytes)", file=sys.stderr)
     return 0
+
+
+def mean_of(total: int, n: int) -> float:
+    return total // n if total % n == 0 else total / n
+
+
+def fmt_num(x: float) -> str:
+    """An integer as such, a fractional mean with one decimal."""
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.1f}"
 
 
 # -- measuring ------------------------------------------------------------------------------------------------
@@ -207,30 +300,58 @@ def tool_command(tool: str, args: argparse.Namespace, path: str) -> tuple[list[s
     raise ValueError(tool)
 
 
-def rounds(tools: list[str], warmup: int, runs: int, command, quiet: QuietPolicy) -> dict[str, list[dict]]:
-    """Runs every tool once per round, rotating the order; returns the measured rounds per tool.
+def rounds(tools: list[str], warmup: int, runs: int, command, quiet: QuietPolicy,
+           parts: list[str] | None = None) -> dict[str, list[dict]]:
+    """Runs every tool once per round and part, rotating the order; returns the measured rounds per tool.
+
+    `command(tool, part)` gives the command line. With several parts (the quarters or halves of the corpus),
+    a round runs every tool on every part, part by part, the tools' order rotating with the round and the
+    part; the round's result for a tool is then the mean wall and CPU time over the parts and the maximum peak
+    RSS (see combine()).
 
     A run during which other processes kept more than `quiet.max_others` of the machine busy is repeated
     (after a pause) up to `quiet.retries` times, keeping the quietest attempt: on a shared machine this keeps
     the wall times about the tools rather than about the neighbours. Runs shorter than 0.2 s are kept as they
     are (/proc/stat counts in 10 ms steps).
     """
+    parts = parts or [""]
     results: dict[str, list[dict]] = {t: [] for t in tools}
     for r in range(warmup + runs):
-        k = r % len(tools)
-        for tool in tools[k:] + tools[:k]:
-            cmd, ok = command(tool)
-            m = measure(cmd, ok)
-            retries = 0
-            while m["wall"] >= 0.2 and m["others"] > quiet.max_others and retries < quiet.retries:
-                retries += 1
-                time.sleep(quiet.pause)
-                again = measure(cmd, ok)
-                m = again if again["others"] < m["others"] else m
-            m["retries"] = retries
-            if r >= warmup:
-                results[tool].append(m)
+        per_part: dict[str, dict[str, dict]] = {t: {} for t in tools}
+        for p, part in enumerate(parts):
+            k = (r + p) % len(tools)
+            for tool in tools[k:] + tools[:k]:
+                cmd, ok = command(tool, part)
+                m = measure(cmd, ok)
+                retries = 0
+                while m["wall"] >= 0.2 and m["others"] > quiet.max_others and retries < quiet.retries:
+                    retries += 1
+                    time.sleep(quiet.pause)
+                    again = measure(cmd, ok)
+                    m = again if again["others"] < m["others"] else m
+                m["retries"] = retries
+                per_part[tool][part] = m
+        if r >= warmup:
+            for tool in tools:
+                results[tool].append(combine(per_part[tool]) if len(parts) > 1 else per_part[tool][parts[0]])
     return results
+
+
+def combine(by_part: dict[str, dict]) -> dict:
+    """One round of a tool over a size's parts: mean wall and CPU time, maximum peak RSS, every exit code,
+    the other processes' load over the whole round (weighted by wall time), and the parts' own runs."""
+    ms = list(by_part.values())
+    wall_sum = sum(m["wall"] for m in ms)
+    return {
+        "wall": wall_sum / len(ms),
+        "cpu": sum(m["cpu"] for m in ms) / len(ms),
+        "rss_kb": max(m["rss_kb"] for m in ms),
+        "codes": sorted({m["code"] for m in ms}),
+        "others": sum(m["others"] * m["wall"] for m in ms) / wall_sum if wall_sum else 0.0,
+        "retries": sum(m["retries"] for m in ms),
+        "said": "; ".join(f"{part}: {m['said']}" for part, m in by_part.items() if m["said"]),
+        "parts": by_part,
+    }
 
 
 class QuietPolicy:
@@ -240,18 +361,25 @@ class QuietPolicy:
 
 def summary(ms: list[dict]) -> dict:
     walls = [m["wall"] for m in ms]
-    return {
+    s = {
         "wall": statistics.median(walls),
         "wall_min": min(walls),
         "wall_max": max(walls),
         "cpu": statistics.median(m["cpu"] for m in ms),
         "rss_mb": statistics.median(m["rss_kb"] for m in ms) / 1024,
-        "codes": sorted({m["code"] for m in ms}),
+        "codes": sorted({c for m in ms for c in m.get("codes", [m.get("code")])}),
         "runs": len(ms),
         "others": statistics.median(m["others"] for m in ms),
         "retries": sum(m["retries"] for m in ms),
         "said": ms[0]["said"] if ms else "",
     }
+    if ms and "parts" in ms[0]:
+        # Each part's own medians over the rounds (the size's figures are not medians of these).
+        s["parts"] = {part: {"wall": statistics.median(m["parts"][part]["wall"] for m in ms),
+                             "cpu": statistics.median(m["parts"][part]["cpu"] for m in ms),
+                             "rss_mb": statistics.median(m["parts"][part]["rss_kb"] for m in ms) / 1024}
+                      for part in ms[0]["parts"]}
+    return s
 
 
 # -- sanity checks: every tool sees the same files ------------------------------------------------------------
@@ -326,6 +454,10 @@ def version(cmd: list[str]) -> str:
 def cmd_run(args: argparse.Namespace) -> int:
     corpus = Path(args.corpus)
     counts = json.loads((corpus / "counts.json").read_text())
+    if any("parts" not in counts.get(size, {}) for size in SIZES):
+        print(f"bench.py: {corpus} is not split into quarters and halves; run `bench.py parts --corpus {corpus}` "
+              "(scripts/bench.sh does)", file=sys.stderr)
+        return 2
     tools = [t for t in TOOL_ORDER if t in args.tools.split(",")]
     unknown = set(args.tools.split(",")) - set(TOOL_ORDER)
     if unknown or not tools:
@@ -335,6 +467,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     repo = Path(__file__).resolve().parents[2]
     git_rev = version(["git", "-C", str(repo), "rev-parse", "--short", "HEAD"])
 
+    notes: list[str] = []
     header = machine_info()
     versions = []
     if "check" in tools or "diff" in tools:
@@ -343,9 +476,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         versions.append(version([args.ruff, "--version"]))
     versions.append(f"runs: {args.warmup} warm-up + {args.runs} measured per tool and size, alternating")
     header.append("; ".join(versions))
+    header.append("quarter and half: the sorted file list is partitioned into 4 quarters (files[k::4]) and 2 halves "
+                  "(files[k::2]), each size's parts together exactly the full corpus; in every round each tool runs "
+                  "every part, and the size's wall and CPU time is the mean over its parts, its peak RSS the "
+                  "maximum; files, lines and MB of quarter and half are means per part")
     header.append(f"a run during which other processes used more than {args.max_others:.0%} of the machine is "
                   f"repeated up to {args.retries} times ({args.pause:g} s apart), keeping the quietest")
-    header.append("commands (PATH = corpus/<size>):")
+    header.append("commands (PATH = corpus/full, or each part: corpus/quarter, corpus/quarter-1..3, corpus/half, "
+                  "corpus/half-1):")
     for tool in tools:
         cmd, ok = tool_command(tool, args, "PATH")
         redirect = " > /dev/null" if tool == "diff" else ""
@@ -355,22 +493,39 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(line)
     print()
 
+    full = counts["full"]
     for size in sizes:
         c = counts[size]
-        parts = ", ".join(f"{name} {n}" for name, n in c["per_source"].items())
-        print(f"corpus {size}: {c['files']} files ({parts}), {c['lines']:,} lines, {c['bytes'] / 1e6:.1f} MB")
+        sources = ", ".join(f"{name} {fmt_num(n)}" for name, n in c["per_source"].items())
+        if size == "full":
+            print(f"corpus {size}: {c['files']} files ({sources}), {c['lines']:,} lines, {c['bytes'] / 1e6:.1f} MB")
+            continue
+        t = c["total"]
+        part_mb = ", ".join(f"{p['bytes'] / 1e6:.2f}" for p in c["parts"].values())
+        listed = sorted((rel for part in c["parts"] for rel in (corpus / f"files-{part}.txt").read_text().splitlines()),
+                        key=str.encode)
+        adds_up = (t["files"] == full["files"] and t["lines"] == full["lines"] and t["bytes"] == full["bytes"]
+                   and listed == sorted((corpus / "files-full.txt").read_text().splitlines(), key=str.encode))
+        print(f"corpus {size}: {len(c['parts'])} parts ({', '.join(c['parts'])}) of on average {fmt_num(c['files'])} "
+              f"files ({sources}), {fmt_num(c['lines'])} lines, {c['bytes'] / 1e6:.2f} MB "
+              f"(parts: {part_mb} MB); together "
+              f"{t['files']} files, {t['lines']:,} lines, {t['bytes']:,} bytes: "
+              f"{'the full corpus' if adds_up else 'NOT the full corpus'}")
+        if not adds_up:
+            notes.append(f"the {size} parts do not add up to the full corpus; delete {corpus} and run bench.sh")
     print()
 
     quiet = QuietPolicy(args.max_others, args.retries, args.pause)
-    notes: list[str] = []
     results: dict[str, dict[str, dict]] = {}
     for size in sizes:
-        path = corpus / size
         c = counts[size]
-        notes += [f"{size}: {n}" for n in check_file_counts(args, tools, path, c["files"])]
-        print(f"measuring {size} corpus ({c['files']} files, {c['lines']} lines) ...", file=sys.stderr, flush=True)
+        for part, pc in c["parts"].items():
+            notes += [f"{part}: {n}" for n in check_file_counts(args, tools, corpus / part, pc["files"])]
+        print(f"measuring {size} corpus ({len(c['parts'])} part(s) of {fmt_num(c['files'])} files on average) ...",
+              file=sys.stderr, flush=True)
         try:
-            raw = rounds(tools, args.warmup, args.runs, lambda t: tool_command(t, args, str(path)), quiet)
+            raw = rounds(tools, args.warmup, args.runs,
+                         lambda t, part: tool_command(t, args, str(corpus / part)), quiet, list(c["parts"]))
         except Failure as e:
             print(f"bench.py: {e}", file=sys.stderr)
             return 2
@@ -382,7 +537,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         single_tools = [t for t in ("check", "diff", "floor", "ruff") if t in tools]
         print(f"measuring one {lines}-line file ...", file=sys.stderr, flush=True)
         try:
-            raw = rounds(single_tools, 2, args.single_runs, lambda t: tool_command(t, args, str(file)), quiet)
+            raw = rounds(single_tools, 2, args.single_runs, lambda t, _: tool_command(t, args, str(file)), quiet)
         except Failure as e:
             print(f"bench.py: {e}", file=sys.stderr)
             return 2
@@ -407,7 +562,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         c = counts[size]
         for tool in tools:
             s = results[size][tool]
-            print(f"| {size} | {c['files']} | {c['lines']} | {TOOL_LABEL[tool]} | {s['wall']:.3f} | "
+            label = size if size == "full" else f"{size} (mean of {len(c['parts'])})"
+            print(f"| {label} | {fmt_num(c['files'])} | {fmt_num(c['lines'])} | {TOOL_LABEL[tool]} | {s['wall']:.3f} | "
                   f"{s['wall_min']:.3f}-{s['wall_max']:.3f} | {s['cpu']:.3f} | {s['rss_mb']:.1f} | "
                   f"{s['others']:.0%} |")
     repeated = sum(s["retries"] for size in sizes for s in results[size].values())
@@ -447,7 +603,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     linear = {}
     if "full" in sizes and len(sizes) > 1:
         print("linearity: wall time per MB of source, relative to the full corpus (1.00 = proportional; "
-              "CPU in brackets)")
+              "CPU in brackets; quarter and half: mean over parts that together are the full corpus, so the same "
+              "work, and what differs from 1.00 is the cost of the run's size itself)")
         print("| tool | " + " | ".join(sizes) + " |")
         print("| --- |" + " ---: |" * len(sizes))
         for tool in tools:
@@ -515,11 +672,14 @@ def cmd_run(args: argparse.Namespace) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("corpus", help="copy the corpus and its subsets")
+    p = sub.add_parser("corpus", help="copy the corpus into OUT/full and split it into quarters and halves")
     p.add_argument("--out", required=True)
     p.add_argument("--python315", required=True, help="drops the files this interpreter cannot parse")
     p.add_argument("sources", nargs="+", metavar="NAME=DIR")
     p.set_defaults(func=cmd_corpus)
+    p = sub.add_parser("parts", help="split CORPUS/full into its quarters and halves (keeps parts already right)")
+    p.add_argument("--corpus", required=True)
+    p.set_defaults(func=cmd_parts)
     p = sub.add_parser("run", help="measure and print the tables")
     p.add_argument("--corpus", required=True)
     p.add_argument("--lazify", required=True)
