@@ -305,6 +305,7 @@ impl<'a> Index<'a> {
             in_annotation: false,
             annotation_introspected: false,
             tracked,
+            callables: Callables::new(body),
             scopes: vec![Scope {
                 def: None,
                 kind: ScopeKind::Module,
@@ -509,27 +510,48 @@ fn collect_module_import_names<'a>(body: &'a [Stmt], out: &mut HashSet<&'a str>)
     }
 }
 
-/// The names the walk follows (those bound by imports), each with a number. Most names read in a module are
-/// not among them: their length and first byte reject them without hashing the name.
-struct Tracked<'a> {
-    names: Vec<&'a str>,
-    ids: HashMap<&'a str, usize>,
+/// A quick first test for a small set of names: most names read in a module are in none of the walk's sets, and
+/// their length and first byte reject them without hashing the name.
+#[derive(Default)]
+struct Prefilter {
     /// Bit `min(len, 63)` of every name's length.
     lengths: u64,
     /// Bit `b` of every name's first byte `b`.
     first_bytes: [u64; 4],
 }
 
+impl Prefilter {
+    fn add(&mut self, name: &str) {
+        self.lengths |= 1 << name.len().min(63);
+        if let Some(&b) = name.as_bytes().first() {
+            self.first_bytes[usize::from(b >> 6)] |= 1 << (b & 63);
+        }
+    }
+
+    /// `false` when `name` is certainly not in the set.
+    #[inline]
+    fn may_contain(&self, name: &str) -> bool {
+        let Some(&b) = name.as_bytes().first() else {
+            return false;
+        };
+        self.lengths & (1 << name.len().min(63)) != 0
+            && self.first_bytes[usize::from(b >> 6)] & (1 << (b & 63)) != 0
+    }
+}
+
+/// The names the walk follows (those bound by imports), each with a number.
+struct Tracked<'a> {
+    names: Vec<&'a str>,
+    ids: HashMap<&'a str, usize>,
+    filter: Prefilter,
+}
+
 impl<'a> Tracked<'a> {
     /// `names` in a fixed order: a name's number is its position.
     fn new(names: Vec<&'a str>) -> Self {
-        let mut lengths = 0;
-        let mut first_bytes = [0; 4];
+        let mut filter = Prefilter::default();
         for name in &names {
-            lengths |= 1 << name.len().min(63);
-            if let Some(&b) = name.as_bytes().first() {
-                first_bytes[usize::from(b >> 6)] |= 1 << (b & 63);
-            }
+            filter.add(name);
         }
         Self {
             ids: names
@@ -538,17 +560,14 @@ impl<'a> Tracked<'a> {
                 .map(|(id, name)| (*name, id))
                 .collect(),
             names,
-            lengths,
-            first_bytes,
+            filter,
         }
     }
 
     /// The number of `name`, if it is tracked.
+    #[inline]
     fn id(&self, name: &str) -> Option<usize> {
-        let &b = name.as_bytes().first()?;
-        if self.lengths & (1 << name.len().min(63)) == 0
-            || self.first_bytes[usize::from(b >> 6)] & (1 << (b & 63)) == 0
-        {
+        if !self.filter.may_contain(name) {
             return None;
         }
         self.ids.get(name).copied()
@@ -556,6 +575,78 @@ impl<'a> Tracked<'a> {
 
     fn contains(&self, name: &str) -> bool {
         self.id(name).is_some()
+    }
+}
+
+/// The names a module-level `def`, `class` or `name = lambda ...` binds: the only callees whose calls the
+/// import-time analysis follows ([`Walker::import_time_scopes`]).
+struct Callables<'a> {
+    names: HashSet<&'a str>,
+    filter: Prefilter,
+}
+
+impl<'a> Callables<'a> {
+    fn new(body: &'a [Stmt]) -> Self {
+        let mut names = HashSet::default();
+        collect_module_callables(body, &mut names);
+        let mut filter = Prefilter::default();
+        for name in &names {
+            filter.add(name);
+        }
+        Self { names, filter }
+    }
+
+    fn contains(&self, name: &str) -> bool {
+        self.filter.may_contain(name) && self.names.contains(name)
+    }
+}
+
+/// Names bound at module scope (in any module-level block, not in functions or classes) by `def`, `class` and
+/// `name = lambda ...`.
+fn collect_module_callables<'a>(body: &'a [Stmt], out: &mut HashSet<&'a str>) {
+    for stmt in body {
+        match stmt {
+            Stmt::FunctionDef(f) => {
+                out.insert(f.name.as_str());
+            }
+            Stmt::ClassDef(c) => {
+                out.insert(c.name.as_str());
+            }
+            Stmt::Assign(a) if a.value.is_lambda_expr() => {
+                if let [Expr::Name(n)] = a.targets.as_slice() {
+                    out.insert(n.id.as_str());
+                }
+            }
+            Stmt::If(s) => {
+                collect_module_callables(&s.body, out);
+                for clause in &s.elif_else_clauses {
+                    collect_module_callables(&clause.body, out);
+                }
+            }
+            Stmt::Try(s) => {
+                collect_module_callables(&s.body, out);
+                for ast::ExceptHandler::ExceptHandler(h) in &s.handlers {
+                    collect_module_callables(&h.body, out);
+                }
+                collect_module_callables(&s.orelse, out);
+                collect_module_callables(&s.finalbody, out);
+            }
+            Stmt::With(s) => collect_module_callables(&s.body, out),
+            Stmt::For(s) => {
+                collect_module_callables(&s.body, out);
+                collect_module_callables(&s.orelse, out);
+            }
+            Stmt::While(s) => {
+                collect_module_callables(&s.body, out);
+                collect_module_callables(&s.orelse, out);
+            }
+            Stmt::Match(s) => {
+                for case in &s.cases {
+                    collect_module_callables(&case.body, out);
+                }
+            }
+            _ => {}
+        }
     }
 }
 
@@ -567,6 +658,7 @@ struct Walker<'a> {
     /// The annotation being visited is resolved by name when the class is created.
     annotation_introspected: bool,
     tracked: Tracked<'a>,
+    callables: Callables<'a>,
     scopes: Vec<Scope<'a>>,
     scope: ScopeId,
     exec_scope: ScopeId,
@@ -651,10 +743,20 @@ impl<'a> Walker<'a> {
         self.scope
     }
 
+    #[inline]
     fn reference(&mut self, name: &'a str, range: TextRange, attr: Option<&'a str>) {
-        let Some(id) = self.tracked.id(name) else {
-            return;
-        };
+        if let Some(id) = self.tracked.id(name) {
+            self.record_reference(id, name, range, attr);
+        }
+    }
+
+    fn record_reference(
+        &mut self,
+        id: usize,
+        name: &'a str,
+        range: TextRange,
+        attr: Option<&'a str>,
+    ) {
         self.raw_refs[id].push(Reference {
             name,
             range,
@@ -720,13 +822,19 @@ impl<'a> Walker<'a> {
             }
             out
         };
-        let mut by_caller: HashMap<ScopeId, Vec<&Callee<'_>>> = HashMap::default();
         for (caller, callee, range, ctx) in &self.calls {
             if *caller == 0 && *ctx == Ctx::ImportTime {
                 for target in targets(callee) {
                     work.push((target, *range));
                 }
-            } else if *caller != 0 && *ctx == Ctx::Deferred {
+            }
+        }
+        if work.is_empty() {
+            return marked;
+        }
+        let mut by_caller: HashMap<ScopeId, Vec<&Callee<'_>>> = HashMap::default();
+        for (caller, callee, _, ctx) in &self.calls {
+            if *caller != 0 && *ctx == Ctx::Deferred {
                 by_caller.entry(*caller).or_default().push(callee);
             }
         }
@@ -890,14 +998,18 @@ impl<'a> Walker<'a> {
         self.exec_scope = saved_exec;
     }
 
-    /// A call of `callee`, kept only where [`Self::import_time_scopes`] looks: at import time at module level,
-    /// or in a function body.
+    /// A call of `callee`, kept only where [`Self::import_time_scopes`] looks: a module-level function, class or
+    /// class method called at import time at module level, or in a function body.
     fn note_call(&mut self, callee: Callee<'a>, range: TextRange) {
         let relevant = if self.exec_scope == 0 {
             self.ctx == Ctx::ImportTime
         } else {
             self.ctx == Ctx::Deferred
         };
+        let name = match callee {
+            Callee::Name(name) | Callee::Method(name, _) => name,
+        };
+        let relevant = relevant && self.callables.contains(name);
         if relevant {
             self.calls.push((self.exec_scope, callee, range, self.ctx));
         }
@@ -1632,36 +1744,14 @@ impl<'a> Walker<'a> {
     }
 }
 
-impl<'a> Visitor<'a> for Walker<'a> {
-    fn visit_stmt(&mut self, stmt: &'a Stmt) {
-        let compound = matches!(
-            stmt,
-            Stmt::If(_)
-                | Stmt::For(_)
-                | Stmt::While(_)
-                | Stmt::Match(_)
-                | Stmt::Try(_)
-                | Stmt::With(_)
-        );
-        if compound && self.placement.in_def_or_class.is_some() {
-            let saved = self.placement.local_block.replace(stmt.range());
-            self.visit_stmt_inner(stmt);
-            self.placement.local_block = saved;
-        } else {
-            self.visit_stmt_inner(stmt);
-        }
-    }
-
-    fn visit_expr(&mut self, expr: &'a Expr) {
+impl<'a> Walker<'a> {
+    /// Every expression `visit_expr` does not handle itself.
+    #[inline(never)]
+    fn visit_other_expr(&mut self, expr: &'a Expr) {
         if self.note_dynamic(expr) {
             return;
         }
         match expr {
-            Expr::Name(n) => match n.ctx {
-                ExprContext::Load => self.reference(n.id.as_str(), n.range(), None),
-                ExprContext::Store | ExprContext::Del => self.bind(n.id.as_str(), n.range()),
-                ExprContext::Invalid => {}
-            },
             Expr::Attribute(a) => {
                 if let Expr::Name(n) = &*a.value
                     && n.ctx == ExprContext::Load
@@ -1770,19 +1860,68 @@ impl<'a> Visitor<'a> for Walker<'a> {
                     self.scope = saved;
                 }
             }
-            Expr::StringLiteral(literal) => {
-                if self.in_annotation {
-                    self.visit_string_annotation(literal);
-                }
-            }
             Expr::Subscript(sub)
                 if self.in_annotation && dotted(&sub.value).ends_with("Literal") =>
             {
                 // `Literal["json"]` holds values, not forward references.
                 self.visit_expr(&sub.value);
             }
-            Expr::NumberLiteral(_) | Expr::BytesLiteral(_) => {}
             _ => visitor::walk_expr(self, expr),
+        }
+    }
+}
+
+impl<'a> Visitor<'a> for Walker<'a> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        let compound = matches!(
+            stmt,
+            Stmt::If(_)
+                | Stmt::For(_)
+                | Stmt::While(_)
+                | Stmt::Match(_)
+                | Stmt::Try(_)
+                | Stmt::With(_)
+        );
+        if compound && self.placement.in_def_or_class.is_some() {
+            let saved = self.placement.local_block.replace(stmt.range());
+            self.visit_stmt_inner(stmt);
+            self.placement.local_block = saved;
+        } else {
+            self.visit_stmt_inner(stmt);
+        }
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        // The common expressions stay in this small function; the rest, with the dynamic-access checks, are in
+        // `visit_other_expr` (half the walk's own instructions were this function's entry and exit when it held
+        // everything).
+        match expr {
+            Expr::Name(n) => match n.ctx {
+                ExprContext::Load => self.reference(n.id.as_str(), n.range(), None),
+                ExprContext::Store | ExprContext::Del => self.bind(n.id.as_str(), n.range()),
+                ExprContext::Invalid => {}
+            },
+            // `__dict__` and `f_globals` may be namespace reads (`note_dynamic`).
+            Expr::Attribute(a) if !matches!(a.attr.as_str(), "__dict__" | "f_globals") => {
+                if let Expr::Name(n) = &*a.value
+                    && n.ctx == ExprContext::Load
+                {
+                    self.reference(n.id.as_str(), n.range(), Some(a.attr.as_str()));
+                    return;
+                }
+                visitor::walk_expr(self, expr);
+            }
+            Expr::StringLiteral(literal) => {
+                if self.in_annotation {
+                    self.visit_string_annotation(literal);
+                }
+            }
+            Expr::NumberLiteral(_)
+            | Expr::BytesLiteral(_)
+            | Expr::BooleanLiteral(_)
+            | Expr::NoneLiteral(_)
+            | Expr::EllipsisLiteral(_) => {}
+            _ => self.visit_other_expr(expr),
         }
     }
 
