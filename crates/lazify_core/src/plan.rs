@@ -4,7 +4,7 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use ruff_text_size::{Ranged, TextRange};
+use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::diagnostic::{Decision, ImportVerdict, KeepReason, Notice, RewriteWhy};
 use crate::edit::Edit;
@@ -57,12 +57,13 @@ pub(crate) fn plan<'a>(
     let mut notices = Vec::new();
     #[allow(clippy::useless_let_if_seq)]
     let mut candidates: Vec<Candidate<'a>> = Vec::new();
+    let top_bindings = top_level_bindings(index);
     for (i, import) in index.imports.iter().enumerate() {
         for alias in import.aliases() {
             let mut candidate = new_candidate(i, import, alias, file, style);
             judge_statement(&mut candidate, import, index, parsed, source, settings);
             if candidate.verdict.is_rewrite() {
-                judge_name(&mut candidate, import, index, file, settings);
+                judge_name(&mut candidate, import, index, &top_bindings, file, settings);
             }
             if style == Style::Local && candidate.verdict.is_rewrite() {
                 judge_local(&mut candidate, import, index, file, source, settings);
@@ -249,6 +250,7 @@ fn judge_name(
     candidate: &mut Candidate<'_>,
     import: &ImportStmt<'_>,
     index: &Index<'_>,
+    top_bindings: &TopLevelBindings<'_>,
     file: &SourceFile,
     settings: &Settings,
 ) {
@@ -274,7 +276,7 @@ fn judge_name(
     }
     // `from json import loads` then `from pickle import loads`: the first binding is replaced before anything
     // reads it, so it is there for its side effects only.
-    if let Some(later) = shadowing_import(import, candidate.alias, binding, index) {
+    if let Some(later) = shadowing_import(import, candidate.alias, binding, index, top_bindings) {
         candidate.keep(
             KeepReason::SideEffectOnly,
             later,
@@ -476,27 +478,45 @@ fn judge_local(
 
 /// A later top-level import that binds the same name to a different object (`import a` and `import a.b` bind
 /// the same package, so they do not shadow each other).
+/// What the top-level import statements bind: name → (statement start, alias, whether a `from` import), in
+/// source order.
+type TopLevelBindings<'a> = HashMap<&'a str, Vec<(TextSize, &'a ruff_python_ast::Alias, bool)>>;
+
+fn top_level_bindings<'a>(index: &Index<'a>) -> TopLevelBindings<'a> {
+    let mut out: TopLevelBindings<'a> = HashMap::default();
+    for import in index.imports.iter().filter(|i| i.is_top_level()) {
+        let is_from = import.source_module().is_some();
+        for alias in import.aliases() {
+            out.entry(bound_name(alias, is_from)).or_default().push((
+                import.range().start(),
+                alias,
+                is_from,
+            ));
+        }
+    }
+    out
+}
+
 fn shadowing_import(
     import: &ImportStmt<'_>,
     alias: &ruff_python_ast::Alias,
     binding: &str,
     index: &Index<'_>,
+    top_bindings: &TopLevelBindings<'_>,
 ) -> Option<TextRange> {
     if !import.is_top_level() {
         return None;
     }
     let plain_package = import.source_module().is_none() && alias.asname.is_none();
-    let later = index
-        .imports
+    // The first later top-level statement binding the name, other than `import a.c` after `import a.b`.
+    let later = top_bindings
+        .get(binding)?
         .iter()
-        .filter(|other| other.is_top_level() && other.range().start() > import.range().start())
-        .find_map(|other| {
-            let is_from = other.source_module().is_some();
-            other.aliases().iter().find_map(|a| {
-                let same_package = plain_package && !is_from && a.asname.is_none();
-                (bound_name(a, is_from) == binding && !same_package).then(|| a.range())
-            })
-        })?;
+        .find(|(start, a, is_from)| {
+            let same_package = plain_package && !is_from && a.asname.is_none();
+            *start > import.range().start() && !same_package
+        })
+        .map(|(_, a, _)| a.range())?;
     // A read that runs between the two statements sees this binding.
     let read_between = index
         .references
