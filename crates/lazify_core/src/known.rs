@@ -53,8 +53,21 @@ pub(crate) const PRELOADED_MODULES: &[&str] = &[
     "zipimport",
 ];
 
+/// The first components of [`SIDE_EFFECT_MODULES`]' entries: a module whose first component is not among them
+/// matches no entry, which one lookup tells (the planner asks for every import).
+static SIDE_EFFECT_HEADS: std::sync::LazyLock<rustc_hash::FxHashSet<&'static str>> =
+    std::sync::LazyLock::new(|| {
+        SIDE_EFFECT_MODULES
+            .iter()
+            .map(|entry| entry.split('.').next().unwrap_or_default())
+            .collect()
+    });
+
 /// The side-effect entry matching `module`, if any.
 pub(crate) fn side_effect_entry(module: &str) -> Option<&'static str> {
+    if !SIDE_EFFECT_HEADS.contains(module.split('.').next().unwrap_or_default()) {
+        return None;
+    }
     let first = module.as_bytes().first();
     SIDE_EFFECT_MODULES.iter().copied().find(|entry| {
         if entry.as_bytes().first() != first {

@@ -88,6 +88,9 @@ fn walk(
     let files = Mutex::new(Vec::new());
     let walk_errors = Mutex::new(Vec::new());
     let filter_resolver = Arc::clone(resolver);
+    // The walk's paths are `absolute` joined with plain components: the display path is the cleaned `path`
+    // joined with the same components, and only `path` needs cleaning.
+    let display_root = clean(path);
     WalkBuilder::new(absolute)
         .require_git(false)
         .filter_entry(move |entry| {
@@ -103,7 +106,13 @@ fn walk(
                             let relative =
                                 entry.path().strip_prefix(absolute).unwrap_or(entry.path());
                             let candidate = Candidate {
-                                path: clean(&path.join(relative)),
+                                path: if relative.as_os_str().is_empty() {
+                                    display_root.clone()
+                                } else if display_root == Path::new(".") {
+                                    relative.to_path_buf()
+                                } else {
+                                    display_root.join(relative)
+                                },
                                 absolute: entry.path().to_path_buf(),
                             };
                             files
@@ -244,5 +253,17 @@ mod tests {
             &[PathBuf::from("pkg"), PathBuf::from("pkg/m.py")],
         );
         assert_eq!(names(&found), ["pkg/m.py"]);
+    }
+
+    #[test]
+    fn display_paths_drop_dot_components() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        touch(root, "pkg/sub/m.py");
+        let resolver = Arc::new(Resolver::new(root, Overrides::default()).unwrap());
+        for arg in [".", "./pkg", "pkg/./sub", "pkg/sub/", "./pkg/sub/."] {
+            let found = discover(&resolver, &[PathBuf::from(arg)]);
+            assert_eq!(names(&found), ["pkg/sub/m.py"], "argument {arg}");
+        }
     }
 }
