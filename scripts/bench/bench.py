@@ -17,8 +17,10 @@ Measuring: every run is a child process waited for with os.wait4, which gives it
 around spawn and wait), CPU time (user + sys of the child and its threads) and peak RSS (ru_maxrss). Tools run
 alternately: in each round every tool runs once, and the order rotates from round to round, so a slow moment
 of the machine is shared out instead of landing on one tool. Warm-up rounds are thrown away; the tables show
-medians of the measured rounds. For the quarter and half sizes every tool runs every part of the size in each
-round (the tools still alternate, part by part); the round's wall and CPU time is the mean over the parts and its
+medians of the measured rounds. The sizes are measured side by side too: a round runs every tool on the full
+corpus and on every part of the quarter and half sizes (the tools alternating, run by run, and the runs in
+reverse order every other round), so a machine that slows down during the benchmark slows every size alike
+rather than the size measured last. A size's wall and CPU time in a round is the mean over its parts and its
 peak RSS the maximum, and the tables show medians of those over the rounds, with the mean bytes per part (= the
 full corpus's bytes / number of parts) as the size's bytes for the linearity table.
 """
@@ -301,25 +303,29 @@ def tool_command(tool: str, args: argparse.Namespace, path: str) -> tuple[list[s
 
 
 def rounds(tools: list[str], warmup: int, runs: int, command, quiet: QuietPolicy,
-           parts: list[str] | None = None) -> dict[str, list[dict]]:
-    """Runs every tool once per round and part, rotating the order; returns the measured rounds per tool.
+           slots: list[tuple[str, str]]) -> dict[str, dict[str, list[dict]]]:
+    """Runs every tool once per round on every slot, rotating the order; returns the measured rounds per group
+    (a corpus size) and tool.
 
-    `command(tool, part)` gives the command line. With several parts (the quarters or halves of the corpus),
-    a round runs every tool on every part, part by part, the tools' order rotating with the round and the
-    part; the round's result for a tool is then the mean wall and CPU time over the parts and the maximum peak
-    RSS (see combine()).
+    A slot is (group, part): the full corpus is one slot, the quarters four, the halves two. A round runs every
+    tool on every slot of every group, the tools' order rotating with the round and the slot, and the slots in
+    reverse order every other round: the sizes are measured side by side, so a machine that drifts during the
+    run (other tenants, clock changes) slows every size alike instead of the size measured last. A group's
+    result for a tool in a round is the mean wall and CPU time over its parts and the maximum peak RSS (see
+    combine()). `command(tool, part)` gives the command line.
 
     A run during which other processes kept more than `quiet.max_others` of the machine busy is repeated
     (after a pause) up to `quiet.retries` times, keeping the quietest attempt: on a shared machine this keeps
     the wall times about the tools rather than about the neighbours. Runs shorter than 0.2 s are kept as they
     are (/proc/stat counts in 10 ms steps).
     """
-    parts = parts or [""]
-    results: dict[str, list[dict]] = {t: [] for t in tools}
+    groups = list(dict.fromkeys(group for group, _ in slots))
+    results: dict[str, dict[str, list[dict]]] = {g: {t: [] for t in tools} for g in groups}
     for r in range(warmup + runs):
-        per_part: dict[str, dict[str, dict]] = {t: {} for t in tools}
-        for p, part in enumerate(parts):
-            k = (r + p) % len(tools)
+        per_part: dict[str, dict[str, dict[str, dict]]] = {g: {t: {} for t in tools} for g in groups}
+        order = slots if r % 2 == 0 else slots[::-1]
+        for s, (group, part) in enumerate(order):
+            k = (r + s) % len(tools)
             for tool in tools[k:] + tools[:k]:
                 cmd, ok = command(tool, part)
                 m = measure(cmd, ok)
@@ -330,10 +336,12 @@ def rounds(tools: list[str], warmup: int, runs: int, command, quiet: QuietPolicy
                     again = measure(cmd, ok)
                     m = again if again["others"] < m["others"] else m
                 m["retries"] = retries
-                per_part[tool][part] = m
+                per_part[group][tool][part] = m
         if r >= warmup:
-            for tool in tools:
-                results[tool].append(combine(per_part[tool]) if len(parts) > 1 else per_part[tool][parts[0]])
+            for group in groups:
+                for tool in tools:
+                    by_part = per_part[group][tool]
+                    results[group][tool].append(combine(by_part) if len(by_part) > 1 else next(iter(by_part.values())))
     return results
 
 
@@ -474,7 +482,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         versions.append(f"lazify: commit {git_rev}")
     if "ruff" in tools:
         versions.append(version([args.ruff, "--version"]))
-    versions.append(f"runs: {args.warmup} warm-up + {args.runs} measured per tool and size, alternating")
+    versions.append(f"runs: {args.warmup} warm-up + {args.runs} measured per tool and size, alternating, "
+                    "all sizes in every round")
     header.append("; ".join(versions))
     header.append("quarter and half: the sorted file list is partitioned into 4 quarters (files[k::4]) and 2 halves "
                   "(files[k::2]), each size's parts together exactly the full corpus; in every round each tool runs "
@@ -516,20 +525,20 @@ def cmd_run(args: argparse.Namespace) -> int:
     print()
 
     quiet = QuietPolicy(args.max_others, args.retries, args.pause)
-    results: dict[str, dict[str, dict]] = {}
     for size in sizes:
         c = counts[size]
         for part, pc in c["parts"].items():
             notes += [f"{part}: {n}" for n in check_file_counts(args, tools, corpus / part, pc["files"])]
-        print(f"measuring {size} corpus ({len(c['parts'])} part(s) of {fmt_num(c['files'])} files on average) ...",
-              file=sys.stderr, flush=True)
-        try:
-            raw = rounds(tools, args.warmup, args.runs,
-                         lambda t, part: tool_command(t, args, str(corpus / part)), quiet, list(c["parts"]))
-        except Failure as e:
-            print(f"bench.py: {e}", file=sys.stderr)
-            return 2
-        results[size] = {t: summary(ms) for t, ms in raw.items()}
+    slots = [(size, part) for size in sizes for part in counts[size]["parts"]]
+    print(f"measuring {', '.join(sizes)} side by side ({len(slots)} corpus runs per tool and round) ...",
+          file=sys.stderr, flush=True)
+    try:
+        raw = rounds(tools, args.warmup, args.runs,
+                     lambda t, part: tool_command(t, args, str(corpus / part)), quiet, slots)
+    except Failure as e:
+        print(f"bench.py: {e}", file=sys.stderr)
+        return 2
+    results: dict[str, dict[str, dict]] = {size: {t: summary(ms) for t, ms in raw[size].items()} for size in sizes}
 
     single = None
     if args.single_runs > 0 and any(t in tools for t in ("check", "diff", "floor")):
@@ -537,7 +546,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         single_tools = [t for t in ("check", "diff", "floor", "ruff") if t in tools]
         print(f"measuring one {lines}-line file ...", file=sys.stderr, flush=True)
         try:
-            raw = rounds(single_tools, 2, args.single_runs, lambda t, _: tool_command(t, args, str(file)), quiet)
+            raw = rounds(single_tools, 2, args.single_runs, lambda t, _: tool_command(t, args, str(file)), quiet,
+                         [("single", "")])["single"]
         except Failure as e:
             print(f"bench.py: {e}", file=sys.stderr)
             return 2
