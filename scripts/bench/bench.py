@@ -546,13 +546,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         single_tools = [t for t in ("check", "diff", "floor", "ruff") if t in tools]
         print(f"measuring one {lines}-line file ...", file=sys.stderr, flush=True)
         try:
-            raw = rounds(single_tools, 2, args.single_runs, lambda t, _: tool_command(t, args, str(file)), quiet,
-                         [("single", "")])["single"]
+            raw_single = rounds(single_tools, 2, args.single_runs, lambda t, _: tool_command(t, args, str(file)),
+                                quiet, [("single", "")])["single"]
         except Failure as e:
             print(f"bench.py: {e}", file=sys.stderr)
             return 2
         single = {"file": str(file.relative_to(corpus / "full")), "lines": lines,
-                  "results": {t: summary(ms) for t, ms in raw.items()}}
+                  "results": {t: summary(ms) for t, ms in raw_single.items()}}
         # The editor's case: the engine alone, in process (analysis, rewrite and the re-parse check).
         if args.engine and Path(args.engine).is_file():
             out = subprocess.run([args.engine, str(file), str(max(args.single_runs, 20))],
@@ -591,8 +591,19 @@ def cmd_run(args: argparse.Namespace) -> int:
     def get(size: str, tool: str, key: str) -> float | None:
         return results[size][tool][key] if tool in results[size] else None
 
+    # Paired: the median over rounds of the ratio within each round. Two tools' runs in one round are seconds
+    # apart, so a machine whose speed drifts over minutes (a shared host) cancels out of each round's ratio,
+    # where a ratio of medians taken over the whole run keeps it.
+    def paired(size: str, a: str, b: str, key: str, size_b: str | None = None) -> float | None:
+        size_b = size_b or size
+        if a not in raw[size] or b not in raw[size_b]:
+            return None
+        k = "rss_kb" if key == "rss_mb" else key
+        return statistics.median(x[k] / y[k] for x, y in zip(raw[size][a], raw[size_b][b], strict=True))
+
     lazy_tools = [t for t in ("check", "diff") if t in tools]
     if lazy_tools:
+        print("ratios: the median over the rounds of each round's ratio (the two runs seconds apart)")
         print("| corpus | ratio | wall | CPU | peak RSS |")
         print("| --- | --- | ---: | ---: | ---: |")
         for size in sizes:
@@ -600,30 +611,30 @@ def cmd_run(args: argparse.Namespace) -> int:
                 for other in ("ruff", "floor"):
                     if other in tools:
                         print(f"| {size} | {TOOL_LABEL[lt]} / {TOOL_LABEL[other].split()[0]} | "
-                              f"{fmt_ratio(get(size, lt, 'wall'), get(size, other, 'wall'))} | "
-                              f"{fmt_ratio(get(size, lt, 'cpu'), get(size, other, 'cpu'))} | "
-                              f"{fmt_ratio(get(size, lt, 'rss_mb'), get(size, other, 'rss_mb'))} |")
+                              f"{fmt_ratio(paired(size, lt, other, 'wall'), 1.0)} | "
+                              f"{fmt_ratio(paired(size, lt, other, 'cpu'), 1.0)} | "
+                              f"{fmt_ratio(paired(size, lt, other, 'rss_mb'), 1.0)} |")
         print()
     if "ruff" in tools and "floor" in tools:
         print("floor / ruff wall: " + ", ".join(
-            f"{size} {fmt_ratio(get(size, 'floor', 'wall'), get(size, 'ruff', 'wall'))}" for size in sizes))
+            f"{size} {fmt_ratio(paired(size, 'floor', 'ruff', 'wall'), 1.0)}" for size in sizes))
         print()
 
     # Linearity: wall time per byte of corpus, relative to the full corpus (1.00 = proportional).
     linear = {}
     if "full" in sizes and len(sizes) > 1:
-        print("linearity: wall time per MB of source, relative to the full corpus (1.00 = proportional; "
-              "CPU in brackets; quarter and half: mean over parts that together are the full corpus, so the same "
-              "work, and what differs from 1.00 is the cost of the run's size itself)")
+        print("linearity: wall time per MB of source, relative to the full corpus in the same round (median over "
+              "rounds; 1.00 = proportional; CPU in brackets; quarter and half: mean over parts that together are "
+              "the full corpus, so the same work, and what differs from 1.00 is the cost of the run's size itself)")
         print("| tool | " + " | ".join(sizes) + " |")
         print("| --- |" + " ---: |" * len(sizes))
         for tool in tools:
-            full_wall = get("full", tool, "wall") / counts["full"]["bytes"]
-            full_cpu = get("full", tool, "cpu") / counts["full"]["bytes"]
             cells = []
             for size in sizes:
-                w = get(size, tool, "wall") / counts[size]["bytes"] / full_wall
-                cpu = get(size, tool, "cpu") / counts[size]["bytes"] / full_cpu
+                # Per round: this size's time per byte over the full corpus's in the same round.
+                scale = counts["full"]["bytes"] / counts[size]["bytes"]
+                w = paired(size, tool, tool, "wall", "full") * scale
+                cpu = paired(size, tool, tool, "cpu", "full") * scale
                 linear[(tool, size)] = w
                 cells.append(f"{w:.2f} ({cpu:.2f})")
             print(f"| {TOOL_LABEL[tool]} | " + " | ".join(cells) + " |")
@@ -644,12 +655,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         print("targets (issue 6), full corpus:")
         verdicts = []
         if "ruff" in tools:
-            r = get("full", "check", "wall") / get("full", "ruff", "wall")
+            r = paired("full", "check", "ruff", "wall")
             verdicts.append((f"lazify --check wall <= {TARGET_VS_RUFF}x ruff", r <= TARGET_VS_RUFF, f"{r:.2f}x"))
-            m = get("full", "check", "rss_mb") / get("full", "ruff", "rss_mb")
+            m = paired("full", "check", "ruff", "rss_mb")
             verdicts.append(("lazify --check peak RSS <= ruff's", m <= 1.0, f"{m:.2f}x"))
         if "floor" in tools:
-            r = get("full", "check", "wall") / get("full", "floor", "wall")
+            r = paired("full", "check", "floor", "wall")
             verdicts.append((f"lazify --check wall <= {TARGET_VS_FLOOR}x floor", r <= TARGET_VS_FLOOR, f"{r:.2f}x"))
         if linear:
             worst = max(abs(linear[("check", s)] - 1.0) for s in sizes)
@@ -674,7 +685,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     if args.json:
         Path(args.json).write_text(json.dumps(
-            {"header": header, "counts": counts, "results": results, "single": single, "notes": notes},
+            {"header": header, "counts": counts, "results": results, "rounds": raw, "single": single,
+             "notes": notes},
             indent=2) + "\n")
     return 0
 
