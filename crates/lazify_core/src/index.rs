@@ -466,48 +466,57 @@ fn collect_local_import_names<'a>(body: &'a [Stmt], inside: bool, out: &mut Hash
     }
 }
 
-/// Names bound by imports outside functions and classes.
-fn collect_module_import_names<'a>(body: &'a [Stmt], out: &mut HashSet<&'a str>) {
+/// Every statement that runs at module scope: the module's own, and those in its `if`, `try`, `with`, loops and
+/// `match` at any depth, but not in functions or classes.
+fn for_each_module_scope_stmt<'a>(body: &'a [Stmt], f: &mut impl FnMut(&'a Stmt)) {
     for stmt in body {
+        f(stmt);
         match stmt {
-            Stmt::Import(s) => out.extend(s.names.iter().map(|a| bound_name(a, false))),
-            Stmt::ImportFrom(s) => out.extend(
-                s.names
-                    .iter()
-                    .filter(|a| a.name.as_str() != "*")
-                    .map(|a| bound_name(a, true)),
-            ),
             Stmt::If(s) => {
-                collect_module_import_names(&s.body, out);
+                for_each_module_scope_stmt(&s.body, f);
                 for clause in &s.elif_else_clauses {
-                    collect_module_import_names(&clause.body, out);
+                    for_each_module_scope_stmt(&clause.body, f);
                 }
             }
             Stmt::Try(s) => {
-                collect_module_import_names(&s.body, out);
+                for_each_module_scope_stmt(&s.body, f);
                 for ast::ExceptHandler::ExceptHandler(h) in &s.handlers {
-                    collect_module_import_names(&h.body, out);
+                    for_each_module_scope_stmt(&h.body, f);
                 }
-                collect_module_import_names(&s.orelse, out);
-                collect_module_import_names(&s.finalbody, out);
+                for_each_module_scope_stmt(&s.orelse, f);
+                for_each_module_scope_stmt(&s.finalbody, f);
             }
-            Stmt::With(s) => collect_module_import_names(&s.body, out),
+            Stmt::With(s) => for_each_module_scope_stmt(&s.body, f),
             Stmt::For(s) => {
-                collect_module_import_names(&s.body, out);
-                collect_module_import_names(&s.orelse, out);
+                for_each_module_scope_stmt(&s.body, f);
+                for_each_module_scope_stmt(&s.orelse, f);
             }
             Stmt::While(s) => {
-                collect_module_import_names(&s.body, out);
-                collect_module_import_names(&s.orelse, out);
+                for_each_module_scope_stmt(&s.body, f);
+                for_each_module_scope_stmt(&s.orelse, f);
             }
             Stmt::Match(s) => {
                 for case in &s.cases {
-                    collect_module_import_names(&case.body, out);
+                    for_each_module_scope_stmt(&case.body, f);
                 }
             }
             _ => {}
         }
     }
+}
+
+/// Names bound by imports outside functions and classes.
+fn collect_module_import_names<'a>(body: &'a [Stmt], out: &mut HashSet<&'a str>) {
+    for_each_module_scope_stmt(body, &mut |stmt| match stmt {
+        Stmt::Import(s) => out.extend(s.names.iter().map(|a| bound_name(a, false))),
+        Stmt::ImportFrom(s) => out.extend(
+            s.names
+                .iter()
+                .filter(|a| a.name.as_str() != "*")
+                .map(|a| bound_name(a, true)),
+        ),
+        _ => {}
+    });
 }
 
 /// A quick first test for a small set of names: most names read in a module are in none of the walk's sets, and
@@ -604,50 +613,20 @@ impl<'a> Callables<'a> {
 /// Names bound at module scope (in any module-level block, not in functions or classes) by `def`, `class` and
 /// `name = lambda ...`.
 fn collect_module_callables<'a>(body: &'a [Stmt], out: &mut HashSet<&'a str>) {
-    for stmt in body {
-        match stmt {
-            Stmt::FunctionDef(f) => {
-                out.insert(f.name.as_str());
-            }
-            Stmt::ClassDef(c) => {
-                out.insert(c.name.as_str());
-            }
-            Stmt::Assign(a) if a.value.is_lambda_expr() => {
-                if let [Expr::Name(n)] = a.targets.as_slice() {
-                    out.insert(n.id.as_str());
-                }
-            }
-            Stmt::If(s) => {
-                collect_module_callables(&s.body, out);
-                for clause in &s.elif_else_clauses {
-                    collect_module_callables(&clause.body, out);
-                }
-            }
-            Stmt::Try(s) => {
-                collect_module_callables(&s.body, out);
-                for ast::ExceptHandler::ExceptHandler(h) in &s.handlers {
-                    collect_module_callables(&h.body, out);
-                }
-                collect_module_callables(&s.orelse, out);
-                collect_module_callables(&s.finalbody, out);
-            }
-            Stmt::With(s) => collect_module_callables(&s.body, out),
-            Stmt::For(s) => {
-                collect_module_callables(&s.body, out);
-                collect_module_callables(&s.orelse, out);
-            }
-            Stmt::While(s) => {
-                collect_module_callables(&s.body, out);
-                collect_module_callables(&s.orelse, out);
-            }
-            Stmt::Match(s) => {
-                for case in &s.cases {
-                    collect_module_callables(&case.body, out);
-                }
-            }
-            _ => {}
+    for_each_module_scope_stmt(body, &mut |stmt| match stmt {
+        Stmt::FunctionDef(f) => {
+            out.insert(f.name.as_str());
         }
-    }
+        Stmt::ClassDef(c) => {
+            out.insert(c.name.as_str());
+        }
+        Stmt::Assign(a) if a.value.is_lambda_expr() => {
+            if let [Expr::Name(n)] = a.targets.as_slice() {
+                out.insert(n.id.as_str());
+            }
+        }
+        _ => {}
+    });
 }
 
 struct Walker<'a> {
@@ -1745,6 +1724,18 @@ impl<'a> Walker<'a> {
 }
 
 impl<'a> Walker<'a> {
+    /// `name.attr` reads `name`, with the attribute read right after it; any other attribute's value is walked.
+    #[inline]
+    fn visit_attribute(&mut self, expr: &'a Expr, a: &'a ast::ExprAttribute) {
+        if let Expr::Name(n) = &*a.value
+            && n.ctx == ExprContext::Load
+        {
+            self.reference(n.id.as_str(), n.range(), Some(a.attr.as_str()));
+        } else {
+            visitor::walk_expr(self, expr);
+        }
+    }
+
     /// Every expression `visit_expr` does not handle itself.
     #[inline(never)]
     fn visit_other_expr(&mut self, expr: &'a Expr) {
@@ -1752,15 +1743,7 @@ impl<'a> Walker<'a> {
             return;
         }
         match expr {
-            Expr::Attribute(a) => {
-                if let Expr::Name(n) = &*a.value
-                    && n.ctx == ExprContext::Load
-                {
-                    self.reference(n.id.as_str(), n.range(), Some(a.attr.as_str()));
-                    return;
-                }
-                visitor::walk_expr(self, expr);
-            }
+            Expr::Attribute(a) => self.visit_attribute(expr, a),
             Expr::Call(call) => {
                 if let Expr::Name(n) = &*call.func
                     && matches!(n.id.as_str(), "locals" | "vars" | "dir")
@@ -1903,13 +1886,7 @@ impl<'a> Visitor<'a> for Walker<'a> {
             },
             // `__dict__` and `f_globals` may be namespace reads (`note_dynamic`).
             Expr::Attribute(a) if !matches!(a.attr.as_str(), "__dict__" | "f_globals") => {
-                if let Expr::Name(n) = &*a.value
-                    && n.ctx == ExprContext::Load
-                {
-                    self.reference(n.id.as_str(), n.range(), Some(a.attr.as_str()));
-                    return;
-                }
-                visitor::walk_expr(self, expr);
+                self.visit_attribute(expr, a);
             }
             Expr::StringLiteral(literal) => {
                 if self.in_annotation {
