@@ -588,9 +588,6 @@ def cmd_run(args: argparse.Namespace) -> int:
         print("\n".join(said) + "\n")
 
     # Ratios from the same run.
-    def get(size: str, tool: str, key: str) -> float | None:
-        return results[size][tool][key] if tool in results[size] else None
-
     # Paired: the median over rounds of the ratio within each round. Two tools' runs in one round are seconds
     # apart, so a machine whose speed drifts over minutes (a shared host) cancels out of each round's ratio,
     # where a ratio of medians taken over the whole run keeps it.

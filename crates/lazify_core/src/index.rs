@@ -529,14 +529,20 @@ struct Prefilter {
     first_bytes: [u64; 4],
 }
 
-impl Prefilter {
-    fn add(&mut self, name: &str) {
-        self.lengths |= 1 << name.len().min(63);
-        if let Some(&b) = name.as_bytes().first() {
-            self.first_bytes[usize::from(b >> 6)] |= 1 << (b & 63);
+impl<'n> FromIterator<&'n str> for Prefilter {
+    fn from_iter<I: IntoIterator<Item = &'n str>>(names: I) -> Self {
+        let mut filter = Self::default();
+        for name in names {
+            filter.lengths |= 1 << name.len().min(63);
+            if let Some(&b) = name.as_bytes().first() {
+                filter.first_bytes[usize::from(b >> 6)] |= 1 << (b & 63);
+            }
         }
+        filter
     }
+}
 
+impl Prefilter {
     /// `false` when `name` is certainly not in the set.
     #[inline]
     fn may_contain(&self, name: &str) -> bool {
@@ -558,18 +564,14 @@ struct Tracked<'a> {
 impl<'a> Tracked<'a> {
     /// `names` in a fixed order: a name's number is its position.
     fn new(names: Vec<&'a str>) -> Self {
-        let mut filter = Prefilter::default();
-        for name in &names {
-            filter.add(name);
-        }
         Self {
             ids: names
                 .iter()
                 .enumerate()
                 .map(|(id, name)| (*name, id))
                 .collect(),
+            filter: names.iter().copied().collect(),
             names,
-            filter,
         }
     }
 
@@ -598,11 +600,10 @@ impl<'a> Callables<'a> {
     fn new(body: &'a [Stmt]) -> Self {
         let mut names = HashSet::default();
         collect_module_callables(body, &mut names);
-        let mut filter = Prefilter::default();
-        for name in &names {
-            filter.add(name);
+        Self {
+            filter: names.iter().copied().collect(),
+            names,
         }
-        Self { names, filter }
     }
 
     fn contains(&self, name: &str) -> bool {
@@ -725,21 +726,23 @@ impl<'a> Walker<'a> {
     #[inline]
     fn reference(&mut self, name: &'a str, range: TextRange, attr: Option<&'a str>) {
         if let Some(id) = self.tracked.id(name) {
-            self.record_reference(id, name, range, attr);
+            self.record_reference(id, name, range, self.ctx, attr);
         }
     }
 
+    /// A read of `name`, tracked name number `id`, in the current scope.
     fn record_reference(
         &mut self,
         id: usize,
         name: &'a str,
         range: TextRange,
+        ctx: Ctx,
         attr: Option<&'a str>,
     ) {
         self.raw_refs[id].push(Reference {
             name,
             range,
-            ctx: self.ctx,
+            ctx,
             scope: self.scope,
             exec_scope: self.exec_scope,
             attr,
@@ -882,15 +885,7 @@ impl<'a> Walker<'a> {
                 continue;
             };
             let attr = attr.and_then(|a| self.tracked_attr(&a));
-            self.raw_refs[id].push(Reference {
-                name: self.tracked.names[id],
-                range,
-                ctx,
-                scope: self.scope,
-                exec_scope: self.exec_scope,
-                attr,
-                binding_scope: 0,
-            });
+            self.record_reference(id, self.tracked.names[id], range, ctx, attr);
         }
     }
 
@@ -980,16 +975,13 @@ impl<'a> Walker<'a> {
     /// A call of `callee`, kept only where [`Self::import_time_scopes`] looks: a module-level function, class or
     /// class method called at import time at module level, or in a function body.
     fn note_call(&mut self, callee: Callee<'a>, range: TextRange) {
-        let relevant = if self.exec_scope == 0 {
-            self.ctx == Ctx::ImportTime
+        let followed_ctx = if self.exec_scope == 0 {
+            Ctx::ImportTime
         } else {
-            self.ctx == Ctx::Deferred
+            Ctx::Deferred
         };
-        let name = match callee {
-            Callee::Name(name) | Callee::Method(name, _) => name,
-        };
-        let relevant = relevant && self.callables.contains(name);
-        if relevant {
+        let (Callee::Name(name) | Callee::Method(name, _)) = callee;
+        if self.ctx == followed_ctx && self.callables.contains(name) {
             self.calls.push((self.exec_scope, callee, range, self.ctx));
         }
     }

@@ -476,8 +476,6 @@ fn judge_local(
     }
 }
 
-/// A later top-level import that binds the same name to a different object (`import a` and `import a.b` bind
-/// the same package, so they do not shadow each other).
 /// What the top-level import statements bind: name → (statement start, alias, whether a `from` import), in
 /// source order.
 type TopLevelBindings<'a> = HashMap<&'a str, Vec<(TextSize, &'a ruff_python_ast::Alias, bool)>>;
@@ -497,6 +495,8 @@ fn top_level_bindings<'a>(index: &Index<'a>) -> TopLevelBindings<'a> {
     out
 }
 
+/// A later top-level import that binds the same name to a different object (`import a` and `import a.b` bind
+/// the same package, so they do not shadow each other).
 fn shadowing_import(
     import: &ImportStmt<'_>,
     alias: &ruff_python_ast::Alias,

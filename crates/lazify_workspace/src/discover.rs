@@ -106,9 +106,7 @@ fn walk(
                             let relative =
                                 entry.path().strip_prefix(absolute).unwrap_or(entry.path());
                             let candidate = Candidate {
-                                path: if relative.as_os_str().is_empty() {
-                                    display_root.clone()
-                                } else if display_root == Path::new(".") {
+                                path: if display_root == Path::new(".") {
                                     relative.to_path_buf()
                                 } else {
                                     display_root.join(relative)
