@@ -121,8 +121,13 @@ impl Fixture {
             source: String::new(),
         };
         let mut module: Option<Option<String>> = None;
-        for line in source.trim_start_matches('\u{feff}').lines() {
-            let Some(rest) = line.trim_end_matches('\r').strip_prefix("# lazify-test:") else {
+        // Lines end at `\n`, `\r\n` or a lone `\r`, as Python reads them.
+        for line in source
+            .trim_start_matches('\u{feff}')
+            .split("\r\n")
+            .flat_map(|l| l.split(['\n', '\r']))
+        {
+            let Some(rest) = line.strip_prefix("# lazify-test:") else {
                 break;
             };
             for pair in rest.split_whitespace() {
@@ -499,6 +504,12 @@ fn check_invariants(fixture: &Fixture, outcome: &FileOutcome) {
             if !fixture.source.contains('\r') {
                 assert!(!fixed.contains('\r'), "{name}: an LF file got a CR");
             }
+            if !fixture.source.contains('\n') {
+                assert!(
+                    !fixed.contains('\n'),
+                    "{name}: a file with lone-CR line endings got an LF"
+                );
+            }
             if outcome.style == Some(Style::Local) {
                 check_no_stray_blank_lines(name, &fixture.source, fixed);
             }
@@ -858,9 +869,12 @@ fixtures! {
     lazy_modules {
         default_style_no_target,
         default_style_py311,
+        docstring_and_import_on_one_line,
+        existing_bound_by_unpacking,
         existing_augmented,
         existing_list_after_imports,
         existing_list_already_has_module,
+        existing_multiline_with_comments,
         existing_literal_list,
         existing_non_literal,
         existing_none,
@@ -893,6 +907,8 @@ fixtures! {
         for_and_while_blocks,
         indented_if_block,
         lazy_soft_keyword_names,
+        lone_cr_lazy_modules,
+        lone_cr_positions,
         match_case_block,
         misplaced_lazy_in_function,
         misplaced_lazy_in_try,
@@ -918,15 +934,21 @@ fixtures! {
         annotation_py311_import_time,
         async_function,
         comment_moves_with_import,
+        coding_declaration_not_moved,
+        comments_in_parenthesised_import,
+        comments_in_parenthesised_import_one_function,
         from_import_split_per_function,
         import_statement_split,
         locals_in_receiving_function,
         method,
         moves_after_docstring,
+        mixed_cr_lf,
+        multiline_alias_in_parentheses,
         nested_function_and_lambda,
         no_stray_blank_lines,
         one_line_def,
         one_line_def_docstring,
+        one_line_def_docstring_comment,
         other_module_unrelated,
         partial_move_keeps_rest,
         refuse_all_reexport,
@@ -991,6 +1013,7 @@ fixtures! {
         refuse_used_before_import,
         same_name_submodule_in_init,
         sys_modules_patched_other_module,
+        trailing_comment,
     }
 }
 
