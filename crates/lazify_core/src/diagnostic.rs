@@ -197,6 +197,10 @@ keep_reasons! {
     /// Style `lazy`: only some names of the statement qualify, and splitting it would drop the comments inside
     /// it.
     SplitWouldDropComments = "split-would-drop-comments", "the statement would have to be split, which would drop the comments inside it";
+    /// Style `local`: the import is on line 1 or 2, and removing its line would move a PEP 263 coding declaration
+    /// (`# -*- coding: latin-1 -*-`) into the first two lines, where Python obeys it, or out of them: the file
+    /// would be decoded differently.
+    CodingDeclaration = "coding-declaration", "removing the import's line would move a coding declaration into or out of the first two lines, changing how Python decodes the file";
     /// Style `local`: a use runs outside any function (a module-level lambda, a class body lambda), so there
     /// is no function to move the import into.
     NoEnclosingFunction = "no-enclosing-function", "a use is not inside a `def`, so there is no function to move the import into";

@@ -1131,6 +1131,10 @@ impl<'a> Walker<'a> {
                             self.lazy_modules
                                 .push(classify_lazy_modules(stmt.range(), &a.value));
                         }
+                    } else if binds_lazy_modules(target) {
+                        // `__lazy_modules__, x = [...], 1`: bound by unpacking, which lazify cannot extend.
+                        self.lazy_modules
+                            .push(LazyModulesDef::Opaque { stmt: stmt.range() });
                     }
                 }
             }
@@ -1462,6 +1466,17 @@ fn is_import_state_target(target: &Expr) -> bool {
     match target {
         Expr::Subscript(s) => is_import_state_path(&dotted(&s.value)),
         other => is_import_state_path(&dotted(other)),
+    }
+}
+
+/// Whether an unpacking target (`a, __lazy_modules__ = ...`, `[*__lazy_modules__] = ...`) binds `__lazy_modules__`.
+fn binds_lazy_modules(target: &Expr) -> bool {
+    match target {
+        Expr::Name(n) => n.id.as_str() == "__lazy_modules__",
+        Expr::Tuple(t) => t.elts.iter().any(binds_lazy_modules),
+        Expr::List(l) => l.elts.iter().any(binds_lazy_modules),
+        Expr::Starred(s) => binds_lazy_modules(&s.value),
+        _ => false,
     }
 }
 

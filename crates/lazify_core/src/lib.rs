@@ -91,9 +91,10 @@ pub fn run(source: &str, file: &SourceFile, settings: &Settings) -> FileOutcome 
     if plan.edits.is_empty() {
         return outcome;
     }
+    let edited: Vec<TextRange> = plan.edits.iter().map(ruff_text_size::Ranged::range).collect();
     match edit::apply(source, plan.edits) {
         Ok(fixed) if !settings.verify => outcome.fixed = Some(fixed),
-        Ok(fixed) => match verify::verify(&fixed) {
+        Ok(fixed) => match verify::verify(source, &parsed, &edited, &fixed) {
             Ok(()) => outcome.fixed = Some(fixed),
             Err(message) => {
                 let range = outcome
@@ -113,12 +114,23 @@ pub fn run(source: &str, file: &SourceFile, settings: &Settings) -> FileOutcome 
     outcome
 }
 
-/// Convenience: the 1-based line and column (in characters) of a byte offset.
+/// Convenience: the 1-based line and column (in characters) of a byte offset. Lines end at `\n`, `\r\n` or a
+/// lone `\r` (old Mac files), as Python reads them.
 pub fn line_column(source: &str, offset: TextSize) -> (usize, usize) {
-    let offset = usize::from(offset).min(source.len());
+    let mut offset = usize::from(offset).min(source.len());
+    while !source.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let bytes = source.as_bytes();
+    let is_break = |i: usize| match bytes[i] {
+        b'\n' => true,
+        // The `\r` of a `\r\n` is not a break of its own.
+        b'\r' => bytes.get(i + 1) != Some(&b'\n'),
+        _ => false,
+    };
+    let line = (0..offset).filter(|&i| is_break(i)).count() + 1;
+    let line_start = (0..offset).rev().find(|&i| is_break(i)).map_or(0, |i| i + 1);
     let before = &source[..offset];
-    let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     let column = before[line_start..].chars().count() + 1;
     (line, column)
 }

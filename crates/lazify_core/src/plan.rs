@@ -89,12 +89,7 @@ pub(crate) fn plan<'a>(
         Style::Lazy => {
             let mut edits = rewrite::lazy::edits(&mut candidates, index, parsed, source);
             if hoist {
-                edits.extend(rewrite::hoist::edits(
-                    &candidates,
-                    index,
-                    parsed.body(),
-                    source,
-                ));
+                edits.extend(rewrite::hoist::edits(&candidates, index, parsed, source));
             }
             edits
         }

@@ -53,12 +53,76 @@ impl ParsedModule {
 
     /// Whether any comment lies inside `range`.
     pub fn has_comment_in(&self, range: TextRange) -> bool {
+        self.comments_in(range).next().is_some()
+    }
+
+    /// The ranges of the comments inside `range`, in source order.
+    pub fn comments_in(&self, range: TextRange) -> impl Iterator<Item = TextRange> + '_ {
         self.parsed
             .tokens()
             .in_range(range)
             .iter()
-            .any(|t| t.kind() == TokenKind::Comment)
+            .filter(|t| t.kind() == TokenKind::Comment)
+            .map(Ranged::range)
     }
+
+    /// The ranges of every comment in the module, in source order.
+    pub fn comments(&self) -> impl Iterator<Item = TextRange> + '_ {
+        self.parsed
+            .tokens()
+            .iter()
+            .filter(|t| t.kind() == TokenKind::Comment)
+            .map(Ranged::range)
+    }
+}
+
+/// The PEP 263 coding declaration Python obeys in `source` (decoded text, a leading BOM allowed): the name in
+/// `# -*- coding: NAME -*-` / `# vim: set fileencoding=NAME :` on line 1, or on line 2 when line 1 is blank or a
+/// comment. Lines end at `\n`, `\r\n` or a lone `\r`, as Python reads them. A rewrite must not change it: moving such
+/// a comment into the first two lines (or out of them) changes how Python decodes the file.
+pub fn coding_declaration(source: &str) -> Option<(&str, usize)> {
+    let source = source.strip_prefix('\u{feff}').unwrap_or(source);
+    let mut lines = source.split(['\n', '\r']);
+    let first = lines.next()?;
+    if let Some(name) = coding_in_line(first) {
+        return Some((name, 1));
+    }
+    let rest = first.trim_start_matches([' ', '\t', '\x0c']);
+    if !(rest.is_empty() || rest.starts_with('#')) {
+        return None;
+    }
+    // A `\r\n` break splits into `\r` and an empty piece; skip that piece.
+    let after_first = &source[first.len()..];
+    let second = if after_first.starts_with("\r\n") {
+        lines.nth(1)?
+    } else {
+        lines.next()?
+    };
+    coding_in_line(second).map(|name| (name, 2))
+}
+
+/// Python's `^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)` on one line.
+fn coding_in_line(line: &str) -> Option<&str> {
+    let rest = line.trim_start_matches([' ', '\t', '\x0c']);
+    if !rest.starts_with('#') {
+        return None;
+    }
+    let mut from = 0;
+    while let Some(pos) = rest[from..].find("coding") {
+        let after = from + pos + "coding".len();
+        from = from + pos + 1;
+        if !matches!(rest.as_bytes().get(after), Some(b':' | b'=')) {
+            continue;
+        }
+        let value = rest[after + 1..].trim_start_matches([' ', '\t']);
+        let len = value
+            .find(|c: char| !(c.is_alphanumeric() || matches!(c, '-' | '_' | '.')))
+            .unwrap_or(value.len());
+        if len > 0 {
+            return Some(&value[..len]);
+        }
+    }
+    None
 }
 
 fn pragma_says(comment: &str, what: &str) -> bool {
@@ -353,6 +417,28 @@ mod tests {
     fn reports_syntax_errors_with_span() {
         let err = parse("import (\n").err().unwrap();
         assert!(err.range().is_some());
+    }
+
+    #[test]
+    fn coding_declarations_as_python_reads_them() {
+        // Checked against python3.11 and python3.15: which files decode `\xc3\xa9` as one character.
+        let cases = [
+            ("# -*- coding: latin-1 -*-\nx\n", Some(("latin-1", 1))),
+            ("#!/usr/bin/python\n# -*- coding: latin-1 -*-\n", Some(("latin-1", 2))),
+            ("\n# coding=cp1252\n", Some(("cp1252", 2))),
+            ("\u{feff}# vim: set fileencoding=latin-1 :\n", Some(("latin-1", 1))),
+            ("import os\n# -*- coding: latin-1 -*-\n", None),
+            ("\"\"\"Doc.\"\"\"\n# -*- coding: latin-1 -*-\n", None),
+            ("import os\n\n# -*- coding: latin-1 -*-\n", None),
+            ("x = 1  # -*- coding: latin-1 -*-\n", None),
+            ("#!/bin/python\r\n# coding: latin-1\r\n", Some(("latin-1", 2))),
+            ("#!/bin/python\r# coding: latin-1\r", Some(("latin-1", 2))),
+            ("#!/bin/python\r\n\r\n# coding: latin-1\r\n", None),
+            ("# no declaration\nimport os\n", None),
+        ];
+        for (source, expected) in cases {
+            assert_eq!(coding_declaration(source), expected, "{source:?}");
+        }
     }
 
     #[test]

@@ -593,7 +593,7 @@ fn hoist_dedupes_and_places_after_imports() {
     assert_eq!(
         fixed.as_deref(),
         Some(
-            "\"\"\"Doc.\"\"\"\nimport json\nlazy import csv\nlazy from decimal import Decimal as D\n\nX = json.dumps(1)\n\n\ndef f():\n    return csv.reader\n\n\ndef g():\n    \"\"\"G.\"\"\"\n    return csv.writer\n\n\ndef h():\n    x = 1\n    return D(x)\n"
+            "\"\"\"Doc.\"\"\"\nimport json\nlazy import csv\nlazy from decimal import Decimal as D  # money\n\nX = json.dumps(1)\n\n\ndef f():\n    return csv.reader\n\n\ndef g():\n    \"\"\"G.\"\"\"\n    return csv.writer\n\n\ndef h():\n    x = 1\n    return D(x)\n"
         )
     );
     let (again, _) = hoist(&fixed.unwrap(), None);
@@ -968,4 +968,83 @@ fn placement_errors_are_found_without_a_full_walk() {
     // Allowed: module-level `lazy`, `__future__` first, and neither word at all.
     assert!(crate::python::parse("from __future__ import annotations\nlazy import json\n").is_ok());
     assert!(crate::python::parse("import json\ndef f():\n    import csv\n").is_ok());
+}
+
+// See: issue 12 ("Nothing lost, nothing crashes"), item 1.
+#[test]
+fn issue_12_local_never_moves_a_coding_declaration_into_effect() {
+    // Line 3's declaration is not in effect; removing lines 1-2 (or line 1 and the blank line after it) would
+    // bring it into lines 1-2.
+    for src in [
+        "import json\nimport csv\n# -*- coding: latin-1 -*-\nT = 'caf\u{e9}'\n\n\ndef f():\n    return json, csv\n",
+        "import json\n\n# -*- coding: latin-1 -*-\nT = 'caf\u{e9}'\n\n\ndef f():\n    return json\n",
+        "import json\n# -*- coding: latin-1 -*-\nT = 'caf\u{e9}'\n\n\ndef f():\n    return json\n",
+    ] {
+        let (fixed, v) = local(src);
+        assert!(
+            reason(&v, "json").starts_with("coding-declaration@import json"),
+            "{v:?}"
+        );
+        // `import csv` on line 2 may still go: `import json` on line 1 keeps line 3's declaration out of effect.
+        let fixed = fixed.unwrap_or_else(|| src.to_string());
+        assert!(fixed.starts_with("import json
+"), "{fixed}");
+        assert_eq!(crate::python::coding_declaration(&fixed), None, "{fixed}");
+    }
+    // Further down, a move is harmless and happens.
+    let src = "# -*- coding: latin-1 -*-\nimport json\n\n\ndef f():\n    return json\n";
+    let (fixed, _) = local(src);
+    assert_eq!(
+        fixed.as_deref(),
+        Some("# -*- coding: latin-1 -*-\n\n\ndef f():\n    import json\n    return json\n")
+    );
+}
+
+// See: issue 12, item 2.
+#[test]
+fn issue_12_local_keeps_a_comment_a_one_line_def_cannot_take() {
+    let src = "import csv  # the reader\n\n\ndef rows(handle): \"Read rows.\"; return csv.reader(handle)\n";
+    let (fixed, v) = local(src);
+    assert_eq!(fixed, None);
+    assert!(
+        reason(&v, "csv").starts_with("split-would-drop-comments@def rows(handle)"),
+        "{v:?}"
+    );
+    // Without the comment it moves, on the same line.
+    let (fixed, _) = local(&src.replace("  # the reader", ""));
+    assert_eq!(
+        fixed.as_deref(),
+        Some("def rows(handle): \"Read rows.\"; import csv; return csv.reader(handle)\n")
+    );
+}
+
+// See: issue 12, item 3.
+#[test]
+fn issue_12_line_column_counts_every_kind_of_line_break() {
+    use crate::{TextSize, line_column};
+    let src = "a\rbc\r\nd\ne\u{e9}f";
+    let at = |s: &str| TextSize::try_from(src.find(s).unwrap()).unwrap();
+    assert_eq!(line_column(src, at("a")), (1, 1));
+    assert_eq!(line_column(src, at("c")), (2, 2));
+    assert_eq!(line_column(src, at("d")), (3, 1));
+    assert_eq!(line_column(src, at("f")), (4, 3));
+    assert_eq!(line_column(src, TextSize::new(100)), (4, 4));
+}
+
+// See: issue 12, item 3.
+#[test]
+fn issue_12_lone_cr_files_keep_lone_cr() {
+    let src = "import json\r\r\rdef f():\r    return json\r";
+    let (fixed, _) = local(src);
+    assert_eq!(
+        fixed.as_deref(),
+        Some("def f():\r    import json\r    return json\r")
+    );
+    let mut s = settings(Style::LazyModules);
+    s.target_version = Some(PythonVersion::new(3, 11));
+    let (fixed, _) = run_with(src, "mod.py", Some("mod"), &s);
+    assert_eq!(
+        fixed.as_deref(),
+        Some("__lazy_modules__ = [\"json\"]\r\rimport json\r\r\rdef f():\r    return json\r")
+    );
 }

@@ -16,8 +16,8 @@ use crate::python::ParsedModule;
 use crate::settings::{Settings, SourceFile, Style};
 
 use super::{
-    delete_lines, first_line, full_lines, line_ending, line_prefix, line_rest, statement_groups,
-    statement_head,
+    StatementComments, delete_lines, first_line, full_lines, line_ending, line_prefix, line_rest,
+    statement_aliases, statement_groups,
 };
 
 /// The import as one canonical line: `import a.b as c`, `from .m import x as y`.
@@ -306,56 +306,89 @@ fn decide(
 }
 
 /// Removes hoisted imports from their functions and adds one module-level `lazy` import per distinct import.
+/// Comments go with the names they belong to: a hoisted name's own comments (and those of a statement that goes
+/// entirely) follow it to the module level; a statement that keeps some names keeps the rest.
 pub(crate) fn edits(
     candidates: &[Candidate<'_>],
     index: &Index<'_>,
-    body: &[Stmt],
+    parsed: &ParsedModule,
     source: &str,
 ) -> Vec<Edit> {
+    let body = parsed.body();
     let eol = line_ending(source);
     let mut edits = Vec::new();
-    let mut lines: Vec<String> = Vec::new();
+    // Each distinct hoisted import, with the comments that go with it.
+    let mut lines: Vec<(String, Vec<String>)> = Vec::new();
     let mut deleted: Vec<TextRange> = Vec::new();
     for group_range in statement_groups(candidates) {
         let (start, end) = (group_range.start, group_range.end);
         let import_idx = candidates[start].import;
         let group = &candidates[start..end];
-        let hoisted: Vec<&Candidate<'_>> = group
-            .iter()
-            .filter(|c| {
-                matches!(
-                    c.verdict.decision,
-                    Decision::Rewrite {
-                        why: RewriteWhy::Hoisted,
-                        ..
-                    }
-                )
-            })
-            .collect();
-        if hoisted.is_empty() {
+        let is_hoisted = |c: &Candidate<'_>| {
+            matches!(
+                c.verdict.decision,
+                Decision::Rewrite {
+                    why: RewriteWhy::Hoisted,
+                    ..
+                }
+            )
+        };
+        if !group.iter().any(is_hoisted) {
             continue;
         }
         let import = &index.imports[import_idx];
-        for c in &hoisted {
+        let range = import.range();
+        let comments = StatementComments::of(import.stmt, parsed, source);
+        let aliases = statement_aliases(import.stmt);
+        let position = |c: &Candidate<'_>| aliases.iter().position(|a| a.range() == c.alias.range());
+        let whole = group.iter().all(is_hoisted);
+        for c in group.iter().filter(|c| is_hoisted(c)) {
             let line = format!("lazy {}", canonical(import.stmt, c.alias));
-            if !lines.contains(&line) {
-                lines.push(line);
+            let mut own: Vec<String> = Vec::new();
+            if let Some(k) = position(c) {
+                own.extend(comments.leading[k].iter().cloned());
+                own.extend(comments.trailing[k].iter().cloned());
+            }
+            if whole {
+                own.extend(comments.inner.iter().cloned());
+                own.extend(comments.after.iter().cloned());
+            }
+            let entry = match lines.iter_mut().find(|(l, _)| *l == line) {
+                Some(entry) => entry,
+                None => {
+                    lines.push((line, Vec::new()));
+                    let last = lines.len() - 1;
+                    &mut lines[last]
+                }
+            };
+            for comment in own {
+                if !entry.1.contains(&comment) {
+                    entry.1.push(comment);
+                }
             }
         }
-        let range = import.range();
-        if hoisted.len() < group.len() {
-            let kept: Vec<&str> = group
-                .iter()
-                .filter(|c| !hoisted.iter().any(|h| std::ptr::eq(*h, *c)))
-                .map(|c| &source[c.alias.range()])
-                .collect();
-            let head = statement_head(import.stmt);
-            edits.push(Edit::replacement(
-                range,
-                format!("{head}{}", kept.join(", ")),
-            ));
-        } else {
+        if whole {
             deleted.push(full_lines(source, range));
+        } else {
+            let kept: Vec<usize> = group
+                .iter()
+                .filter(|c| !is_hoisted(c))
+                .filter_map(position)
+                .collect();
+            let indent = line_prefix(source, range.start());
+            let unit = if indent.is_empty() { "    " } else { indent };
+            let rendered = comments
+                .render(import.stmt, &kept, unit, false)
+                .unwrap_or_default();
+            let mut text = String::new();
+            for (n, line) in rendered.iter().enumerate() {
+                if n > 0 {
+                    text.push_str(eol);
+                    text.push_str(indent);
+                }
+                text.push_str(line);
+            }
+            edits.push(Edit::replacement(range, text));
         }
     }
     edits.extend(delete_lines(source, &deleted));
@@ -364,22 +397,29 @@ pub(crate) fn edits(
     }
     let (at, after_docstring) = module_import_position(body, source);
     let mut text = String::new();
-    if usize::from(at) == source.len() && !source.is_empty() && !source.ends_with('\n') {
+    if usize::from(at) == source.len() && !source.is_empty() && !super::has_break(source) {
         text.push_str(eol);
     }
     if after_docstring {
         text.push_str(eol);
     }
-    for line in &lines {
-        text.push_str(line);
+    for (line, comments) in &lines {
+        // One comment follows the import on its line; several go on their own lines above it.
+        if let [comment] = comments.as_slice() {
+            text.push_str(line);
+            text.push_str("  ");
+            text.push_str(comment);
+        } else {
+            for comment in comments {
+                text.push_str(comment);
+                text.push_str(eol);
+            }
+            text.push_str(line);
+        }
         text.push_str(eol);
     }
     // Code that follows directly (not another import, not a blank line) gets a blank line before it.
-    let next_line = source[usize::from(at)..]
-        .lines()
-        .next()
-        .unwrap_or_default()
-        .trim_start();
+    let next_line = line_rest(source, at).trim_start();
     let import_like = ["import ", "from ", "lazy "]
         .iter()
         .any(|p| next_line.starts_with(p));

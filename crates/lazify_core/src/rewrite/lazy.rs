@@ -1,15 +1,13 @@
 //! Style `lazy`: the PEP 810 keyword. A statement whose names all qualify gets `lazy ` in front (bytes after it
 //! are untouched: parentheses, comments, backslashes); one whose names differ is split in two.
 
-use ruff_text_size::Ranged;
-
 use crate::diagnostic::KeepReason;
 use crate::edit::Edit;
 use crate::index::Index;
 use crate::plan::Candidate;
 use crate::python::ParsedModule;
 
-use super::{line_ending, line_prefix, statement_groups, statement_head};
+use super::{alias_text, line_ending, line_prefix, statement_groups, statement_head};
 
 pub(crate) fn edits(
     candidates: &mut [Candidate<'_>],
@@ -52,7 +50,7 @@ pub(crate) fn edits(
             group
                 .iter()
                 .filter(|c| c.verdict.is_rewrite() == lazy)
-                .map(|c| &source[c.alias.range()])
+                .map(|c| alias_text(c.alias))
                 .collect::<Vec<_>>()
                 .join(", ")
         };

@@ -97,7 +97,7 @@ pub(crate) fn edits(
     match existing {
         Existing::Literal {
             value, last_elt, ..
-        } => vec![extend_literal(source, value, last_elt, &quoted, eol)],
+        } => extend_literal(source, value, last_elt, &quoted),
         _ => vec![insert_new(source, index, &quoted, eol)],
     }
 }
@@ -252,8 +252,7 @@ fn extend_literal(
     value: TextRange,
     last_elt: Option<TextRange>,
     quoted: &[String],
-    eol: &str,
-) -> Edit {
+) -> Vec<Edit> {
     let close = value.end() - TextSize::new(1);
     let Some(last) = last_elt else {
         // An empty container: `[]` → `["a", "b"]`; `()` → `("a",)`.
@@ -261,37 +260,36 @@ fn extend_literal(
         if source[value].starts_with('(') {
             text.push(',');
         }
-        return Edit::insertion(close, text);
+        return vec![Edit::insertion(close, text)];
     };
     let between = &source[TextRange::new(last.end(), close)];
-    if between.contains('\n') {
-        // One entry per line: add lines after the last entry, with its indentation.
+    if between.contains(['\n', '\r']) {
+        // One entry per line: the new entries go on their own lines just before the closing bracket's line, with
+        // the last entry's indentation, so that a comment after an entry stays with that entry.
         let indent = super::line_prefix(source, last.start());
         let indent: String = indent.chars().take_while(|c| c.is_whitespace()).collect();
         let comma = between.trim_start().starts_with(',');
-        let at = if comma {
-            last.end() + TextSize::try_from(between.find(',').unwrap_or(0) + 1).unwrap_or_default()
-        } else {
-            last.end()
-        };
+        let close_line = close - TextSize::try_from(super::line_prefix(source, close).len()).unwrap_or_default();
+        let eol = super::line_ending_at(source, close_line);
         let mut text = String::new();
-        if !comma {
-            text.push(',');
-        }
         for q in quoted {
-            text.push_str(eol);
             text.push_str(&indent);
             text.push_str(q);
             text.push(',');
+            text.push_str(eol);
         }
-        return Edit::insertion(at, text);
+        let mut edits = vec![Edit::insertion(close_line, text)];
+        if !comma {
+            edits.push(Edit::insertion(last.end(), ",".to_string()));
+        }
+        return edits;
     }
     let mut text = String::new();
     for q in quoted {
         text.push_str(", ");
         text.push_str(q);
     }
-    Edit::insertion(last.end(), text)
+    vec![Edit::insertion(last.end(), text)]
 }
 
 fn insert_new(source: &str, index: &Index<'_>, quoted: &[String], eol: &str) -> Edit {
@@ -311,6 +309,12 @@ fn insert_new(source: &str, index: &Index<'_>, quoted: &[String], eol: &str) -> 
         text
     };
     if let Some(header) = index.header_end {
+        let same_line = super::line_rest(source, header.end()).trim_start();
+        if !same_line.is_empty() && !same_line.starts_with('#') {
+            // `"""Doc."""; import heavy`: a statement follows the header on its line, and the list must be bound
+            // before it runs, so it goes right after the header on that line.
+            return Edit::insertion(header.end(), format!("; {statement}"));
+        }
         // After the docstring / `__future__` imports, separated by one blank line on each side.
         let after = next_line_start(source, header.end());
         let rest = &source[usize::from(after)..];
@@ -318,13 +322,13 @@ fn insert_new(source: &str, index: &Index<'_>, quoted: &[String], eol: &str) -> 
         let rest_after_ws = &rest[blank_len..];
         if let Some(stripped) = rest_after_ws
             .strip_prefix("\r\n")
-            .or_else(|| rest_after_ws.strip_prefix('\n'))
+            .or_else(|| rest_after_ws.strip_prefix(['\n', '\r']))
         {
             // A blank line follows the header: put the list after it.
             let at = TextSize::try_from(source.len() - stripped.len()).unwrap_or(after);
             Edit::insertion(at, format!("{statement}{eol}{eol}"))
         } else {
-            let lead = if usize::from(after) == source.len() && !source.ends_with('\n') {
+            let lead = if usize::from(after) == source.len() && !super::has_break(source) {
                 format!("{eol}{eol}")
             } else {
                 eol.to_string()
@@ -344,8 +348,8 @@ fn insert_new(source: &str, index: &Index<'_>, quoted: &[String], eol: &str) -> 
 /// The offset just after the line break that ends the line holding `offset` (or the end of the source).
 fn next_line_start(source: &str, offset: TextSize) -> TextSize {
     let rest = &source[usize::from(offset)..];
-    match rest.find('\n') {
-        Some(i) => offset + TextSize::try_from(i + 1).unwrap_or_default(),
+    match super::after_first_break(rest) {
+        Some(i) => offset + TextSize::try_from(i).unwrap_or_default(),
         None => TextSize::try_from(source.len()).unwrap_or(offset),
     }
 }

@@ -14,10 +14,11 @@ use crate::diagnostic::KeepReason;
 use crate::edit::Edit;
 use crate::index::{Index, ScopeId, is_type_checking_test};
 use crate::plan::Candidate;
-use crate::python::ParsedModule;
+use crate::python::{ParsedModule, coding_declaration};
 
 use super::{
-    delete_lines, full_lines, line_ending, line_prefix, line_rest, statement_groups, statement_head,
+    StatementComments, alias_text, delete_lines, first_line, full_lines, line_ending, line_prefix,
+    lines_inclusive, statement_aliases, statement_groups, statement_head,
 };
 
 pub(crate) fn edits(
@@ -27,12 +28,43 @@ pub(crate) fn edits(
     source: &str,
     type_checking_imports: bool,
 ) -> Vec<Edit> {
-    let eol = line_ending(source);
     // Statements whose remaining names would need a split that drops comments stay whole.
     refuse_lossy_splits(candidates, index, parsed);
+    // Each refusal keeps one more statement, so this ends.
+    loop {
+        match try_edits(candidates, index, parsed, source, type_checking_imports) {
+            Ok(edits) => return edits,
+            Err(refusal) => {
+                for c in candidates
+                    .iter_mut()
+                    .filter(|c| c.import == refusal.import && c.verdict.is_rewrite())
+                {
+                    c.keep(refusal.reason, refusal.span, Some(refusal.detail.clone()));
+                }
+            }
+        }
+    }
+}
 
+/// A statement whose move the edits cannot make without losing something.
+struct Refusal {
+    import: usize,
+    reason: KeepReason,
+    span: TextRange,
+    detail: String,
+}
+
+fn try_edits(
+    candidates: &[Candidate<'_>],
+    index: &Index<'_>,
+    parsed: &ParsedModule,
+    source: &str,
+    type_checking_imports: bool,
+) -> Result<Vec<Edit>, Refusal> {
+    let eol = line_ending(source);
+    let unit = indent_unit(source);
     let mut edits = Vec::new();
-    let mut deleted_lines: Vec<TextRange> = Vec::new();
+    let mut deleted_lines: Vec<(usize, TextRange)> = Vec::new();
     // receiver scope → (import index → names), in source order of both.
     let mut receivers: BTreeMap<ScopeId, (&ast::StmtFunctionDef, BTreeMap<usize, Vec<usize>>)> =
         BTreeMap::new();
@@ -47,11 +79,11 @@ pub(crate) fn edits(
             let import = &index.imports[import_idx];
             let stmt_range = import.range();
             if moving.len() == end - start {
-                deleted_lines.push(full_lines(source, stmt_range));
+                deleted_lines.push((import_idx, full_lines(source, stmt_range)));
             } else {
-                let kept: Vec<&str> = (start..end)
+                let kept: Vec<String> = (start..end)
                     .filter(|i| !moving.contains(i))
-                    .map(|i| &source[candidates[i].alias.range()])
+                    .map(|i| alias_text(candidates[i].alias))
                     .collect();
                 let text = format!("{}{}", statement_head(import.stmt), kept.join(", "));
                 edits.push(Edit::replacement(stmt_range, text));
@@ -73,7 +105,8 @@ pub(crate) fn edits(
         }
     }
 
-    let deletions = delete_lines(source, &deleted_lines);
+    let ranges: Vec<TextRange> = deleted_lines.iter().map(|(_, r)| *r).collect();
+    let deletions = delete_lines(source, &ranges);
     if type_checking_imports {
         let deleted: Vec<TextRange> = deletions.iter().map(Ranged::range).collect();
         edits.extend(type_checking_block(
@@ -87,30 +120,70 @@ pub(crate) fn edits(
     }
     edits.extend(deletions);
 
+    let mut comments: BTreeMap<usize, StatementComments> = BTreeMap::new();
     for (def, per_import) in receivers.values() {
-        let mut lines = Vec::new();
+        let mut pieces = Vec::new();
         for (import_idx, members) in per_import {
             let import = &index.imports[*import_idx];
-            let mut names: Vec<usize> = members.clone();
+            let aliases = statement_aliases(import.stmt);
+            let mut names: Vec<usize> = members
+                .iter()
+                .filter_map(|&i| aliases.iter().position(|a| a.range() == candidates[i].alias.range()))
+                .collect();
             names.sort_unstable();
             names.dedup();
-            let aliases: Vec<&str> = names
-                .iter()
-                .map(|&i| &source[candidates[i].alias.range()])
-                .collect();
-            let mut line = format!("{}{}", statement_head(import.stmt), aliases.join(", "));
-            let rest = line_rest(source, import.range().end()).trim();
-            if rest.starts_with('#') {
-                line.push_str("  ");
-                line.push_str(rest);
-            }
-            lines.push(line);
+            let comments = comments
+                .entry(*import_idx)
+                .or_insert_with(|| StatementComments::of(import.stmt, parsed, source));
+            let lines = comments
+                .render(import.stmt, &names, &unit, true)
+                .ok_or_else(|| Refusal {
+                    import: *import_idx,
+                    reason: KeepReason::SplitWouldDropComments,
+                    span: import.range(),
+                    detail: "the comments inside the statement cannot be re-emitted".to_string(),
+                })?;
+            pieces.push((*import_idx, lines));
         }
-        if let Some(edit) = insert_at_top(source, def, &lines, eol) {
+        if let Some(edit) = insert_at_top(source, def, &pieces, &unit)? {
             edits.push(edit);
         }
     }
-    edits
+
+    // Deleting the first lines must not move a coding declaration into (or out of) lines 1–2, where Python obeys
+    // it: that would change how the file is decoded.
+    if memchr::memmem::find(source.as_bytes(), b"coding").is_some() {
+        let fixed = crate::edit::apply(source, edits.clone()).unwrap_or_default();
+        if coding_declaration(source).map(|c| c.0) != coding_declaration(&fixed).map(|c| c.0) {
+            let head_end = lines_inclusive(source).take(2).map(str::len).sum::<usize>();
+            if let Some((import, range)) = deleted_lines
+                .iter()
+                .find(|(_, r)| usize::from(r.start()) < head_end)
+            {
+                return Err(Refusal {
+                    import: *import,
+                    reason: KeepReason::CodingDeclaration,
+                    span: first_line(source, *range),
+                    detail: describe_coding_change(source, &fixed),
+                });
+            }
+        }
+    }
+    Ok(edits)
+}
+
+fn describe_coding_change(source: &str, fixed: &str) -> String {
+    let describe = |text: &str| {
+        coding_declaration(text).map_or_else(
+            || "no coding declaration".to_string(),
+            |(name, line)| format!("`{name}` on line {line}"),
+        )
+    };
+    format!(
+        "removing the line would change the coding declaration Python obeys from {} to {}",
+        describe(source),
+        describe(fixed)
+    )
 }
 
 fn refuse_lossy_splits(candidates: &mut [Candidate<'_>], index: &Index<'_>, parsed: &ParsedModule) {
@@ -132,69 +205,83 @@ fn text_len(s: &str) -> TextSize {
     TextSize::try_from(s.len()).unwrap_or_default()
 }
 
-/// Inserts `lines` at the top of `def`'s body, after its docstring.
+/// Inserts the import `pieces` (each the physical lines of one statement) at the top of `def`'s body, after its
+/// docstring.
 fn insert_at_top(
     source: &str,
     def: &ast::StmtFunctionDef,
-    lines: &[String],
-    eol: &str,
-) -> Option<Edit> {
+    pieces: &[(usize, Vec<String>)],
+    unit: &str,
+) -> Result<Option<Edit>, Refusal> {
     let mut body = def.body.iter();
-    let first = body.next()?;
+    let Some(first) = body.next() else {
+        return Ok(None);
+    };
     let is_docstring = matches!(first, Stmt::Expr(e) if e.value.is_string_literal_expr());
     let anchor = if is_docstring {
         body.next()
     } else {
         Some(first)
     };
-    let anchor = anchor?;
+    let Some(anchor) = anchor else {
+        return Ok(None);
+    };
     let prefix = line_prefix(source, anchor.start());
+    let eol = super::line_ending_at(source, anchor.start() - text_len(prefix));
     if prefix.chars().all(char::is_whitespace) {
         // The usual shape: the body starts on its own line.
         let mut text = String::new();
-        for line in lines {
+        for line in pieces.iter().flat_map(|(_, lines)| lines) {
             text.push_str(prefix);
             text.push_str(line);
             text.push_str(eol);
         }
-        return Some(Edit::insertion(anchor.start() - text_len(prefix), text));
+        return Ok(Some(Edit::insertion(anchor.start() - text_len(prefix), text)));
     }
     // `def f(): "doc"; return x`: the statement follows another on the same line, so the imports go right before
-    // it on that line (`import x; return x`); a comment cannot follow them there and is left behind.
+    // it on that line (`import x; return x`). A comment cannot follow them there: such a statement stays.
     if is_docstring {
         let mut text = String::new();
-        for line in lines {
-            let code = line.split("  #").next().unwrap_or(line);
-            text.push_str(code);
+        for (import, lines) in pieces {
+            if lines.len() > 1 || lines[0].contains('#') {
+                return Err(Refusal {
+                    import: *import,
+                    reason: KeepReason::SplitWouldDropComments,
+                    span: first_line(source, def.range()),
+                    detail: "the receiving function is on one line after its docstring, where the import's \
+                             comment cannot follow it"
+                        .to_string(),
+                });
+            }
+            text.push_str(&lines[0]);
             text.push_str("; ");
         }
-        return Some(Edit::insertion(anchor.start(), text));
+        return Ok(Some(Edit::insertion(anchor.start(), text)));
     }
     // `def f(): return x`: break the line before the statement.
     let def_indent: String = line_prefix(source, def.start())
         .chars()
         .take_while(|c| c.is_whitespace())
         .collect();
-    let indent = format!("{def_indent}{}", indent_unit(source));
+    let indent = format!("{def_indent}{unit}");
     let gap_start = anchor.start() - text_len(prefix) + text_len(prefix.trim_end());
     let mut text = String::new();
-    for line in lines {
+    for line in pieces.iter().flat_map(|(_, lines)| lines) {
         text.push_str(eol);
         text.push_str(&indent);
         text.push_str(line);
     }
     text.push_str(eol);
     text.push_str(&indent);
-    Some(Edit::replacement(
+    Ok(Some(Edit::replacement(
         TextRange::new(gap_start, anchor.start()),
         text,
-    ))
+    )))
 }
 
 /// The file's indentation step: the first indented line's leading whitespace, else four spaces.
 fn indent_unit(source: &str) -> String {
-    source
-        .lines()
+    lines_inclusive(source)
         .map(|l| {
             let ws: String = l.chars().take_while(|c| *c == ' ' || *c == '\t').collect();
             (ws, l)
@@ -224,11 +311,7 @@ fn type_checking_block(
             .any(|r| matches!(r.ctx, Ctx::Annotation | Ctx::TypeChecking));
         if typing_use {
             let import = &index.imports[c.import];
-            let line = format!(
-                "{}{}",
-                statement_head(import.stmt),
-                &source[c.alias.range()]
-            );
+            let line = format!("{}{}", statement_head(import.stmt), alias_text(c.alias));
             if !lines.contains(&line) {
                 lines.push(line);
             }
@@ -248,7 +331,7 @@ fn type_checking_block(
         let indent = line_prefix(source, last.start());
         let at = full_lines(source, last.range()).end();
         let mut text = String::new();
-        if usize::from(at) == source.len() && !source.ends_with('\n') {
+        if usize::from(at) == source.len() && !super::has_break(source) {
             text.push_str(eol);
         }
         for line in &lines {
