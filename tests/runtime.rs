@@ -690,6 +690,60 @@ fn lazy_modules_extends_existing_list() {
     );
 }
 
+// See: issue 12, item 4. With the docstring and the import on one line, the list must be bound between them:
+// after the import it has no effect and `heavy` loads eagerly on 3.15.
+#[test]
+fn issue_12_docstring_and_import_on_one_line() {
+    check_scenario(
+        "issue_12_docstring_and_import_on_one_line",
+        &Scenario {
+            files: &[
+                ("heavy.py", HEAVY),
+                (
+                    "app.py",
+                    "\"\"\"App.\"\"\"; import heavy\n\n\ndef main():\n    return heavy.value()\n",
+                ),
+                ("driver.py", DRIVER_MAIN),
+            ],
+            target: "app.py",
+            module: "app",
+            driver: "driver.py",
+            styles: BOTH,
+            rewritten: &["heavy"],
+            deferred: &["heavy"],
+            absent_at: &["imported"],
+            present_at: "used",
+        },
+    );
+}
+
+// See: issue 12, item 3. A file with old-Mac line endings (a lone CR ends each line): the list goes after the
+// docstring with CR endings, where 3.15 obeys it (it was appended at the end of the file, too late).
+#[test]
+fn issue_12_lone_cr_line_endings() {
+    check_scenario(
+        "issue_12_lone_cr_line_endings",
+        &Scenario {
+            files: &[
+                ("heavy.py", HEAVY),
+                (
+                    "app.py",
+                    "\"\"\"App.\"\"\"\r\rimport heavy\r\r\rdef main():\r    return heavy.value()\r",
+                ),
+                ("driver.py", DRIVER_MAIN),
+            ],
+            target: "app.py",
+            module: "app",
+            driver: "driver.py",
+            styles: BOTH,
+            rewritten: &["heavy"],
+            deferred: &["heavy"],
+            absent_at: &["imported"],
+            present_at: "used",
+        },
+    );
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Traps: situations where a naive `lazy` changes what the program does. Each test first proves the trap is real
 // (the naive rewrite's output differs from the original's on 3.15), then checks that lazify's output, in both

@@ -344,3 +344,44 @@ fn hoist_import_only_function_still_loads_the_module() {
         );
     }
 }
+
+// See: issue 12, item 1. Line 3's coding declaration is not in effect (the file is UTF-8 and `TEXT` has four
+// characters). Removing lines 1 and 2 would bring it into line 1, and 3.11 and 3.15 would read `é` as two
+// characters: lazify keeps `import json` on line 1 (`coding-declaration`) and moves `heavy` only, and the program
+// prints the same length.
+#[test]
+fn issue_12_local_keeps_the_coding_declaration_out_of_effect() {
+    let scenario = Scenario {
+        app: "import json\nimport heavy\n# -*- coding: latin-1 -*-\nTEXT = \"caf\u{e9}\"\n\n\ndef main():\n    return heavy.value() + len(TEXT) * 100 + len(json.dumps(1))\n",
+        expect: &[
+            "import json\n# -*- coding: latin-1 -*-\n",
+            "def main():\n    import heavy\n",
+        ],
+    };
+    check(
+        "local-coding",
+        &scenario,
+        Style::Local,
+        false,
+        &pythons_for_local(),
+    );
+}
+
+// See: issue 12, item 2. The comments of a parenthesised import go with their names into each function.
+#[test]
+fn issue_12_local_parenthesised_import_with_comments() {
+    let scenario = Scenario {
+        app: "from heavy import (  # the expensive one\n    Thing,  # a class\n    value,  # a function\n)\n\n\ndef first():\n    return value()\n\n\ndef second():\n    return Thing.size\n\n\ndef main():\n    return first() + second()\n",
+        expect: &[
+            "def first():\n    from heavy import (\n        # the expensive one\n        value,  # a function\n    )\n",
+            "def second():\n    from heavy import (\n        # the expensive one\n        Thing,  # a class\n    )\n",
+        ],
+    };
+    check(
+        "local-comments",
+        &scenario,
+        Style::Local,
+        false,
+        &pythons_for_local(),
+    );
+}
