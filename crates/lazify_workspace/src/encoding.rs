@@ -145,9 +145,9 @@ impl Decoded {
 }
 
 /// Finds the PEP 263 coding declaration on line 1 or 2 (line 2 only when line 1 is blank or a comment).
-/// Returns the declared name and its line.
+/// Returns the declared name and its line. Lines end at `\n`, `\r\n` or a lone `\r`, as Python reads them.
 pub fn coding_declaration(bytes: &[u8]) -> Option<(String, usize)> {
-    let mut lines = bytes.split(|&b| b == b'\n');
+    let mut lines = split_lines(bytes);
     let first = lines.next()?;
     if let Some(name) = coding_in_line(first) {
         return Some((name, 1));
@@ -160,6 +160,33 @@ pub fn coding_declaration(bytes: &[u8]) -> Option<(String, usize)> {
         return None;
     }
     coding_in_line(lines.next()?).map(|name| (name, 2))
+}
+
+/// The lines of `bytes`, without their breaks (`\n`, `\r\n`, or a lone `\r`).
+fn split_lines(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut rest = bytes;
+    let mut done = false;
+    std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        match rest.iter().position(|&b| b == b'\n' || b == b'\r') {
+            Some(i) => {
+                let line = &rest[..i];
+                let len = if rest[i] == b'\r' && rest.get(i + 1) == Some(&b'\n') {
+                    2
+                } else {
+                    1
+                };
+                rest = &rest[i + len..];
+                Some(line)
+            }
+            None => {
+                done = true;
+                Some(rest)
+            }
+        }
+    })
 }
 
 fn skip_whitespace(line: &[u8]) -> &[u8] {
@@ -209,11 +236,14 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 
 /// The 1-based line and byte column of `offset` in `bytes`.
 fn line_column(bytes: &[u8], offset: usize) -> (usize, usize) {
-    let before = &bytes[..offset.min(bytes.len())];
-    let line = before.split(|&b| b == b'\n').count();
-    let line_start = before
-        .iter()
-        .rposition(|&b| b == b'\n')
+    let offset = offset.min(bytes.len());
+    // `\n`, and a `\r` not followed by `\n`, end a line.
+    let is_break =
+        |i: usize| bytes[i] == b'\n' || (bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+    let line = (0..offset).filter(|&i| is_break(i)).count() + 1;
+    let line_start = (0..offset)
+        .rev()
+        .find(|&i| is_break(i))
         .map_or(0, |i| i + 1);
     (line, offset - line_start + 1)
 }
@@ -345,6 +375,27 @@ mod tests {
 
     fn path() -> &'static Path {
         Path::new("f.py")
+    }
+
+    // See: issue 12, item 3. Checked against python3.11 and python3.15: a lone CR ends a line for the
+    // declaration too.
+    #[test]
+    fn issue_12_lone_cr_line_endings() {
+        assert_eq!(
+            coding_declaration(b"#!/bin/python\r# coding: latin-1\rx = 1\r"),
+            Some(("latin-1".to_string(), 2))
+        );
+        assert_eq!(coding_declaration(b"import os\r# coding: latin-1\r"), None);
+        assert_eq!(
+            coding_declaration(b"# a comment\rimport os\r# coding: latin-1\r"),
+            None
+        );
+        assert_eq!(
+            coding_declaration(b"#!/bin/python\r\n# coding: latin-1\r\n"),
+            Some(("latin-1".to_string(), 2))
+        );
+        assert_eq!(line_column(b"a\rb\r\nc\nd", 7), (4, 1));
+        assert_eq!(line_column(b"a\rbc", 4), (2, 3));
     }
 
     #[test]
