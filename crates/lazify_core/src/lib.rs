@@ -91,7 +91,11 @@ pub fn run(source: &str, file: &SourceFile, settings: &Settings) -> FileOutcome 
     if plan.edits.is_empty() {
         return outcome;
     }
-    let edited: Vec<TextRange> = plan.edits.iter().map(ruff_text_size::Ranged::range).collect();
+    let edited: Vec<TextRange> = plan
+        .edits
+        .iter()
+        .map(ruff_text_size::Ranged::range)
+        .collect();
     match edit::apply(source, plan.edits) {
         Ok(fixed) if !settings.verify => outcome.fixed = Some(fixed),
         Ok(fixed) => match verify::verify(source, &parsed, &edited, &fixed) {
@@ -129,7 +133,10 @@ pub fn line_column(source: &str, offset: TextSize) -> (usize, usize) {
         _ => false,
     };
     let line = (0..offset).filter(|&i| is_break(i)).count() + 1;
-    let line_start = (0..offset).rev().find(|&i| is_break(i)).map_or(0, |i| i + 1);
+    let line_start = (0..offset)
+        .rev()
+        .find(|&i| is_break(i))
+        .map_or(0, |i| i + 1);
     let before = &source[..offset];
     let column = before[line_start..].chars().count() + 1;
     (line, column)

@@ -424,14 +424,23 @@ mod tests {
         // Checked against python3.11 and python3.15: which files decode `\xc3\xa9` as one character.
         let cases = [
             ("# -*- coding: latin-1 -*-\nx\n", Some(("latin-1", 1))),
-            ("#!/usr/bin/python\n# -*- coding: latin-1 -*-\n", Some(("latin-1", 2))),
+            (
+                "#!/usr/bin/python\n# -*- coding: latin-1 -*-\n",
+                Some(("latin-1", 2)),
+            ),
             ("\n# coding=cp1252\n", Some(("cp1252", 2))),
-            ("\u{feff}# vim: set fileencoding=latin-1 :\n", Some(("latin-1", 1))),
+            (
+                "\u{feff}# vim: set fileencoding=latin-1 :\n",
+                Some(("latin-1", 1)),
+            ),
             ("import os\n# -*- coding: latin-1 -*-\n", None),
             ("\"\"\"Doc.\"\"\"\n# -*- coding: latin-1 -*-\n", None),
             ("import os\n\n# -*- coding: latin-1 -*-\n", None),
             ("x = 1  # -*- coding: latin-1 -*-\n", None),
-            ("#!/bin/python\r\n# coding: latin-1\r\n", Some(("latin-1", 2))),
+            (
+                "#!/bin/python\r\n# coding: latin-1\r\n",
+                Some(("latin-1", 2)),
+            ),
             ("#!/bin/python\r# coding: latin-1\r", Some(("latin-1", 2))),
             ("#!/bin/python\r\n\r\n# coding: latin-1\r\n", None),
             ("# no declaration\nimport os\n", None),

@@ -987,8 +987,13 @@ fn issue_12_local_never_moves_a_coding_declaration_into_effect() {
         );
         // `import csv` on line 2 may still go: `import json` on line 1 keeps line 3's declaration out of effect.
         let fixed = fixed.unwrap_or_else(|| src.to_string());
-        assert!(fixed.starts_with("import json
-"), "{fixed}");
+        assert!(
+            fixed.starts_with(
+                "import json
+"
+            ),
+            "{fixed}"
+        );
         assert_eq!(crate::python::coding_declaration(&fixed), None, "{fixed}");
     }
     // Further down, a move is harmless and happens.

@@ -142,7 +142,12 @@ mod tests {
     #[test]
     fn refuses_a_changed_coding_declaration() {
         let source = "import a\n\n# -*- coding: latin-1 -*-\nx = 1\n";
-        let err = check(source, &[range(0, 10)], "# -*- coding: latin-1 -*-\nx = 1\n").unwrap_err();
+        let err = check(
+            source,
+            &[range(0, 10)],
+            "# -*- coding: latin-1 -*-\nx = 1\n",
+        )
+        .unwrap_err();
         assert!(err.contains("coding declaration"), "{err}");
         assert!(check(source, &[range(0, 0)], &format!("lazy {source}")).is_ok());
     }

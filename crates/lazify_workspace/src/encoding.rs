@@ -170,22 +170,18 @@ fn split_lines(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
         if done {
             return None;
         }
-        match rest.iter().position(|&b| b == b'\n' || b == b'\r') {
-            Some(i) => {
-                let line = &rest[..i];
-                let len = if rest[i] == b'\r' && rest.get(i + 1) == Some(&b'\n') {
-                    2
-                } else {
-                    1
-                };
-                rest = &rest[i + len..];
-                Some(line)
-            }
-            None => {
-                done = true;
-                Some(rest)
-            }
-        }
+        let Some(i) = rest.iter().position(|&b| b == b'\n' || b == b'\r') else {
+            done = true;
+            return Some(rest);
+        };
+        let line = &rest[..i];
+        let len = if rest[i] == b'\r' && rest.get(i + 1) == Some(&b'\n') {
+            2
+        } else {
+            1
+        };
+        rest = &rest[i + len..];
+        Some(line)
     })
 }
 

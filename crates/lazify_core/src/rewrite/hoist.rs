@@ -340,7 +340,8 @@ pub(crate) fn edits(
         let range = import.range();
         let comments = StatementComments::of(import.stmt, parsed, source);
         let aliases = statement_aliases(import.stmt);
-        let position = |c: &Candidate<'_>| aliases.iter().position(|a| a.range() == c.alias.range());
+        let position =
+            |c: &Candidate<'_>| aliases.iter().position(|a| a.range() == c.alias.range());
         let whole = group.iter().all(is_hoisted);
         for c in group.iter().filter(|c| is_hoisted(c)) {
             let line = format!("lazy {}", canonical(import.stmt, c.alias));
@@ -353,17 +354,17 @@ pub(crate) fn edits(
                 own.extend(comments.inner.iter().cloned());
                 own.extend(comments.after.iter().cloned());
             }
-            let entry = match lines.iter_mut().find(|(l, _)| *l == line) {
-                Some(entry) => entry,
-                None => {
+            let at = lines
+                .iter()
+                .position(|(l, _)| *l == line)
+                .unwrap_or_else(|| {
                     lines.push((line, Vec::new()));
-                    let last = lines.len() - 1;
-                    &mut lines[last]
-                }
-            };
+                    lines.len() - 1
+                });
+            let merged = &mut lines[at].1;
             for comment in own {
-                if !entry.1.contains(&comment) {
-                    entry.1.push(comment);
+                if !merged.contains(&comment) {
+                    merged.push(comment);
                 }
             }
         }

@@ -269,7 +269,8 @@ fn extend_literal(
         let indent = super::line_prefix(source, last.start());
         let indent: String = indent.chars().take_while(|c| c.is_whitespace()).collect();
         let comma = between.trim_start().starts_with(',');
-        let close_line = close - TextSize::try_from(super::line_prefix(source, close).len()).unwrap_or_default();
+        let close_line =
+            close - TextSize::try_from(super::line_prefix(source, close).len()).unwrap_or_default();
         let eol = super::line_ending_at(source, close_line);
         let mut text = String::new();
         for q in quoted {

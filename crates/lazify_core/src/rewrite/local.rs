@@ -128,7 +128,11 @@ fn try_edits(
             let aliases = statement_aliases(import.stmt);
             let mut names: Vec<usize> = members
                 .iter()
-                .filter_map(|&i| aliases.iter().position(|a| a.range() == candidates[i].alias.range()))
+                .filter_map(|&i| {
+                    aliases
+                        .iter()
+                        .position(|a| a.range() == candidates[i].alias.range())
+                })
                 .collect();
             names.sort_unstable();
             names.dedup();
@@ -236,7 +240,10 @@ fn insert_at_top(
             text.push_str(line);
             text.push_str(eol);
         }
-        return Ok(Some(Edit::insertion(anchor.start() - text_len(prefix), text)));
+        return Ok(Some(Edit::insertion(
+            anchor.start() - text_len(prefix),
+            text,
+        )));
     }
     // `def f(): "doc"; return x`: the statement follows another on the same line, so the imports go right before
     // it on that line (`import x; return x`). A comment cannot follow them there: such a statement stays.

@@ -119,7 +119,9 @@ fn is_blank(line: &str) -> bool {
 
 /// The last complete line of `text` (which ends with a line break), break included.
 fn last_line(text: &str) -> Option<&str> {
-    let body = text.strip_suffix('\n').or_else(|| text.strip_suffix('\r'))?;
+    let body = text
+        .strip_suffix('\n')
+        .or_else(|| text.strip_suffix('\r'))?;
     let body = if text.ends_with('\n') {
         body.strip_suffix('\r').unwrap_or(body)
     } else {
@@ -172,19 +174,22 @@ pub(crate) fn delete_lines(source: &str, ranges: &[TextRange]) -> Vec<Edit> {
         let before = &source[..usize::from(run.start())];
         let after = &source[usize::from(run.end())..];
         // At the top of the file or of a block (after a line ending in `:`), no blank line is wanted.
-        let opens_block = before.trim_end().rsplit(['\n', '\r']).next().is_some_and(|line| {
-            line.split('#')
-                .next()
-                .unwrap_or(line)
-                .trim_end()
-                .ends_with(':')
-        });
-        let blank_before =
-            if before.is_empty() || (opens_block && !last_line_is_empty(before)) {
-                usize::MAX
-            } else {
-                trailing_blank_lines(before)
-            };
+        let opens_block = before
+            .trim_end()
+            .rsplit(['\n', '\r'])
+            .next()
+            .is_some_and(|line| {
+                line.split('#')
+                    .next()
+                    .unwrap_or(line)
+                    .trim_end()
+                    .ends_with(':')
+            });
+        let blank_before = if before.is_empty() || (opens_block && !last_line_is_empty(before)) {
+            usize::MAX
+        } else {
+            trailing_blank_lines(before)
+        };
         let mut extra = 0usize;
         let mut blank_after = 0usize;
         for line in lines_inclusive(after) {
