@@ -1,9 +1,11 @@
 //! Style `local`: move a module-level import into the functions that use it, so it runs when they are called.
 //! Works on every Python.
 //!
-//! Each function gets only the names it uses, one line per original statement, with the original alias and
-//! the comment that followed the import. The module-level statement loses the moved names (or goes entirely,
-//! with the blank lines around it collapsed).
+//! Each function gets only the names it uses, one statement per original statement, rebuilt from the syntax
+//! tree with the original aliases and every comment that belongs to those names (a parenthesised form when
+//! comments sit inside) plus the comment that followed the import. The module-level statement loses the moved
+//! names (or goes entirely, with the blank lines around it collapsed). A move that would lose a comment or change
+//! which coding declaration Python obeys is refused instead.
 
 use std::collections::BTreeMap;
 
