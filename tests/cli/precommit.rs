@@ -317,3 +317,145 @@ fn pre_commit_hooks_from_this_repository() {
         start.elapsed().as_secs_f64()
     );
 }
+
+/// The folder holding the locally built `lazify_imports` wheel (and a setuptools wheel, which pip needs to
+/// install the mirror project without an index): `LAZIFY_WHEELHOUSE`, set by `.ci/run` after
+/// `scripts/wheel-check.sh`. Without it the test is skipped with a message, except under `CI`.
+fn wheelhouse() -> Option<PathBuf> {
+    let found = std::env::var_os("LAZIFY_WHEELHOUSE")
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from);
+    if found.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "LAZIFY_WHEELHOUSE is not set, and `CI` is set (run scripts/wheel-check.sh first)"
+        );
+        eprintln!(
+            "SKIPPED pre-commit mirror test: LAZIFY_WHEELHOUSE is not set (run scripts/wheel-check.sh, which \
+             builds the wheel and prints the folder)"
+        );
+    }
+    found
+}
+
+/// `PATH` without the folders that hold `cargo` or `rustc`, so that a hook that tried to build from source fails.
+fn path_without_rust() -> std::ffi::OsString {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let kept = std::env::split_paths(&path)
+        .filter(|dir| !dir.join("cargo").exists() && !dir.join("rustc").exists())
+        .collect::<Vec<_>>();
+    std::env::join_paths(kept).unwrap()
+}
+
+/// The hooks of the generated pre-commit mirror (`scripts/precommit-mirror.py`): `language: python`, installed
+/// by pip from the local wheel with no index and no Rust toolchain on `PATH`, into an empty pre-commit cache so
+/// that the first run includes the install.
+#[test]
+fn pre_commit_mirror_installs_the_wheel_without_rust() {
+    let Some(pre_commit) = require("LAZIFY_PRECOMMIT", "pre-commit", "pre-commit (PyPI)") else {
+        return;
+    };
+    let Some(wheels) = wheelhouse() else {
+        return;
+    };
+    let version = env!("CARGO_PKG_VERSION");
+    let wheel_prefix = format!("lazify_imports-{version}-");
+    assert!(
+        fs::read_dir(&wheels)
+            .unwrap()
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().starts_with(&wheel_prefix)),
+        "no {wheel_prefix}*.whl in {}",
+        wheels.display()
+    );
+
+    let work = tempfile::tempdir().unwrap();
+    let mirror = work.path().join("mirror");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/precommit-mirror.py");
+    ok(Command::new("python3")
+        .arg(&script)
+        .arg(&mirror)
+        .arg("--git")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null"));
+    let hooks = fs::read_to_string(mirror.join(".pre-commit-hooks.yaml")).unwrap();
+    assert!(hooks.contains("language: python"), "{hooks}");
+    assert!(hooks.contains("require_serial: true"), "{hooks}");
+    let pyproject = fs::read_to_string(mirror.join("pyproject.toml")).unwrap();
+    assert!(
+        pyproject.contains(&format!("\"lazify-imports=={version}\"")),
+        "{pyproject}"
+    );
+
+    let home = work.path().join("pre-commit-home");
+    let project = Project::new();
+    project
+        .file(
+            ".pre-commit-config.yaml",
+            &format!(
+                "repos:\n- repo: {}\n  rev: v{version}\n  hooks:\n  - id: lazify\n    \
+                 args: [--target-version, py315]\n",
+                mirror.display()
+            ),
+        )
+        .file("app/a.py", DEFERRABLE);
+    let run = |args: &[&str]| {
+        isolated(&pre_commit, project.root())
+            .args(args)
+            .env("PRE_COMMIT_HOME", &home)
+            .env("PRE_COMMIT_COLOR", "never")
+            .env("PIP_FIND_LINKS", &wheels)
+            .env("PIP_NO_INDEX", "1")
+            .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
+            .env("PATH", path_without_rust())
+            .env_remove("CARGO_HOME")
+            .env_remove("RUSTUP_HOME")
+            .env_remove("SKIP")
+            .output()
+            .unwrap()
+    };
+    ok(isolated(Path::new("git"), project.root()).args(["init", "-q", "-b", "main"]));
+    ok(isolated(Path::new("git"), project.root()).args(["add", "-A"]));
+
+    // The first run installs the hook (pip, the wheel) and rewrites the file.
+    let first = Instant::now();
+    let output = run(&["run", "--all-files"]);
+    let first = first.elapsed();
+    assert!(!output.status.success(), "{}", text(&output));
+    assert!(
+        text(&output).contains("files were modified by this hook"),
+        "{}",
+        text(&output)
+    );
+    assert_eq!(project.read_string("app/a.py"), REWRITTEN);
+    // The second run finds nothing to do.
+    ok(isolated(Path::new("git"), project.root()).args(["add", "-A"]));
+    let output = run(&["run", "--all-files"]);
+    assert!(output.status.success(), "{}", text(&output));
+
+    // The hook's environment runs the wheel's executable, of this version.
+    let installed =
+        walk_for(&home, "lazify").expect("no lazify executable in the hook environment");
+    let reported = ok(&mut Command::new(&installed).arg("--version"));
+    assert_eq!(reported, format!("lazify {version}"));
+    eprintln!(
+        "pre-commit mirror test: first run (install from the wheel + rewrite) {:.1}s",
+        first.as_secs_f64()
+    );
+}
+
+/// The first file named `name` under `dir` whose parent folder is `bin` (a venv's scripts).
+fn walk_for(dir: &Path, name: &str) -> Option<PathBuf> {
+    for entry in fs::read_dir(dir).ok()?.flatten() {
+        let path = entry.path();
+        if path.is_dir() && !path.is_symlink() {
+            if let Some(found) = walk_for(&path, name) {
+                return Some(found);
+            }
+        } else if entry.file_name() == name
+            && path.parent().and_then(Path::file_name) == Some("bin".as_ref())
+        {
+            return Some(path);
+        }
+    }
+    None
+}

@@ -14,7 +14,9 @@ use clap::Parser as _;
 
 /// jemalloc, as ruff uses: the parser allocates a node at a time, and the system allocator spent a fifth of a
 /// run's instructions in `malloc` and `free`. mimalloc was 8% faster still but held 45% more memory than jemalloc
-/// (issue 6; the benchmark's floor uses the same allocator as lazify).
+/// (issue 6; the benchmark's floor uses the same allocator as lazify). jemalloc does not build with MSVC, so
+/// Windows keeps the system allocator.
+#[cfg(not(target_env = "msvc"))]
 #[global_allocator]
 static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 

@@ -20,6 +20,7 @@ use ruff_python_ast::PythonVersion;
 use ruff_python_parser::{Mode, ParseOptions};
 
 /// The allocator `lazify` uses: the floor must not be slower than lazify for a reason other than the analysis.
+#[cfg(not(target_env = "msvc"))]
 #[global_allocator]
 static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
