@@ -16,6 +16,7 @@ mod interactive;
 mod local_hoist;
 mod modes;
 mod precommit;
+mod reliability;
 mod report;
 mod safety;
 mod server;

@@ -11,7 +11,7 @@ use lazify_workspace::{FileResult, Run, Workspace, diff::unified_diff};
 
 use crate::args::{Args, ColorChoice, Mode, OutputFormat};
 use crate::interactive;
-use crate::printer::Printer;
+use crate::printer::{Named, Printer};
 use crate::render;
 
 /// The outcome of a run, as an exit code.
@@ -49,8 +49,8 @@ pub(crate) fn main(args: &Args) -> ExitCode {
     let stdout = io::stdout();
     let stderr = io::stderr();
     let mut printer = Printer::new(
-        Box::new(BufWriter::new(stdout.lock())),
-        Box::new(stderr.lock()),
+        Box::new(Named::new("stdout", BufWriter::new(stdout.lock()))),
+        Box::new(Named::new("stderr", stderr.lock())),
         colors,
         width,
         args.output_format,
@@ -59,7 +59,12 @@ pub(crate) fn main(args: &Args) -> ExitCode {
     match status {
         Ok(status) => status.into(),
         Err(error) if error.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
-        Err(_) => Status::Error.into(),
+        Err(error) => {
+            // `could not write to stdout: No space left on device (os error 28)`; when stderr is the stream that
+            // failed, nothing can be said.
+            let _ = writeln!(printer.err, "error: {error}").and_then(|()| printer.err.flush());
+            Status::Error.into()
+        }
     }
 }
 
@@ -294,18 +299,23 @@ fn summary(mode: Mode, files: &[&FileResult], checked: usize, errors: usize) -> 
         }
     }
     let changed: Vec<&&FileResult> = files.iter().filter(|f| rewrites_apply(f)).collect();
+    // Rewrites computed but not written: a write that failed (the file changed on disk, is read-only, ...).
+    let failed: Vec<&&FileResult> = files
+        .iter()
+        .filter(|f| f.error.is_some() && f.would_change())
+        .collect();
     let imports: usize = changed.iter().map(|f| f.rewrite_count()).sum();
     let styles: BTreeSet<&str> = changed
         .iter()
         .filter_map(|f| f.outcome.style)
         .map(lazify_core::Style::as_str)
         .collect();
-    if changed.is_empty() {
+    if changed.is_empty() && failed.is_empty() {
         lines.push(format!(
             "Nothing to rewrite ({} checked)",
             plural(checked, "file")
         ));
-    } else {
+    } else if !changed.is_empty() {
         let verb = if mode == Mode::Write {
             "rewritten"
         } else {
@@ -316,6 +326,13 @@ fn summary(mode: Mode, files: &[&FileResult], checked: usize, errors: usize) -> 
             plural(imports, "import"),
             plural(changed.len(), "file"),
             styles.into_iter().collect::<Vec<_>>().join(", ")
+        ));
+    }
+    if !failed.is_empty() {
+        lines.push(format!(
+            "{} in {} not written because of errors",
+            plural(failed.iter().map(|f| f.rewrite_count()).sum(), "import"),
+            plural(failed.len(), "file"),
         ));
     }
     if errors > 0 {
@@ -408,7 +425,31 @@ fn run_stdin(args: &Args, workspace: &Workspace, printer: &mut Printer<'_>) -> i
             }
         }
         Mode::Check => {}
-        _ => printer.out.write_all(&result.output)?,
+        _ => {
+            let result_written = printer
+                .out
+                .write_all(&result.output)
+                .and_then(|()| printer.out.flush());
+            if let Err(error) = result_written {
+                if error.kind() == io::ErrorKind::BrokenPipe {
+                    return Err(error);
+                }
+                // The source is the user's and exists only in this process: say that it did not get out.
+                writeln!(
+                    printer.err,
+                    "error: {error}; the {} source was not printed, and nothing was changed on disk",
+                    if result.output == bytes {
+                        "unchanged"
+                    } else {
+                        "rewritten"
+                    }
+                )?;
+                // The buffered rest cannot be written either; the report still goes to stderr.
+                printer.out = Box::new(io::sink());
+                printer.file_errors(file)?;
+                return Ok(Status::Error);
+            }
+        }
     }
     printer.file_errors(file)?;
     if let Some(source) = file.source() {

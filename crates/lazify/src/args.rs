@@ -52,7 +52,7 @@ pub(crate) struct Args {
     #[arg(long, value_parser = parse_style, value_name = "STYLE")]
     pub(crate) style: Option<Style>,
 
-    /// The lowest Python version the code runs on, e.g. `py315` or `3.15`.
+    /// The lowest Python version the code runs on: `py37` to `py315`, or `3.7` to `3.15`.
     #[arg(long, value_parser = parse_version, value_name = "VERSION")]
     pub(crate) target_version: Option<PythonVersion>,
 
@@ -129,8 +129,9 @@ fn parse_style(s: &str) -> Result<Style, String> {
     s.parse()
 }
 
+/// Only the versions lazify knows (`py37` to `py315`, `3.7` to `3.15`), as ruff accepts a closed list.
 fn parse_version(s: &str) -> Result<PythonVersion, String> {
-    s.parse()
+    lazify_workspace::config::parse_target_version(s)
 }
 
 /// How the files are processed.
@@ -231,6 +232,18 @@ mod tests {
         assert_eq!(args.overrides().lazy_reexports, None);
         assert!(Args::try_parse_from(["lazify", "--diff", "--write"]).is_err());
         assert!(Args::try_parse_from(["lazify", "--target-version", "py3"]).is_err());
+        for unknown in ["py3150", "3.99", "py316", "3.6", "3.15.2"] {
+            let error = Args::try_parse_from(["lazify", "--target-version", unknown]).unwrap_err();
+            assert!(
+                error.to_string().contains(&format!(
+                    "unknown Python version `{unknown}`: expected one of py37"
+                )),
+                "{error}"
+            );
+        }
+        for known in ["py37", "py315", "3.7", "3.15"] {
+            assert!(Args::try_parse_from(["lazify", "--target-version", known]).is_ok());
+        }
         assert!(Args::try_parse_from(["lazify", "--style", "eager"]).is_err());
         assert!(Args::try_parse_from(["lazify", "--interactive", "--write"]).is_err());
         assert!(Args::try_parse_from(["lazify", "-i", "--output-format", "json"]).is_err());

@@ -9,7 +9,7 @@
 use std::io::{self, BufRead, Write as _};
 use std::path::Path;
 
-use lazify_workspace::{FileResult, WorkspaceError, diff::unified_diff, write::write_atomic};
+use lazify_workspace::{FileResult, WorkspaceError, diff::unified_diff, write::write_checked};
 
 use crate::printer::Printer;
 
@@ -165,7 +165,8 @@ fn write_diff(printer: &mut Printer<'_>, diff: &str) -> io::Result<()> {
     Ok(())
 }
 
-/// Writes the rewritten text, unless the file changed on disk since it was analysed.
+/// Writes the rewritten text, unless the file changed on disk since it was analysed (the writer checks, right
+/// before it replaces the file).
 fn apply(file: &FileResult, absolute: &Path) -> Result<(), WorkspaceError> {
     let (Some(decoded), Some(source), Some(fixed)) =
         (file.decoded.as_ref(), file.source(), file.fixed())
@@ -173,26 +174,8 @@ fn apply(file: &FileResult, absolute: &Path) -> Result<(), WorkspaceError> {
         return Ok(());
     };
     let original = decoded.encode(&file.path, source)?;
-    let current = std::fs::read(absolute).map_err(|source| WorkspaceError::Read {
-        path: file.path.clone(),
-        source,
-    })?;
-    if current != original {
-        return Err(WorkspaceError::Write {
-            path: file.path.clone(),
-            source: io::Error::other(
-                "the file changed on disk while the diff was shown; run again",
-            ),
-        });
-    }
     let bytes = decoded.encode(&file.path, fixed)?;
-    write_atomic(absolute, &bytes).map_err(|error| match error {
-        WorkspaceError::Write { source, .. } => WorkspaceError::Write {
-            path: file.path.clone(),
-            source,
-        },
-        other => other,
-    })
+    write_checked(&file.path, absolute, &original, &bytes)
 }
 
 #[cfg(test)]

@@ -49,7 +49,8 @@ impl<'a> Printer<'a> {
         writeln!(self.err, "error: {error}")?;
         if self.format == OutputFormat::Github {
             let position = match error {
-                WorkspaceError::Decode { line, column, .. } => Some((*line, *column)),
+                WorkspaceError::Decode { line, column, .. }
+                | WorkspaceError::NullByte { line, column, .. } => Some((*line, *column)),
                 _ => None,
             };
             writeln!(
@@ -92,12 +93,8 @@ impl<'a> Printer<'a> {
             }
             return Ok(());
         };
+        // The diagnostic names the path, the position and the error: it is the only text for it.
         let (line, column, ..) = render::position(source, range);
-        writeln!(
-            self.err,
-            "error: {}:{line}:{column}: {error}",
-            path.display()
-        )?;
         let named = render::named_source(path, source);
         let report = render::engine_error_report(path, &named, source, error);
         write!(
@@ -118,5 +115,64 @@ impl<'a> Printer<'a> {
     pub(crate) fn flush(&mut self) -> io::Result<()> {
         self.out.flush()?;
         self.err.flush()
+    }
+}
+
+/// An output stream that names itself in its errors, so that a failed write can be reported:
+/// `could not write to stdout: No space left on device (os error 28)`. The error kind is kept (a closed pipe is
+/// still [`io::ErrorKind::BrokenPipe`]).
+pub(crate) struct Named<W> {
+    inner: W,
+    name: &'static str,
+}
+
+impl<W: Write> Named<W> {
+    pub(crate) fn new(name: &'static str, inner: W) -> Self {
+        Self { inner, name }
+    }
+
+    fn wrap(&self, error: &io::Error) -> io::Error {
+        io::Error::new(
+            error.kind(),
+            format!("could not write to {}: {error}", self.name),
+        )
+    }
+}
+
+impl<W: Write> Write for Named<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.inner.write(buf).map_err(|error| self.wrap(&error))
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush().map_err(|error| self.wrap(&error))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Full;
+
+    impl Write for Full {
+        fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+            Err(io::Error::from_raw_os_error(28))
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn named_streams_say_which_write_failed() {
+        let mut out = Named::new("stdout", Full);
+        let error = out.write_all(b"x").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "could not write to stdout: No space left on device (os error 28)"
+        );
+        assert_eq!(error.kind(), io::ErrorKind::StorageFull);
     }
 }

@@ -9,8 +9,8 @@ use lazify_core::{
     DEFERRABLE_CODE, Decision, EngineError, ImportVerdict, Notice, RewriteWhy, Style, TextRange,
 };
 use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, Severity,
-    SourceCode, SourceSpan,
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
+    MietteSpanContents, NamedSource, Severity, SourceCode, SourceSpan, SpanContents,
 };
 
 /// A source file shared by the diagnostics that point into it.
@@ -244,7 +244,7 @@ pub(crate) struct Report {
     code: String,
     severity: Severity,
     help: Option<String>,
-    source: Source,
+    source: Snippet,
     labels: Vec<LabeledSpan>,
 }
 
@@ -272,7 +272,10 @@ impl Diagnostic for Report {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(&self.source)
+        Some(match &self.source {
+            Snippet::Whole(source) => source as &dyn SourceCode,
+            Snippet::Window(window) => window,
+        })
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
@@ -293,7 +296,7 @@ pub(crate) fn explain_report(source: &Source, verdict: &ImportVerdict) -> Report
             code: DEFERRABLE_CODE.to_string(),
             severity: Severity::Warning,
             help: Some(fix_title(verdict, *style)),
-            source: source.clone(),
+            source: Snippet::Whole(source.clone()),
             labels: vec![LabeledSpan::new_with_span(
                 Some(format!("{} [{style}]", why_text(*why))),
                 span(verdict.alias_range),
@@ -321,7 +324,7 @@ pub(crate) fn explain_report(source: &Source, verdict: &ImportVerdict) -> Report
                 code: format!("keep::{reason}"),
                 severity: Severity::Advice,
                 help: detail.clone(),
-                source: source.clone(),
+                source: Snippet::Whole(source.clone()),
                 labels,
             }
         }
@@ -351,7 +354,7 @@ pub(crate) fn engine_error_report(
         code,
         severity: Severity::Error,
         help: None,
-        source: source.clone(),
+        source: Snippet::Whole(source.clone()),
         labels: vec![LabeledSpan::new_with_span(
             Some(label.to_string()),
             span(range),
@@ -359,8 +362,11 @@ pub(crate) fn engine_error_report(
     }
 }
 
-/// Renders a diagnostic: Unicode boxes always, colours only when asked.
+/// Renders a diagnostic: Unicode boxes always, colours only when asked. A label far along a long line is shown
+/// in a window of that line (see [`Window`]).
 pub(crate) fn render(report: &Report, color: bool, width: usize) -> String {
+    let windowed = window(report);
+    let report = windowed.as_ref().unwrap_or(report);
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
@@ -372,6 +378,178 @@ pub(crate) fn render(report: &Report, color: bool, width: usize) -> String {
         out = format!("{report}\n");
     }
     out
+}
+
+/// The source a diagnostic shows: the whole file, or the file with parts of its long lines left out.
+#[derive(Debug)]
+enum Snippet {
+    Whole(Source),
+    Window(Window),
+}
+
+/// Labels further right on their line than this many bytes are shown in a window of the line: miette's renderer
+/// panics on a label past column 65,535 (it pads with a formatting width), and such a line is unreadable anyway.
+const MAX_LABEL_COLUMN: usize = 1_000;
+/// Characters kept on each side of a label's ends in such a window.
+const WINDOW_RADIUS: usize = 40;
+/// What stands for the text left out.
+const ELISION: &str = "…";
+
+/// The source text with long stretches of some lines replaced by [`ELISION`]: the lines keep their numbers, and
+/// the header still gives the label's real column.
+#[derive(Debug)]
+struct Window {
+    name: String,
+    text: String,
+    /// The original text's byte offset of the start of each line, to give real columns.
+    original: Arc<String>,
+    /// The kept pieces, in order: offset in the original, offset in `text`, length in bytes.
+    pieces: Vec<(usize, usize, usize)>,
+}
+
+impl Window {
+    /// The offset in `text` of an offset in the original (which lies in a kept piece).
+    fn to_window(&self, offset: usize) -> usize {
+        self.pieces
+            .iter()
+            .rev()
+            .find(|(start, _, _)| *start <= offset)
+            .map_or(offset, |(start, at, len)| at + (offset - start).min(*len))
+    }
+
+    /// The offset in the original of an offset in `text`.
+    fn to_original(&self, offset: usize) -> usize {
+        self.pieces
+            .iter()
+            .rev()
+            .find(|(_, at, _)| *at <= offset)
+            .map_or(offset, |(start, at, len)| start + (offset - at).min(*len))
+    }
+}
+
+impl SourceCode for Window {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner = self
+            .text
+            .read_span(span, context_lines_before, context_lines_after)?;
+        // Without context the column is the span's own, which the header shows: give the original's.
+        let column = if context_lines_before == 0 {
+            let offset = self.to_original(inner.span().offset());
+            let line_start = self.original[..offset].rfind('\n').map_or(0, |i| i + 1);
+            offset - line_start
+        } else {
+            inner.column()
+        };
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            column,
+            inner.line_count(),
+        )))
+    }
+}
+
+/// The report with a windowed source, when one of its labels lies past [`MAX_LABEL_COLUMN`].
+fn window(report: &Report) -> Option<Report> {
+    let Snippet::Whole(source) = &report.source else {
+        return None;
+    };
+    let text: &Arc<String> = source.inner();
+    let ends: Vec<usize> = report
+        .labels
+        .iter()
+        .flat_map(|label| [label.offset(), label.offset() + label.len()])
+        .map(|offset| offset.min(text.len()))
+        .collect();
+    let line_start = |offset: usize| text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let long_lines: std::collections::BTreeSet<usize> = ends
+        .iter()
+        .filter(|&&offset| offset - line_start(offset) > MAX_LABEL_COLUMN)
+        .map(|&offset| line_start(offset))
+        .collect();
+    if long_lines.is_empty() {
+        return None;
+    }
+    // The stretches to leave out: on each long line, everything farther than the radius from a label's end.
+    let mut elided = Vec::new();
+    for start in long_lines {
+        let mut end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+        if text[..end].ends_with('\r') {
+            end -= 1;
+        }
+        let mut kept: Vec<(usize, usize)> = ends
+            .iter()
+            .filter(|&&offset| start <= offset && offset <= end)
+            .map(|&offset| {
+                let line = &text[start..end];
+                let at = offset - start;
+                let before = line[..at]
+                    .char_indices()
+                    .rev()
+                    .nth(WINDOW_RADIUS - 1)
+                    .map_or(0, |(i, _)| i);
+                let after = line[at..]
+                    .char_indices()
+                    .nth(WINDOW_RADIUS)
+                    .map_or(line.len(), |(i, _)| at + i);
+                (start + before, start + after)
+            })
+            .collect();
+        kept.sort_unstable();
+        let mut cursor = start;
+        for (from, to) in kept {
+            if from > cursor {
+                elided.push((cursor, from));
+            }
+            cursor = cursor.max(to);
+        }
+        if cursor < end {
+            elided.push((cursor, end));
+        }
+    }
+    let mut window = Window {
+        name: source.name().to_string(),
+        text: String::with_capacity(text.len()),
+        original: Arc::clone(text),
+        pieces: Vec::new(),
+    };
+    let mut cursor = 0;
+    for (from, to) in elided {
+        window
+            .pieces
+            .push((cursor, window.text.len(), from - cursor));
+        window.text.push_str(&text[cursor..from]);
+        window.text.push_str(ELISION);
+        cursor = to;
+    }
+    window
+        .pieces
+        .push((cursor, window.text.len(), text.len() - cursor));
+    window.text.push_str(&text[cursor..]);
+    let labels = report
+        .labels
+        .iter()
+        .map(|label| {
+            let start = window.to_window(label.offset());
+            let end = window.to_window(label.offset() + label.len());
+            LabeledSpan::new_with_span(label.label().map(String::from), (start, end - start))
+        })
+        .collect();
+    Some(Report {
+        message: report.message.clone(),
+        code: report.code.clone(),
+        severity: report.severity,
+        help: report.help.clone(),
+        source: Snippet::Window(window),
+        labels,
+    })
 }
 
 #[cfg(test)]
@@ -446,5 +624,72 @@ mod tests {
         let json = serde_json::to_value(json_object(Path::new("a.py"), SOURCE, &v)).unwrap();
         assert_eq!(json["proof"]["line"], 2);
         assert_eq!(json["code"], serde_json::Value::Null);
+    }
+
+    /// A line longer than 65,535 columns: miette panicked on a label past that column.
+    #[test]
+    fn labels_far_along_a_long_line_are_shown_in_a_window() {
+        let long = "a".repeat(70_000);
+        let text = format!("import json\nx = \"{long}\"; y = json.dumps(1)\n");
+        let at = text.find("json.dumps").unwrap();
+        let v = ImportVerdict {
+            decision: Decision::Keep {
+                reason: KeepReason::UsedAtImportTime,
+                span: TextRange::new(
+                    TextSize::new(u32::try_from(at).unwrap()),
+                    TextSize::new(u32::try_from(at + 4).unwrap()),
+                ),
+                detail: None,
+            },
+            ..verdict(Decision::Rewrite {
+                style: Style::Lazy,
+                why: RewriteWhy::UsedOnlyDeferred,
+            })
+        };
+        let source = named_source(Path::new("long.py"), &text);
+        let rendered = render(&explain_report(&source, &v), false, 100);
+        assert!(rendered.contains("[long.py:1:8]"), "{rendered}");
+        assert!(
+            rendered.contains("the name is used while the module is imported"),
+            "{rendered}"
+        );
+        assert!(
+            rendered.contains(&format!(" 2 │ …{}\"; y = json.dumps(1)", "a".repeat(33))),
+            "{rendered}"
+        );
+        assert!(rendered.len() < 2_000, "{rendered}");
+
+        // The label alone, on line 2: the header gives its real column.
+        let report = Report {
+            message: "m".to_string(),
+            code: "c".to_string(),
+            severity: Severity::Error,
+            help: None,
+            source: Snippet::Whole(source.clone()),
+            labels: vec![LabeledSpan::new_with_span(
+                Some("here".to_string()),
+                (at, 4),
+            )],
+        };
+        let rendered = render(&report, false, 100);
+        let column = at - text.find('\n').unwrap();
+        assert!(
+            rendered.contains(&format!("[long.py:2:{column}]")),
+            "{rendered}"
+        );
+        assert!(rendered.contains("╰── here"), "{rendered}");
+
+        // A label from near the start to far along the line keeps both ends.
+        let report = Report {
+            labels: vec![LabeledSpan::new_with_span(
+                Some("all of it".to_string()),
+                (12, at - 12),
+            )],
+            ..report
+        };
+        let rendered = render(&report, false, 100);
+        assert!(rendered.contains(" 2 │ x = \"aaa"), "{rendered}");
+        assert!(rendered.contains("a…a"), "{rendered}");
+        assert!(rendered.contains("all of it"), "{rendered}");
     }
 }

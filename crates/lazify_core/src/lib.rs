@@ -61,6 +61,17 @@ pub fn run(source: &str, file: &SourceFile, settings: &Settings) -> FileOutcome 
             ..FileOutcome::default()
         };
     }
+    if settings.type_checking_imports && style != Style::Local {
+        return FileOutcome {
+            error: Some(EngineError::Settings {
+                message: format!(
+                    "`--type-checking-imports` moves imports used in annotations into functions, so it needs style \
+                     `local`, but the style is `{style}`"
+                ),
+            }),
+            ..FileOutcome::default()
+        };
+    }
     let parsed = match python::parse(source) {
         Ok(parsed) => parsed,
         Err(error) => {

@@ -179,7 +179,9 @@ pub struct Settings {
     pub style: Option<Style>,
     /// The target Python version, if known (flag, `[tool.lazify]`, or `requires-python`).
     pub target_version: Option<PythonVersion>,
-    /// Where the target version came from, for the report (e.g. "`requires-python = \">=3.15\"`").
+    /// Where the target version came from, for the report (e.g. "`requires-python = \">=3.15\"`"); without a
+    /// target version, why the source gave none (e.g. "`requires-python = \">=three\"` in pyproject.toml could
+    /// not be read"), for the style note.
     pub target_version_source: Option<String>,
     /// Modules that always stay eager, on top of the built-in side-effect list.
     pub keep: KeepList,
@@ -239,14 +241,24 @@ impl Settings {
                     "style `lazy-modules` because the target version {v} has no `lazy` keyword"
                 )),
             ),
-            None => (
-                Style::LazyModules,
-                Some(
-                    "style `lazy-modules` because no target version is known (set `target-version` \
-                     or `requires-python`); it runs on every Python"
-                        .to_string(),
+            // A source without a version says why none came from it (an unreadable `requires-python`).
+            None => match &self.target_version_source {
+                Some(source) => (
+                    Style::LazyModules,
+                    Some(format!(
+                        "style `lazy-modules` because no target version is known: {source} (set \
+                         `target-version`); it runs on every Python"
+                    )),
                 ),
-            ),
+                None => (
+                    Style::LazyModules,
+                    Some(
+                        "style `lazy-modules` because no target version is known (set `target-version` \
+                         or `requires-python`); it runs on every Python"
+                            .to_string(),
+                    ),
+                ),
+            },
         }
     }
 }

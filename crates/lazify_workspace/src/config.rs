@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use lazify_core::{PythonVersion, Style};
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
 
 use crate::error::WorkspaceError;
 
@@ -17,7 +17,8 @@ use crate::error::WorkspaceError;
 pub struct Options {
     /// `style = "lazy" | "lazy-modules"`.
     pub style: Option<Style>,
-    /// `target-version = "py315"` (or `"3.15"`).
+    /// `target-version = "py315"` (or `"3.15"`): one of [`KNOWN_MINORS`].
+    #[serde(default, deserialize_with = "deserialize_target_version")]
     pub target_version: Option<PythonVersion>,
     /// `keep = ["numpy", "pkg.*"]`: modules that always stay eager.
     pub keep: Option<Vec<String>>,
@@ -140,43 +141,110 @@ pub fn read_explicit(path: &Path) -> Result<ConfigFile, WorkspaceError> {
     })
 }
 
+/// The Python 3 minor versions `--target-version` and `target-version` accept (the closed list ruff accepts).
+pub const KNOWN_MINORS: std::ops::RangeInclusive<u8> = 7..=15;
+
+/// Parses a target version, `py315` or `3.15`, accepting only the versions in [`KNOWN_MINORS`].
+pub fn parse_target_version(text: &str) -> Result<PythonVersion, String> {
+    let known = || {
+        let first = KNOWN_MINORS.start();
+        let last = KNOWN_MINORS.end();
+        let names: Vec<String> = KNOWN_MINORS.map(|minor| format!("py3{minor}")).collect();
+        format!(
+            "unknown Python version `{text}`: expected one of {} (or 3.{first} to 3.{last})",
+            names.join(", ")
+        )
+    };
+    let version: PythonVersion = text.parse().map_err(|_| known())?;
+    // Only the exact spellings: `py3150`, `3.15.2` or `3.015` are not versions lazify knows.
+    let spellings = [
+        format!("py{}{}", version.major, version.minor),
+        format!("{}.{}", version.major, version.minor),
+    ];
+    if version.major == 3
+        && KNOWN_MINORS.contains(&version.minor)
+        && spellings.contains(&text.to_string())
+    {
+        Ok(version)
+    } else {
+        Err(known())
+    }
+}
+
+fn deserialize_target_version<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<PythonVersion>, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    parse_target_version(&text)
+        .map(Some)
+        .map_err(serde::de::Error::custom)
+}
+
+/// What a `requires-python` specifier says about the lowest Python version.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RequiresPython {
+    /// The lowest version it allows, to `major.minor`.
+    Floor(PythonVersion),
+    /// It parses but sets no lower bound (`<3.13`).
+    NoLowerBound,
+    /// It is not a version specifier lazify can read (`>=three`).
+    Unreadable,
+}
+
+/// Reads a PEP 440 `requires-python` specifier: `>=3.15` gives 3.15, `~=3.11` 3.11, `>3.14` 3.15, `==3.12.*`
+/// 3.12; with several lower bounds the highest wins.
+pub fn read_requires_python(spec: &str) -> RequiresPython {
+    match lower_bound(spec) {
+        Ok(Some(version)) => RequiresPython::Floor(version),
+        Ok(None) => RequiresPython::NoLowerBound,
+        Err(()) => RequiresPython::Unreadable,
+    }
+}
+
 /// The lowest Python version a PEP 440 `requires-python` specifier allows, to `major.minor`.
 ///
-/// `>=3.15` gives 3.15, `~=3.11` 3.11, `>3.14` 3.15, `==3.12.*` 3.12; with several lower bounds the highest
-/// wins. `None` when there is no lower bound or the text does not parse.
+/// `None` when there is no lower bound or the text does not parse (see [`read_requires_python`]).
 pub fn requires_python_floor(spec: &str) -> Option<PythonVersion> {
+    match read_requires_python(spec) {
+        RequiresPython::Floor(version) => Some(version),
+        RequiresPython::NoLowerBound | RequiresPython::Unreadable => None,
+    }
+}
+
+/// The specifier's lower bound; `Err` when it does not parse.
+fn lower_bound(spec: &str) -> Result<Option<PythonVersion>, ()> {
     let mut floor: Option<PythonVersion> = None;
     for clause in spec.split(',') {
         let clause = clause.trim();
         if clause.is_empty() {
-            return None;
+            return Err(());
         }
-        let (operator, version) = split_operator(clause)?;
+        let (operator, version) = split_operator(clause).ok_or(())?;
         let bound = match operator {
             ">=" | "~=" | "==" | "===" => {
-                let (major, minor, _) = parse_release(version.trim_end_matches(".*"))?;
+                let (major, minor, _) = parse_release(version.trim_end_matches(".*")).ok_or(())?;
                 Some(PythonVersion::new(major, minor))
             }
             ">" => {
-                let (major, minor, patch) = parse_release(version)?;
+                let (major, minor, patch) = parse_release(version).ok_or(())?;
                 // `>3.14` excludes 3.14 (and its patch releases); `>3.14.2` still allows 3.14.3.
                 if patch.is_some() {
                     Some(PythonVersion::new(major, minor))
                 } else {
-                    Some(PythonVersion::new(major, minor.checked_add(1)?))
+                    Some(PythonVersion::new(major, minor.checked_add(1).ok_or(())?))
                 }
             }
             "<" | "<=" | "!=" => {
-                parse_release(version.trim_end_matches(".*"))?;
+                parse_release(version.trim_end_matches(".*")).ok_or(())?;
                 None
             }
-            _ => return None,
+            _ => return Err(()),
         };
         if let Some(bound) = bound {
             floor = Some(floor.map_or(bound, |f| f.max(bound)));
         }
     }
-    floor
+    Ok(floor)
 }
 
 fn split_operator(clause: &str) -> Option<(&str, &str)> {
@@ -245,6 +313,61 @@ mod tests {
         assert_eq!(requires_python_floor("3.15"), None);
         assert_eq!(requires_python_floor(">=three"), None);
         assert_eq!(requires_python_floor(">=3.15,"), None);
+        // Unreadable and unbounded are told apart.
+        assert_eq!(read_requires_python(">=three"), RequiresPython::Unreadable);
+        assert_eq!(read_requires_python("3.15"), RequiresPython::Unreadable);
+        assert_eq!(read_requires_python(""), RequiresPython::Unreadable);
+        assert_eq!(read_requires_python("<3.13"), RequiresPython::NoLowerBound);
+        assert_eq!(
+            read_requires_python(">=3.9,<4"),
+            RequiresPython::Floor(PythonVersion::new(3, 9))
+        );
+    }
+
+    #[test]
+    fn target_versions_are_a_closed_list() {
+        for (text, minor) in [
+            ("py37", 7),
+            ("py39", 9),
+            ("py315", 15),
+            ("3.7", 7),
+            ("3.15", 15),
+        ] {
+            assert_eq!(
+                parse_target_version(text),
+                Ok(PythonVersion::new(3, minor)),
+                "{text}"
+            );
+        }
+        for text in [
+            "py3150", "3.99", "py316", "3.16", "py36", "3.6", "2.7", "py27", "4.0", "3.15.2",
+            "3.015", "py3", "three", "", " 3.15",
+        ] {
+            let error = parse_target_version(text).unwrap_err();
+            assert!(
+                error.starts_with(&format!(
+                    "unknown Python version `{text}`: expected one of py37, py38,"
+                )),
+                "{error}"
+            );
+            assert!(error.ends_with("py314, py315 (or 3.7 to 3.15)"), "{error}");
+        }
+        let error = parse_lazify_toml(Path::new("lazify.toml"), "target-version = \"py3150\"\n")
+            .unwrap_err();
+        let message = error.to_string();
+        assert!(
+            message.contains("lazify.toml") && message.contains("unknown Python version `py3150`"),
+            "{message}"
+        );
+        let options =
+            parse_lazify_toml(Path::new("lazify.toml"), "target-version = \"3.12\"\n").unwrap();
+        assert_eq!(options.target_version, Some(PythonVersion::new(3, 12)));
+        assert_eq!(
+            parse_lazify_toml(Path::new("lazify.toml"), "")
+                .unwrap()
+                .target_version,
+            None
+        );
     }
 
     #[test]

@@ -31,25 +31,38 @@ pub struct Discovered {
 }
 
 /// Finds the Python files under `paths`.
+///
+/// A path named on the command line must be a regular file or a directory (a FIFO could block forever). A file
+/// reached through several paths (symlinks, hard links, overlapping arguments) is processed once, under the
+/// first path that reached it.
 pub fn discover(resolver: &Arc<Resolver>, paths: &[PathBuf]) -> Discovered {
     let mut found = Discovered::default();
     let mut seen = HashSet::default();
-    // One directory: the walk yields each file once, in path order once sorted; only several paths (which may
-    // overlap) need the set of files seen and a sort of the whole.
+    // One directory: the walk yields each file once (it follows no symlinks), in path order once sorted; only
+    // several paths (which may overlap or reach one file by different names) need the set of files seen and a
+    // sort of the whole.
     let single = paths.len() == 1;
     for path in paths {
         let absolute = resolver.absolute(path);
-        let Ok(metadata) = std::fs::metadata(&absolute) else {
-            found
-                .errors
-                .push(WorkspaceError::NotFound { path: path.clone() });
-            continue;
+        let metadata = match std::fs::metadata(&absolute) {
+            Ok(metadata) => metadata,
+            Err(error) => {
+                found.errors.push(unreadable(path, error));
+                continue;
+            }
         };
         if !metadata.is_dir() {
+            if !metadata.is_file() {
+                found.errors.push(WorkspaceError::NotAFile {
+                    path: path.clone(),
+                    kind: special_kind(&metadata),
+                });
+                continue;
+            }
             if resolver.overrides().force_exclude && resolver.is_excluded(&absolute, true) {
                 continue;
             }
-            if single || seen.insert(absolute.clone()) {
+            if single || seen.insert(identity(&absolute, Some(&metadata))) {
                 found.files.push(Candidate {
                     path: clean(path),
                     absolute,
@@ -67,7 +80,7 @@ pub fn discover(resolver: &Arc<Resolver>, paths: &[PathBuf]) -> Discovered {
             break;
         }
         for candidate in walked {
-            if seen.insert(candidate.absolute.clone()) {
+            if seen.insert(identity(&candidate.absolute, None)) {
                 found.files.push(candidate);
             }
         }
@@ -76,6 +89,99 @@ pub fn discover(resolver: &Arc<Resolver>, paths: &[PathBuf]) -> Discovered {
         found.files.sort_by(|a, b| a.path.cmp(&b.path));
     }
     found
+}
+
+/// What makes two paths one file: the device and inode on Unix, else the canonical path (the path itself when
+/// neither can be read).
+#[derive(Debug, PartialEq, Eq, Hash)]
+enum FileId {
+    Inode(u64, u64),
+    Path(PathBuf),
+}
+
+fn identity(absolute: &Path, metadata: Option<&std::fs::Metadata>) -> FileId {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        let metadata = metadata
+            .cloned()
+            .or_else(|| std::fs::metadata(absolute).ok());
+        if let Some(metadata) = metadata {
+            return FileId::Inode(metadata.dev(), metadata.ino());
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = metadata;
+    FileId::Path(std::fs::canonicalize(absolute).unwrap_or_else(|_| absolute.to_path_buf()))
+}
+
+/// The error for a command-line path whose metadata cannot be read.
+fn unreadable(path: &Path, error: std::io::Error) -> WorkspaceError {
+    if is_symlink_loop(&error) {
+        WorkspaceError::SymlinkLoop {
+            path: path.to_path_buf(),
+        }
+    } else if error.kind() == std::io::ErrorKind::NotFound {
+        WorkspaceError::NotFound {
+            path: path.to_path_buf(),
+        }
+    } else {
+        WorkspaceError::Read {
+            path: path.to_path_buf(),
+            source: error,
+        }
+    }
+}
+
+/// Whether the error is `ELOOP` (`io::ErrorKind::FilesystemLoop` is not stable yet).
+fn is_symlink_loop(error: &std::io::Error) -> bool {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    const ELOOP: Option<i32> = Some(40);
+    #[cfg(any(
+        target_os = "macos",
+        target_os = "ios",
+        target_os = "freebsd",
+        target_os = "netbsd",
+        target_os = "openbsd",
+        target_os = "dragonfly"
+    ))]
+    const ELOOP: Option<i32> = Some(62);
+    #[cfg(not(any(
+        target_os = "linux",
+        target_os = "android",
+        target_os = "macos",
+        target_os = "ios",
+        target_os = "freebsd",
+        target_os = "netbsd",
+        target_os = "openbsd",
+        target_os = "dragonfly"
+    )))]
+    const ELOOP: Option<i32> = None;
+    ELOOP.is_some() && error.raw_os_error() == ELOOP
+}
+
+/// What a path that is neither a file nor a directory is, for the message.
+fn special_kind(metadata: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        let kind = metadata.file_type();
+        if kind.is_fifo() {
+            return "a FIFO";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+        if kind.is_block_device() {
+            return "a block device";
+        }
+        if kind.is_char_device() {
+            return "a character device";
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = metadata;
+    "a special file"
 }
 
 /// Walks one directory in parallel (the `ignore` crate's walker threads).
@@ -263,5 +369,64 @@ mod tests {
             let found = discover(&resolver, &[PathBuf::from(arg)]);
             assert_eq!(names(&found), ["pkg/sub/m.py"], "argument {arg}");
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn special_files_and_symlink_loops_on_the_command_line_are_errors() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        touch(root, "ok.py");
+        let fifo = std::process::Command::new("mkfifo")
+            .arg(root.join("pipe.py"))
+            .status()
+            .unwrap();
+        assert!(fifo.success());
+        std::os::unix::fs::symlink("loop_b.py", root.join("loop_a.py")).unwrap();
+        std::os::unix::fs::symlink("loop_a.py", root.join("loop_b.py")).unwrap();
+        let resolver = Arc::new(Resolver::new(root, Overrides::default()).unwrap());
+        let found = discover(
+            &resolver,
+            &[
+                PathBuf::from("pipe.py"),
+                PathBuf::from("loop_a.py"),
+                PathBuf::from("ok.py"),
+                PathBuf::from("/dev/null"),
+            ],
+        );
+        assert_eq!(names(&found), ["ok.py"]);
+        let errors: Vec<String> = found.errors.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            errors,
+            [
+                "pipe.py: not a regular file or directory (a FIFO); it was not read",
+                "loop_a.py: symbolic link loop (too many levels of symbolic links)",
+                "/dev/null: not a regular file or directory (a character device); it was not read",
+            ]
+        );
+        // The walk skips the FIFO and the loop without a word, as it skips every symlink.
+        let found = discover(&resolver, &[PathBuf::from(".")]);
+        assert_eq!(names(&found), ["ok.py"]);
+        assert!(found.errors.is_empty(), "{:?}", found.errors);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn one_file_reached_by_several_paths_is_taken_once_under_the_first() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        touch(root, "pkg/m.py");
+        touch(root, "pkg/n.py");
+        std::os::unix::fs::symlink("pkg/m.py", root.join("link1.py")).unwrap();
+        std::os::unix::fs::symlink("pkg/m.py", root.join("link2.py")).unwrap();
+        std::os::unix::fs::symlink("pkg", root.join("alias")).unwrap();
+        fs::hard_link(root.join("pkg/n.py"), root.join("hard.py")).unwrap();
+        let resolver = Arc::new(Resolver::new(root, Overrides::default()).unwrap());
+        let args = |list: &[&str]| list.iter().map(PathBuf::from).collect::<Vec<_>>();
+        let found = discover(&resolver, &args(&["link2.py", "link1.py", "pkg/m.py"]));
+        assert_eq!(names(&found), ["link2.py"]);
+        let found = discover(&resolver, &args(&["alias", "pkg", "hard.py"]));
+        assert_eq!(names(&found), ["alias/m.py", "alias/n.py"]);
+        assert!(found.errors.is_empty(), "{:?}", found.errors);
     }
 }

@@ -245,8 +245,36 @@ fn line_column(bytes: &[u8], offset: usize) -> (usize, usize) {
 }
 
 /// Whether the bytes start with a UTF-8 byte order mark, and the encoding they declare (UTF-8 by default).
+/// Refuses, as `CPython` does, UTF-16 and UTF-32 text, a NUL byte anywhere, and a byte order mark with a
+/// declaration of another encoding.
 fn detect(path: &Path, bytes: &[u8]) -> Result<(bool, Encoding), WorkspaceError> {
-    if bytes.starts_with(BOM) {
+    if let Some(what) = wide_encoding(bytes) {
+        return Err(WorkspaceError::WrongEncoding {
+            path: path.to_path_buf(),
+            what,
+        });
+    }
+    if let Some(offset) = memchr::memchr(0, bytes) {
+        let (line, column) = line_column(bytes, offset);
+        return Err(WorkspaceError::NullByte {
+            path: path.to_path_buf(),
+            offset,
+            line,
+            column,
+        });
+    }
+    if let Some(body) = bytes.strip_prefix(BOM) {
+        // CPython accepts a declaration after a BOM only when it names UTF-8 (`utf-8`, `UTF_8`, `utf-8-sig`).
+        if let Some((name, line)) = coding_declaration(body) {
+            let normal = name.to_ascii_lowercase().replace('_', "-");
+            if normal != "utf-8" && !normal.starts_with("utf-8-") {
+                return Err(WorkspaceError::BomMismatch {
+                    path: path.to_path_buf(),
+                    name,
+                    line,
+                });
+            }
+        }
         return Ok((true, Encoding::Utf8));
     }
     let encoding = match coding_declaration(bytes) {
@@ -260,6 +288,55 @@ fn detect(path: &Path, bytes: &[u8]) -> Result<(bool, Encoding), WorkspaceError>
         }
     };
     Ok((false, encoding))
+}
+
+/// What the bytes are when they are UTF-16 or UTF-32 text (by their byte order mark, or by the NUL bytes that
+/// ASCII characters leave in every second or fourth byte), or mostly NUL bytes.
+fn wide_encoding(bytes: &[u8]) -> Option<String> {
+    let boms: [(&[u8], &str, &str); 4] = [
+        (b"\xFF\xFE\x00\x00", "UTF-32", "FF FE 00 00"),
+        (b"\x00\x00\xFE\xFF", "UTF-32", "00 00 FE FF"),
+        (b"\xFF\xFE", "UTF-16", "FF FE"),
+        (b"\xFE\xFF", "UTF-16", "FE FF"),
+    ];
+    for (bom, name, hex) in boms {
+        if bytes.starts_with(bom) {
+            return Some(format!("{name} encoded (BOM {hex})"));
+        }
+    }
+    let head = &bytes[..bytes.len().min(1024)];
+    let nuls = memchr::memchr_iter(0, head).count();
+    if head.len() < 4 || nuls * 4 < head.len() {
+        return None;
+    }
+    // Most units look like an ASCII character in that layout.
+    let most = |size: usize, ascii_at: usize| {
+        let units = head.chunks_exact(size);
+        let total = units.len();
+        let matching = units
+            .filter(|unit| {
+                unit.iter()
+                    .enumerate()
+                    .all(|(i, &b)| (i == ascii_at) == (b != 0))
+            })
+            .count();
+        matching * 4 >= total * 3
+    };
+    let layouts = [
+        (4, 0, "UTF-32 encoded (little-endian, no BOM)"),
+        (4, 3, "UTF-32 encoded (big-endian, no BOM)"),
+        (2, 0, "UTF-16 encoded (little-endian, no BOM)"),
+        (2, 1, "UTF-16 encoded (big-endian, no BOM)"),
+    ];
+    for (size, ascii_at, what) in layouts {
+        if most(size, ascii_at) {
+            return Some(what.to_string());
+        }
+    }
+    Some(format!(
+        "mostly NUL bytes ({nuls} of the first {}), not text",
+        head.len()
+    ))
 }
 
 /// Decodes a source file's bytes.
@@ -516,5 +593,128 @@ mod tests {
             error,
             WorkspaceError::UnknownEncoding { line: 1, .. }
         ));
+    }
+
+    #[test]
+    fn utf16_and_utf32_are_named() {
+        let text = "import json\n\nprint(json)\n";
+        let little16: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let big16: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        let little32: Vec<u8> = text
+            .chars()
+            .flat_map(|c| u32::from(c).to_le_bytes())
+            .collect();
+        let big32: Vec<u8> = text
+            .chars()
+            .flat_map(|c| u32::from(c).to_be_bytes())
+            .collect();
+        let with_bom = |bom: &[u8], body: &[u8]| [bom, body].concat();
+        let cases: [(Vec<u8>, &str); 8] = [
+            (
+                with_bom(b"\xFF\xFE", &little16),
+                "UTF-16 encoded (BOM FF FE)",
+            ),
+            (with_bom(b"\xFE\xFF", &big16), "UTF-16 encoded (BOM FE FF)"),
+            (
+                with_bom(b"\xFF\xFE\x00\x00", &little32),
+                "UTF-32 encoded (BOM FF FE 00 00)",
+            ),
+            (
+                with_bom(b"\x00\x00\xFE\xFF", &big32),
+                "UTF-32 encoded (BOM 00 00 FE FF)",
+            ),
+            (little16.clone(), "UTF-16 encoded (little-endian, no BOM)"),
+            (big16, "UTF-16 encoded (big-endian, no BOM)"),
+            (little32, "UTF-32 encoded (little-endian, no BOM)"),
+            (big32, "UTF-32 encoded (big-endian, no BOM)"),
+        ];
+        for (bytes, what) in cases {
+            for error in [
+                decode(path(), &bytes).unwrap_err(),
+                decode_owned(path(), bytes.clone()).unwrap_err(),
+            ] {
+                assert_eq!(
+                    error.to_string(),
+                    format!(
+                        "f.py: {what}; Python source must be UTF-8 or declare an 8-bit encoding; the file was \
+                         not changed"
+                    )
+                );
+            }
+        }
+        let error = decode(path(), &[0, 0, 0, 0, 0, 0, b'x', 0]).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("mostly NUL bytes (7 of the first 8)"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_nul_byte_is_refused_with_its_position() {
+        // CPython: "SyntaxError: source code cannot contain null bytes", even in a comment.
+        for bytes in [
+            b"import json\n# a\x00b\n".as_slice(),
+            b"# coding: latin-1\nimport json\n# a\x00b\n".as_slice(),
+        ] {
+            let skip = bytes.len() - b"import json\n# a\x00b\n".len();
+            let error = decode_owned(path(), bytes.to_vec()).unwrap_err();
+            match &error {
+                WorkspaceError::NullByte {
+                    offset,
+                    line,
+                    column,
+                    ..
+                } => assert_eq!(
+                    (*offset, *line, *column),
+                    (skip + 15, 2 + usize::from(skip > 0), 4)
+                ),
+                other => panic!("unexpected {other:?}"),
+            }
+            assert!(
+                error
+                    .to_string()
+                    .contains("source code cannot contain null bytes"),
+                "{error}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_bom_with_another_declared_encoding_is_refused() {
+        // CPython: "SyntaxError: encoding problem: iso-8859-1 with BOM".
+        for (bytes, name, line) in [
+            (
+                b"\xEF\xBB\xBF# -*- coding: latin-1 -*-\nx = 1\n".as_slice(),
+                "latin-1",
+                1,
+            ),
+            (
+                b"\xEF\xBB\xBF#!/usr/bin/python\n# coding: utf8\nx = 1\n".as_slice(),
+                "utf8",
+                2,
+            ),
+        ] {
+            let error = decode(path(), bytes).unwrap_err();
+            assert!(
+                matches!(&error, WorkspaceError::BomMismatch { name: n, line: l, .. } if n == name && *l == line),
+                "{error:?}"
+            );
+            assert!(
+                error.to_string().starts_with(&format!("f.py:{line}: ")),
+                "{error}"
+            );
+        }
+        // CPython accepts these.
+        for bytes in [
+            b"\xEF\xBB\xBF# -*- coding: utf-8 -*-\nx = 1\n".as_slice(),
+            b"\xEF\xBB\xBF# coding: UTF_8\nx = 1\n".as_slice(),
+            b"\xEF\xBB\xBF# coding: utf-8-sig\nx = 1\n".as_slice(),
+        ] {
+            let decoded = decode(path(), bytes).unwrap();
+            assert!(decoded.bom);
+            assert_eq!(decoded.encode(path(), &decoded.text).unwrap(), bytes);
+        }
     }
 }

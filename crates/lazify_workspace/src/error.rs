@@ -25,6 +25,56 @@ pub enum WorkspaceError {
         /// The path.
         path: PathBuf,
     },
+    /// A path given on the command line is a symbolic link that leads back to itself (`ELOOP`).
+    #[error("{}: symbolic link loop (too many levels of symbolic links)", path.display())]
+    #[diagnostic(code(lazify::symlink_loop))]
+    SymlinkLoop {
+        /// The path.
+        path: PathBuf,
+    },
+    /// A path given on the command line is neither a regular file nor a directory (a FIFO, a socket, a
+    /// device): reading it could block forever or consume someone else's data.
+    #[error("{}: not a regular file or directory ({kind}); it was not read", path.display())]
+    #[diagnostic(code(lazify::not_a_file))]
+    NotAFile {
+        /// The path.
+        path: PathBuf,
+        /// What it is (`a FIFO`, `a socket`, ...).
+        kind: &'static str,
+    },
+    /// The file is in an encoding Python does not read source in (UTF-16, UTF-32).
+    #[error("{}: {what}; Python source must be UTF-8 or declare an 8-bit encoding; the file was not changed", path.display())]
+    #[diagnostic(code(lazify::wrong_encoding))]
+    WrongEncoding {
+        /// The path.
+        path: PathBuf,
+        /// What the file looks like (`UTF-16 encoded (BOM FF FE)`).
+        what: String,
+    },
+    /// The source holds a NUL byte, which `CPython` refuses.
+    #[error("{}:{line}:{column}: source code cannot contain null bytes (byte offset {offset}); the file was not changed", path.display())]
+    #[diagnostic(code(lazify::null_byte))]
+    NullByte {
+        /// The path.
+        path: PathBuf,
+        /// The byte offset of the first NUL.
+        offset: usize,
+        /// Its 1-based line.
+        line: usize,
+        /// Its 1-based column, in bytes.
+        column: usize,
+    },
+    /// A UTF-8 byte order mark together with a coding declaration for another encoding, which `CPython` refuses.
+    #[error("{}:{line}: encoding problem: `{name}` with a UTF-8 byte order mark (CPython refuses the file); the file was not changed", path.display())]
+    #[diagnostic(code(lazify::bom_mismatch))]
+    BomMismatch {
+        /// The path.
+        path: PathBuf,
+        /// The declared encoding.
+        name: String,
+        /// The line of the declaration (1 or 2).
+        line: usize,
+    },
     /// The bytes are not valid in the file's encoding.
     #[error("{}:{line}:{column}: invalid {encoding} at byte offset {offset}; the file was not changed", path.display())]
     #[diagnostic(code(lazify::decode))]
@@ -85,6 +135,20 @@ pub enum WorkspaceError {
         /// The path.
         path: PathBuf,
     },
+    /// The file changed on disk between the analysis and the write, so the rewrite was not written.
+    #[error("{}: the file changed on disk since it was read; it was not written (run lazify again)", path.display())]
+    #[diagnostic(code(lazify::changed))]
+    Changed {
+        /// The path.
+        path: PathBuf,
+    },
+    /// The file was deleted between the analysis and the write; it is not recreated.
+    #[error("{}: the file was deleted since it was read; it was not recreated", path.display())]
+    #[diagnostic(code(lazify::deleted))]
+    Deleted {
+        /// The path.
+        path: PathBuf,
+    },
     /// Writing the file failed; the original is untouched.
     #[error("failed to write {}: {source}; the file was not changed", path.display())]
     #[diagnostic(code(lazify::write))]
@@ -110,6 +174,13 @@ impl WorkspaceError {
         match self {
             WorkspaceError::Read { path, .. }
             | WorkspaceError::NotFound { path }
+            | WorkspaceError::SymlinkLoop { path }
+            | WorkspaceError::NotAFile { path, .. }
+            | WorkspaceError::WrongEncoding { path, .. }
+            | WorkspaceError::NullByte { path, .. }
+            | WorkspaceError::BomMismatch { path, .. }
+            | WorkspaceError::Changed { path }
+            | WorkspaceError::Deleted { path }
             | WorkspaceError::Decode { path, .. }
             | WorkspaceError::UnknownEncoding { path, .. }
             | WorkspaceError::Encode { path, .. }

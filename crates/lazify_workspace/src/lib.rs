@@ -254,16 +254,17 @@ impl Workspace {
             };
         }
         if write && result.would_change() {
+            // The original bytes come back from the decoded text (a file is only written when its encoding
+            // round-trips), so that the writer can check the file still holds them.
             let written = result
                 .decoded
                 .as_ref()
+                .zip(result.source())
                 .zip(result.fixed())
-                .map(|(decoded, fixed)| decoded.encode(&candidate.path, fixed))
-                .map(|bytes| {
-                    bytes.and_then(|bytes| {
-                        write::write_atomic(&candidate.absolute, &bytes)
-                            .map_err(|e| rename_path(e, &candidate.path))
-                    })
+                .map(|((decoded, source), fixed)| {
+                    let original = decoded.encode(&candidate.path, source)?;
+                    let bytes = decoded.encode(&candidate.path, fixed)?;
+                    write::write_checked(&candidate.path, &candidate.absolute, &original, &bytes)
                 });
             match written {
                 Some(Ok(())) => result.written = true,
@@ -467,20 +468,6 @@ fn common_root<'a>(mut files: impl Iterator<Item = &'a Path>) -> Option<PathBuf>
         }
     }
     Some(root)
-}
-
-/// Errors from the writer name the absolute path; messages use the display path.
-fn rename_path(error: WorkspaceError, display: &Path) -> WorkspaceError {
-    match error {
-        WorkspaceError::Write { source, .. } => WorkspaceError::Write {
-            path: display.to_path_buf(),
-            source,
-        },
-        WorkspaceError::ReadOnly { .. } => WorkspaceError::ReadOnly {
-            path: display.to_path_buf(),
-        },
-        other => other,
-    }
 }
 
 #[cfg(test)]

@@ -408,15 +408,19 @@ impl Resolver {
             } else if let Some((project, spec)) =
                 project.and_then(|p| p.requires_python.as_deref().map(|s| (p, s)))
             {
-                match config::requires_python_floor(spec) {
-                    Some(version) => (
-                        Some(version),
-                        Some(format!(
-                            "`requires-python = \"{spec}\"` in {}",
-                            self.display(&project.path)
-                        )),
-                    ),
-                    None => (None, None),
+                let source = format!(
+                    "`requires-python = \"{spec}\"` in {}",
+                    self.display(&project.path)
+                );
+                // Without a version, the source says why (the style note quotes it).
+                match config::read_requires_python(spec) {
+                    config::RequiresPython::Floor(version) => (Some(version), Some(source)),
+                    config::RequiresPython::NoLowerBound => {
+                        (None, Some(format!("{source} sets no lower bound")))
+                    }
+                    config::RequiresPython::Unreadable => {
+                        (None, Some(format!("{source} could not be read")))
+                    }
                 }
             } else {
                 (None, None)
@@ -712,7 +716,17 @@ mod tests {
         assert_eq!(s.config, None);
         let s = r.settings_for(&root.join("q/x.py")).unwrap();
         assert_eq!(s.settings.target_version, None);
-        assert_eq!(s.settings.target_version_source, None);
+        assert_eq!(
+            s.settings.target_version_source.as_deref(),
+            Some("`requires-python = \"whatever\"` in q/pyproject.toml could not be read")
+        );
+        assert!(
+            s.settings
+                .effective_style()
+                .1
+                .unwrap()
+                .contains("`requires-python = \"whatever\"` in q/pyproject.toml could not be read")
+        );
         let s = r.settings_for(&root.join("x.py")).unwrap();
         assert_eq!(s.settings.target_version, None);
         assert!(s.settings.lazy_reexports);
