@@ -17,20 +17,19 @@ mod encoding;
 mod server;
 mod session;
 mod settings;
+mod transport;
 
 pub use lsp_server::Connection;
+pub use transport::{MAX_MESSAGE_BYTES, TransportError};
 
 /// Why the server stopped abnormally.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum ServerError {
-    /// The client broke the protocol during start-up (no `initialize` first, bad framing).
-    #[error("LSP protocol error: {0}")]
-    #[diagnostic(code(lazify::server::protocol))]
-    Protocol(#[from] lsp_server::ProtocolError),
-    /// The `initialize` parameters did not deserialize.
-    #[error("invalid `initialize` parameters: {0}")]
-    #[diagnostic(code(lazify::server::protocol))]
-    InitializeParams(#[source] serde_json::Error),
+    /// The byte stream from the client broke off where it could not be resynchronised (a malformed message
+    /// that can be skipped is answered with an error response instead).
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Transport(#[from] TransportError),
     /// The client went away without `shutdown` and `exit`.
     #[error("the client closed the connection without `shutdown` and `exit`")]
     #[diagnostic(code(lazify::server::disconnected))]
@@ -45,11 +44,22 @@ pub enum ServerError {
     Io(#[from] std::io::Error),
 }
 
-/// Serves one client over stdin/stdout until it sends `shutdown` and `exit`.
+/// Serves one client over stdin/stdout until it sends `shutdown` and `exit`. Malformed input is answered
+/// with JSON-RPC errors and skipped (see [`MAX_MESSAGE_BYTES`] for the size limit).
 pub fn run_stdio() -> Result<(), ServerError> {
-    let (connection, io_threads) = Connection::stdio();
-    run(connection)?;
-    io_threads.join()?;
+    let input = std::io::BufReader::with_capacity(64 * 1024, std::io::stdin());
+    let output = std::io::BufWriter::new(std::io::stdout());
+    let (sender, receiver, transport) = transport::Transport::start(input, output)?;
+    let result = run(Connection { sender, receiver });
+    // `run` dropped the connection, so the writer stops once it has written everything.
+    let reader_stopped = matches!(result, Err(ServerError::Disconnected));
+    let (reader_error, written) = transport.finish(reader_stopped);
+    if let Some(error) = reader_error {
+        // The reader's error explains the closed channel better than "the client closed the connection".
+        return Err(error.into());
+    }
+    result?;
+    written?;
     Ok(())
 }
 

@@ -23,11 +23,42 @@ pub(crate) struct Server {
 }
 
 impl Server {
-    /// Waits for `initialize`, answers it with the server's capabilities and sets up the session.
+    /// Waits for `initialize`, answers it with the server's capabilities and sets up the session. Other
+    /// requests before it get `ServerNotInitialized`, an `initialize` whose parameters do not deserialize gets
+    /// `InvalidParams` (the client may try again), other notifications are dropped, `exit` ends the server.
     pub(crate) fn initialize(connection: Connection) -> Result<Self, ServerError> {
-        let (id, params) = connection.initialize_start()?;
-        let params: InitializeParams =
-            serde_json::from_value(params).map_err(ServerError::InitializeParams)?;
+        let (id, params) = loop {
+            let Ok(message) = connection.receiver.recv() else {
+                return Err(ServerError::Disconnected);
+            };
+            let request = match message {
+                Message::Request(request) => request,
+                Message::Notification(notification) if notification.method == "exit" => {
+                    return Err(ServerError::ExitWithoutShutdown);
+                }
+                Message::Notification(_) | Message::Response(_) => continue,
+            };
+            let error = if request.method == "initialize" {
+                match serde_json::from_value::<InitializeParams>(request.params) {
+                    Ok(params) => break (request.id, params),
+                    Err(e) => Response::new_err(
+                        request.id,
+                        ErrorCode::InvalidParams as i32,
+                        format!("invalid `initialize` parameters: {e}"),
+                    ),
+                }
+            } else {
+                Response::new_err(
+                    request.id,
+                    ErrorCode::ServerNotInitialized as i32,
+                    format!("`{}` before `initialize`", request.method),
+                )
+            };
+            connection
+                .sender
+                .send(error.into())
+                .map_err(|_| ServerError::Disconnected)?;
+        };
         let session = Session::new(connection.sender.clone(), &params);
         let result = InitializeResult {
             capabilities: capabilities(&session),

@@ -104,7 +104,7 @@ impl Session {
     /// Replaces the editor settings (from `initializationOptions` or `didChangeConfiguration`), logging the
     /// values that were ignored.
     pub(crate) fn set_client_settings(&mut self, value: &serde_json::Value) {
-        let (settings, problems) = ClientSettings::from_json(value);
+        let (settings, problems) = ClientSettings::from_json(value, &self.client_settings);
         for problem in problems {
             self.show(MessageType::WARNING, problem);
         }

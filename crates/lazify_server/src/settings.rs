@@ -4,8 +4,10 @@
 //! Accepted shapes: the options object itself, or one wrapped as `{"lazify": {...}}` (as most clients send
 //! `didChangeConfiguration`). Keys: `style` (`"lazy"` / `"lazy-modules"`), `targetVersion` (`"py315"`,
 //! `"3.15"`), `keep` (module patterns, added to the files' keep list), `severity` (`"hint"`, `"information"`,
-//! `"warning"`), `includePreloaded`, `lazyReexports`. A bad value is reported and ignored; the other keys
-//! still apply. Editor values win over the files' values (as ruff's `editorFirst`).
+//! `"warning"`), `includePreloaded`, `lazyReexports`. A bad value (or an unknown key) is reported with the key
+//! and the value, and that key keeps its previous value (the default at start-up); the other keys still apply. A
+//! `null` value means "not set" (clients send `null` for settings the user left alone). Editor values win over
+//! the files' values (as ruff's `editorFirst`).
 
 use lazify_core::{KeepList, PythonVersion, Settings, Style};
 use lsp_types::DiagnosticSeverity;
@@ -24,6 +26,15 @@ pub(crate) enum Severity {
 }
 
 impl Severity {
+    /// The name in the settings.
+    fn name(self) -> &'static str {
+        match self {
+            Severity::Hint => "hint",
+            Severity::Information => "information",
+            Severity::Warning => "warning",
+        }
+    }
+
     /// The LSP severity.
     pub(crate) fn lsp(self) -> DiagnosticSeverity {
         match self {
@@ -52,8 +63,9 @@ pub(crate) struct ClientSettings {
 }
 
 impl ClientSettings {
-    /// Reads the settings from a JSON value; returns them with one message per ignored value.
-    pub(crate) fn from_json(value: &Value) -> (Self, Vec<String>) {
+    /// Reads the settings from a JSON value; returns them with one message per ignored value. A key whose value
+    /// is bad keeps its value from `previous`.
+    pub(crate) fn from_json(value: &Value, previous: &Self) -> (Self, Vec<String>) {
         let mut settings = Self::default();
         let mut problems = Vec::new();
         let object = match value.get("lazify") {
@@ -67,6 +79,9 @@ impl ClientSettings {
             return (settings, problems);
         };
         for (key, value) in object {
+            if value.is_null() {
+                continue;
+            }
             let result = match key.as_str() {
                 "style" => string(value).and_then(|s| s.parse().map(|s| settings.style = Some(s))),
                 "targetVersion" | "target-version" => string(value)
@@ -98,10 +113,54 @@ impl ClientSettings {
                 other => Err(format!("unknown setting `{other}`")),
             };
             if let Err(e) = result {
-                problems.push(format!("lazify setting `{key}` ignored: {e}"));
+                let kept = settings.keep_previous(key, previous);
+                problems.push(format!(
+                    "lazify setting `{key}` = {value} ignored: {e}; {kept}"
+                ));
             }
         }
         (settings, problems)
+    }
+
+    /// Copies the value of `key` from `previous` (after a bad value); says what stays in effect.
+    fn keep_previous(&mut self, key: &str, previous: &Self) -> String {
+        fn shown<T: std::fmt::Display>(value: Option<T>) -> String {
+            value.map_or_else(
+                || "it stays unset".to_string(),
+                |v| format!("it stays `{v}`"),
+            )
+        }
+        match key {
+            "style" => {
+                self.style = previous.style;
+                shown(self.style)
+            }
+            "targetVersion" | "target-version" => {
+                self.target_version = previous.target_version;
+                shown(self.target_version)
+            }
+            "keep" => {
+                self.keep.clone_from(&previous.keep);
+                format!("it stays {:?}", self.keep)
+            }
+            "severity" => {
+                self.severity = previous.severity;
+                format!("it stays `{}`", self.severity.name())
+            }
+            "includePreloaded" | "include-preloaded" => {
+                self.include_preloaded = previous.include_preloaded;
+                shown(self.include_preloaded)
+            }
+            "lazyReexports" | "lazy-reexports" => {
+                self.lazy_reexports = previous.lazy_reexports;
+                shown(self.lazy_reexports)
+            }
+            _ => {
+                "it is not a lazify setting (known: `style`, `targetVersion`, `keep`, `severity`, \
+                  `includePreloaded`, `lazyReexports`)"
+                    .to_string()
+            }
+        }
     }
 
     /// The editor settings as the overrides `lazify_workspace` puts on top of the files' settings.
@@ -174,32 +233,76 @@ mod tests {
 
     #[test]
     fn reads_flat_and_wrapped_settings() {
-        let (s, problems) = ClientSettings::from_json(&json!({
-            "style": "lazy", "targetVersion": "3.15", "keep": ["numpy"], "severity": "warning"
-        }));
+        let (s, problems) = ClientSettings::from_json(
+            &json!({
+                "style": "lazy", "targetVersion": "3.15", "keep": ["numpy"], "severity": "warning"
+            }),
+            &ClientSettings::default(),
+        );
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(s.style, Some(Style::Lazy));
         assert_eq!(s.target_version, Some(PythonVersion::PY315));
         assert_eq!(s.keep, ["numpy"]);
         assert_eq!(s.severity, Severity::Warning);
 
-        let (s, problems) =
-            ClientSettings::from_json(&json!({"lazify": {"style": "lazy-modules"}}));
+        let (s, problems) = ClientSettings::from_json(
+            &json!({"lazify": {"style": "lazy-modules"}}),
+            &ClientSettings::default(),
+        );
         assert!(problems.is_empty());
         assert_eq!(s.style, Some(Style::LazyModules));
     }
 
     #[test]
     fn bad_values_are_ignored_one_by_one() {
-        let (s, problems) = ClientSettings::from_json(&json!({
-            "style": "eager", "severity": "error", "keep": "numpy", "targetVersion": "py315"
-        }));
+        let (s, problems) = ClientSettings::from_json(
+            &json!({
+                "style": "eager", "severity": "error", "keep": "numpy", "targetVersion": "py315"
+            }),
+            &ClientSettings::default(),
+        );
         assert_eq!(problems.len(), 3, "{problems:?}");
         assert_eq!(s.style, None);
         assert_eq!(s.severity, Severity::Hint);
         assert_eq!(s.target_version, Some(PythonVersion::PY315));
-        let (_, problems) = ClientSettings::from_json(&Value::Null);
+        let (_, problems) = ClientSettings::from_json(&Value::Null, &ClientSettings::default());
         assert!(problems.is_empty());
+    }
+
+    #[test]
+    fn a_bad_value_keeps_the_previous_one_and_names_key_and_value() {
+        let previous = ClientSettings {
+            style: Some(Style::LazyModules),
+            severity: Severity::Warning,
+            keep: vec!["numpy".to_string()],
+            ..ClientSettings::default()
+        };
+        let (s, problems) = ClientSettings::from_json(
+            &json!({"lazify": {"style": "bogus", "severity": 3, "keep": ["pandas", 3], "colour": "red"}}),
+            &previous,
+        );
+        assert_eq!(s.style, Some(Style::LazyModules));
+        assert_eq!(s.severity, Severity::Warning);
+        assert_eq!(s.keep, ["numpy"]);
+        assert_eq!(problems.len(), 4, "{problems:?}");
+        let style = problems
+            .iter()
+            .find(|p| p.contains("setting `style`"))
+            .unwrap();
+        assert!(
+            style.contains(r#""bogus""#) && style.contains("it stays `lazy-modules`"),
+            "{style}"
+        );
+        assert!(
+            problems.iter().any(|p| p.contains("`colour` = \"red\"")),
+            "{problems:?}"
+        );
+        // Keys left out go back to their defaults; `null` means "not set" and is no problem.
+        let (s, problems) =
+            ClientSettings::from_json(&json!({"style": null, "severity": "hint"}), &previous);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!((s.style, s.severity), (None, Severity::Hint));
+        assert!(s.keep.is_empty());
     }
 
     #[test]

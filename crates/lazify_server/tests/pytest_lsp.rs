@@ -16,8 +16,10 @@
 #[path = "../../../tests/support/mod.rs"]
 mod support;
 
+mod bin;
+
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -26,33 +28,6 @@ const SUITE: &str = "crates/lazify_server/tests/pytest_lsp";
 /// Writes to the terminal even while libtest captures the test's output (it captures `print!`/`eprint!`).
 fn say(message: &str) {
     let _ = writeln!(std::io::stderr(), "{message}");
-}
-
-/// The `lazify` binary: `LAZIFY_BIN`, or the one cargo builds in this target directory and profile.
-fn lazify_binary() -> PathBuf {
-    if let Some(path) = std::env::var_os("LAZIFY_BIN") {
-        return PathBuf::from(path);
-    }
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| env!("CARGO").into());
-    let mut command = Command::new(cargo);
-    command
-        .current_dir(support::repo_root())
-        .args(["build", "-p", "lazify", "--bin", "lazify"])
-        .args(["--message-format", "json-render-diagnostics"]);
-    // This test runs from `<target>/<profile>/deps/`; build the binary with the same profile.
-    let exe = std::env::current_exe().unwrap();
-    if exe.ancestors().nth(2).and_then(Path::file_name) == Some("release".as_ref()) {
-        command.arg("--release");
-    }
-    let out = command.stderr(Stdio::inherit()).output().unwrap();
-    assert!(out.status.success(), "cargo build -p lazify failed");
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .filter(|message| message["target"]["name"] == "lazify")
-        .find_map(|message| message["executable"].as_str().map(PathBuf::from))
-        .expect("cargo reports the lazify executable")
 }
 
 #[test]
@@ -75,7 +50,7 @@ fn pytest_lsp_suite() {
         "LAZIFY_PYTEST_LSP={} is not a file",
         python.display()
     );
-    let binary = lazify_binary();
+    let binary = bin::lazify_binary();
     assert!(binary.is_file(), "{} is not a file", binary.display());
 
     // pytest's stdout and stderr, interleaved in one file (one file description, so one offset).

@@ -741,3 +741,51 @@ fn style_local_reads_project_facts_like_the_command_line() {
     assert_eq!(bindings(&published.diagnostics), ["csv"]);
     client.shutdown().unwrap();
 }
+
+#[test]
+fn invalid_editor_settings_are_shown_and_the_previous_value_stays() {
+    // At start-up: the bad key keeps its default, the good one applies.
+    let project = Project::new();
+    let uri = project.uri("script.py");
+    let mut client = Client::start(
+        &json!({}),
+        Some(json!({"lazify": {"style": "bogus", "targetVersion": "py315"}})),
+    );
+    let published = client.open(&uri, SAMPLE);
+    assert!(published.diagnostics[0].message.contains("style `lazy`"));
+    let shown = client.drain_pending(ShowMessage::METHOD);
+    assert_eq!(shown.len(), 1, "{shown:?}");
+    assert_eq!(shown[0]["type"], 2, "a warning");
+    let message = shown[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("`style` = \"bogus\"") && message.contains("it stays unset"),
+        "{message}"
+    );
+
+    // Later: a bad value keeps what the previous configuration said.
+    client.configure(json!({"lazify": {"style": "lazy-modules", "targetVersion": "py315"}}));
+    let published = client.diagnostics(&uri);
+    assert!(
+        published.diagnostics[0]
+            .message
+            .contains("style `lazy-modules`")
+    );
+    client.configure(json!({"lazify": {"style": "lazy-modulez", "targetVersion": "py315"}}));
+    let published = client.diagnostics(&uri);
+    assert!(
+        published.diagnostics[0]
+            .message
+            .contains("style `lazy-modules`"),
+        "{:?}",
+        published.diagnostics[0].message
+    );
+    let shown = client.drain_pending(ShowMessage::METHOD);
+    assert!(
+        shown.iter().any(|m| m["message"]
+            .as_str()
+            .unwrap()
+            .contains("\"lazy-modulez\" ignored")),
+        "{shown:?}"
+    );
+    client.shutdown().unwrap();
+}

@@ -1,0 +1,3 @@
+def money(text):
+    from decimal import Decimal as D  # exact arithmetic
+    return D(text)

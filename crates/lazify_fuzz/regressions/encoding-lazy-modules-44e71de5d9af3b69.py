@@ -1,0 +1,1 @@
+#!/usr/bin/env python3if TYPE_CHECKING:  #: doc comment		Path  # -*- coding: latin-1 -*-import json as \	p1if __name__ == "__main__":	print(p1.attr)

@@ -1,0 +1,2 @@
+"""Module docstring."""from os.path import (dataclass as
+    q2)

@@ -1,0 +1,6 @@
+from os import (path as
+    p)
+
+
+def f():
+    return p
