@@ -1728,11 +1728,12 @@ impl<'a> Walker<'a> {
                         .first()
                         .is_some_and(|a| matches!(a, Expr::Name(m) if self.is_module_alias(m.id.as_str()))) =>
                 {
-                    let key = match call.arguments.args.get(1) {
-                        Some(Expr::StringLiteral(s)) => Some(s.value.to_str()),
-                        _ => None,
-                    };
-                    self.dynamic_access(key, expr.range(), DynamicKind::ModuleObject);
+                    match call.arguments.args.get(1) {
+                        Some(Expr::StringLiteral(s)) => {
+                            self.module_object_read(s.value.to_str(), expr.range());
+                        }
+                        _ => self.dynamic_access(None, expr.range(), DynamicKind::ModuleObject),
+                    }
                     for arg in call.arguments.args.iter().skip(1) {
                         self.visit_expr(arg);
                     }
@@ -2385,8 +2386,8 @@ impl<'a> Walker<'a> {
             Expr::Name(n) if n.ctx == ExprContext::Load => {
                 let name = n.id.as_str();
                 if self.is_module_alias(name) {
-                    // `this.x`: an attribute of the module object.
-                    self.dynamic_access(Some(a.attr.as_str()), expr.range(), DynamicKind::ModuleObject);
+                    // `this.x`: an attribute of the module object, which reads the global `x`.
+                    self.module_object_read(a.attr.as_str(), expr.range());
                     return;
                 }
                 self.reference(name, n.range(), Some(a.attr.as_str()));
@@ -2417,6 +2418,15 @@ impl<'a> Walker<'a> {
                 }
             }
             _ => visitor::walk_expr(self, expr),
+        }
+    }
+
+    /// `this.x` or `getattr(this, "x")` on the module object: a read of the global `x` where it runs (a lazy
+    /// binding resolves), which a name moved into a function would miss.
+    fn module_object_read(&mut self, key: &'a str, range: TextRange) {
+        self.dynamic_access(Some(key), range, DynamicKind::ModuleObject);
+        if let Some(id) = self.tracked.id(key) {
+            self.record_reference(id, self.tracked.names[id], range, self.ctx, None);
         }
     }
 

@@ -363,9 +363,20 @@ fn decide(
                 Some(format!("`sys.modules` is patched at {at}")),
             ));
         }
-        if let (Some(target), Some(this)) =
-            (&c.verdict.resolved_module, file.module_name.as_deref())
-            && let Some(path) = project.import_path_back(target, this)
+        // `from pkg import a` loads `pkg` and, when `a` is a submodule, `pkg.a`.
+        let loaded: Vec<String> = c
+            .verdict
+            .resolved_module
+            .iter()
+            .flat_map(|m| {
+                std::iter::once(m.clone())
+                    .chain(c.verdict.member.as_ref().map(|x| format!("{m}.{x}")))
+            })
+            .collect();
+        if let Some(this) = file.module_name.as_deref()
+            && let Some((target, path)) = loaded
+                .iter()
+                .find_map(|t| project.import_path_back(t, this).map(|p| (t, p)))
         {
             let detail = if path.len() == 1 {
                 format!("`{target}` imports `{this}` at module level")
