@@ -1206,7 +1206,8 @@ impl<'a> Walker<'a> {
                 let last = name.rsplit('.').next().unwrap_or_default();
                 // `NamedTuple`, `TypedDict`, `BaseModel`, ... and classes of this module built on them (a class of
                 // this module that only shares such a name is not one of them).
-                let own_class = matches!(base, Expr::Name(n) if self.callables.contains(n.id.as_str()));
+                let own_class =
+                    matches!(base, Expr::Name(n) if self.callables.contains(n.id.as_str()));
                 if (TYPING_EVALUATING_BASES.contains(&last) && !own_class)
                     || self.evaluating_classes.contains(name.as_str())
                 {
@@ -1722,11 +1723,9 @@ impl<'a> Walker<'a> {
                     true
                 }
                 "getattr" | "hasattr" | "setattr" | "delattr"
-                    if call
-                        .arguments
-                        .args
-                        .first()
-                        .is_some_and(|a| matches!(a, Expr::Name(m) if self.is_module_alias(m.id.as_str()))) =>
+                    if call.arguments.args.first().is_some_and(
+                        |a| matches!(a, Expr::Name(m) if self.is_module_alias(m.id.as_str())),
+                    ) =>
                 {
                     match call.arguments.args.get(1) {
                         Some(Expr::StringLiteral(s)) => {
@@ -2041,7 +2040,10 @@ fn collect_generator_names(body: &[Stmt]) -> HashSet<&str> {
 }
 
 /// Module-level names bound to this module's object: `this = sys.modules[__name__]`.
-fn collect_module_aliases<'a>(body: &'a [Stmt], aliases: &HashMap<&str, String>) -> HashSet<&'a str> {
+fn collect_module_aliases<'a>(
+    body: &'a [Stmt],
+    aliases: &HashMap<&str, String>,
+) -> HashSet<&'a str> {
     let mut out = HashSet::default();
     for_each_module_scope_stmt(body, &mut |stmt| {
         if let Stmt::Assign(a) = stmt

@@ -328,7 +328,8 @@ fn judge_name(
     if !style_is_local
         && import.source_module().is_none()
         && candidate.alias.asname.is_none()
-        && let Some(other) = submodule_attribute_use(candidate.alias.name.as_str(), references, index)
+        && let Some(other) =
+            submodule_attribute_use(candidate.alias.name.as_str(), references, index)
     {
         candidate.keep(KeepReason::SubmoduleSideEffect, other.range, None);
     }

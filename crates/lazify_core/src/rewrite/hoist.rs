@@ -267,14 +267,10 @@ fn decide(
         ));
     }
     // Code that reads the namespace as a dict would find a new, unresolved entry.
-    if let Some(access) = index
-        .dynamic
-        .iter()
-        .find(|d| {
-            matches!(d.kind, DynamicKind::Dict | DynamicKind::Keys)
-                && d.key.is_none_or(|k| k == binding)
-        })
-    {
+    if let Some(access) = index.dynamic.iter().find(|d| {
+        matches!(d.kind, DynamicKind::Dict | DynamicKind::Keys)
+            && d.key.is_none_or(|k| k == binding)
+    }) {
         return Err((KeepReason::DynamicAccess, access.range, None));
     }
     // Code that reads the name as a global or builtin would see the hoisted binding instead.

@@ -452,7 +452,9 @@ fn collect_docstrings<'a>(body: &'a [Stmt], out: &mut Vec<&'a ast::ExprStringLit
             Stmt::FunctionDef(f) => collect_docstrings(&f.body, out),
             Stmt::ClassDef(c) => collect_docstrings(&c.body, out),
             Stmt::If(s) => {
-                for inner in std::iter::once(&s.body).chain(s.elif_else_clauses.iter().map(|c| &c.body)) {
+                for inner in
+                    std::iter::once(&s.body).chain(s.elif_else_clauses.iter().map(|c| &c.body))
+                {
                     for stmt in inner {
                         if let Stmt::FunctionDef(_) | Stmt::ClassDef(_) = stmt {
                             collect_docstrings(std::slice::from_ref(stmt), out);
