@@ -926,6 +926,35 @@ fixtures! {
         reads_environment_at_import,
         sys_modules_detection_elsewhere,
     }
+    infile {
+        class_type_param_bound,
+        dir_module_level_lazy,
+        dir_module_level_local,
+        dotted_three_levels_other_leaf,
+        dotted_three_levels_sibling_imported,
+        frame_f_locals_module_level,
+        from_sys_import_path,
+        function_globals,
+        generator_consumed_at_import,
+        generator_consumed_by_import_time_function,
+        globals_keys_only,
+        globals_update_known_names,
+        globals_update_unknown,
+        helper_changes_sys_modules_nested,
+        helper_changes_sys_path,
+        local_variable_annotation,
+        nested_function_called_at_import,
+        nested_function_shadows_module_function,
+        own_decorator_named_define,
+        sys_alias_path_insert,
+        sys_modules_computed_key,
+        sys_modules_name_bound,
+        sys_modules_name_bound_getattr,
+        vars_module_level,
+        warnings_filters_slice_restore,
+        warnings_in_catch_warnings_only,
+        warnings_set_and_reset,
+    }
     fast_path {
         from_import_after_eager_import,
     }
@@ -980,6 +1009,11 @@ fixtures! {
         type_checking_imports_existing_block,
         type_checking_imports_future_annotations,
         type_checking_imports_new_block,
+        closure_factory_at_import,
+        doctest_uses_moved_name,
+        local_variable_annotation,
+        refuse_class_body_binds_name,
+        refuse_class_type_param_bound,
     }
     hoist {
         dedup_across_functions,
@@ -1013,6 +1047,15 @@ fixtures! {
         same_name_submodule_in_init,
         sys_modules_patched_other_module,
         trailing_comment,
+        refuse_attribute_rebound_elsewhere,
+        refuse_indirect_import_cycle,
+        refuse_module_getattr,
+        refuse_star_exported,
+        refuse_submodule_attribute,
+        refuse_sys_path_helper_in_function,
+        refuse_sys_path_in_function,
+        refuse_warnings_in_function,
+        type_checking_import_not_redundant,
     }
 }
 

@@ -1055,3 +1055,295 @@ fn trap_submodule_registration_in_init() {
         },
     );
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Issue 11 §2: the in-file gaps. Traps first (lazify must keep), then deferrals lazify now proves.
+// See: issue 11, section 2.
+
+#[test]
+fn issue_11_trap_function_globals() {
+    // A function's `__globals__` is the module's dict: the naive rewrite leaves a proxy there.
+    check_trap(
+        "issue_11_trap_function_globals",
+        &Trap {
+            files: &[
+                ("heavy.py", HEAVY),
+                (
+                    "app.py",
+                    "from heavy import value\n\n\ndef main():\n    return main.__globals__[\"value\"]()\n",
+                ),
+                ("driver.py", TRAP_DRIVER),
+            ],
+            target: "app.py",
+            module: "app",
+            driver: "driver.py",
+            naive: "lazy from heavy import value\n\n\ndef main():\n    return main.__globals__[\"value\"]()\n",
+        },
+    );
+}
+
+#[test]
+fn issue_11_trap_frame_f_locals_at_module_level() {
+    check_trap(
+        "issue_11_trap_frame_f_locals_at_module_level",
+        &Trap {
+            files: &[
+                ("heavy.py", HEAVY),
+                (
+                    "app.py",
+                    "import sys\n\nfrom heavy import value\n\nNAMESPACE = sys._getframe().f_locals\n\n\ndef main():\n    return NAMESPACE[\"value\"]()\n",
+                ),
+                ("driver.py", TRAP_DRIVER),
+            ],
+            target: "app.py",
+            module: "app",
+            driver: "driver.py",
+            naive: "import sys\n\nlazy from heavy import value\n\nNAMESPACE = sys._getframe().f_locals\n\n\ndef main():\n    return NAMESPACE[\"value\"]()\n",
+        },
+    );
+}
+
+#[test]
+fn issue_11_trap_module_object_bound_to_a_name() {
+    check_trap(
+        "issue_11_trap_module_object_bound_to_a_name",
+        &Trap {
+            files: &[
+                ("heavy.py", HEAVY),
+                (
+                    "app.py",
+                    "import sys\n\nfrom heavy import value\n\nthis = sys.modules[__name__]\n\n\ndef main():\n    return this.__dict__[\"value\"]()\n",
+                ),
+                ("driver.py", TRAP_DRIVER),
+            ],
+            target: "app.py",
+            module: "app",
+            driver: "driver.py",
+            naive: "import sys\n\nlazy from heavy import value\n\nthis = sys.modules[__name__]\n\n\ndef main():\n    return this.__dict__[\"value\"]()\n",
+        },
+    );
+}
+
+#[test]
+fn issue_11_trap_sys_under_another_name() {
+    check_trap(
+        "issue_11_trap_sys_under_another_name",
+        &Trap {
+            files: &[
+                ("vendor/vmod.py", "def run():\n    return \"vendored\"\n"),
+                (
+                    "app.py",
+                    "import sys as _sys\n\n_sys.path.insert(0, \"vendor\")\nimport vmod  # noqa: E402\n\n_sys.path.pop(0)\n\n\ndef main():\n    return vmod.run()\n",
+                ),
+                ("driver.py", TRAP_DRIVER),
+            ],
+            target: "app.py",
+            module: "app",
+            driver: "driver.py",
+            naive: "import sys as _sys\n\n_sys.path.insert(0, \"vendor\")\nlazy import vmod  # noqa: E402\n\n_sys.path.pop(0)\n\n\ndef main():\n    return vmod.run()\n",
+        },
+    );
+}
+
+#[test]
+fn issue_11_trap_helper_changes_sys_path() {
+    check_trap(
+        "issue_11_trap_helper_changes_sys_path",
+        &Trap {
+            files: &[
+                ("vendor/vmod.py", "def run():\n    return \"vendored\"\n"),
+                (
+                    "app.py",
+                    "import sys\n\n\ndef _vendor(on):\n    if on:\n        sys.path.insert(0, \"vendor\")\n    else:\n        sys.path.pop(0)\n\n\n_vendor(True)\nimport vmod  # noqa: E402\n\n_vendor(False)\n\n\ndef main():\n    return vmod.run()\n",
+                ),
+                ("driver.py", TRAP_DRIVER),
+            ],
+            target: "app.py",
+            module: "app",
+            driver: "driver.py",
+            naive: "import sys\n\n\ndef _vendor(on):\n    if on:\n        sys.path.insert(0, \"vendor\")\n    else:\n        sys.path.pop(0)\n\n\n_vendor(True)\nlazy import vmod  # noqa: E402\n\n_vendor(False)\n\n\ndef main():\n    return vmod.run()\n",
+        },
+    );
+}
+
+#[test]
+fn issue_11_trap_warning_filters_set_and_reset() {
+    // The driver turns warnings into errors; `app` silences them around `import noisy` as plain statements.
+    check_trap(
+        "issue_11_trap_warning_filters_set_and_reset",
+        &Trap {
+            files: &[
+                (
+                    "noisy.py",
+                    "import warnings\n\nwarnings.warn(\"noisy module\", UserWarning)\nVALUE = 1\n",
+                ),
+                (
+                    "app.py",
+                    "import warnings\n\nsaved = warnings.filters[:]\nwarnings.simplefilter(\"ignore\")\nimport noisy  # noqa: E402\n\nwarnings.filters[:] = saved\n\n\ndef main():\n    return noisy.VALUE\n",
+                ),
+                (
+                    "driver.py",
+                    "import warnings\n\nwarnings.simplefilter(\"error\")\n\nimport app\n\ntry:\n    print(\"result\", app.main())\nexcept Exception as error:\n    print(\"error\", type(error).__name__)\n",
+                ),
+            ],
+            target: "app.py",
+            module: "app",
+            driver: "driver.py",
+            naive: "import warnings\n\nsaved = warnings.filters[:]\nwarnings.simplefilter(\"ignore\")\nlazy import noisy  # noqa: E402\n\nwarnings.filters[:] = saved\n\n\ndef main():\n    return noisy.VALUE\n",
+        },
+    );
+}
+
+#[test]
+fn issue_11_trap_every_dotted_level() {
+    // `import alpha.beta.gamma` sets `alpha.beta.delta`; a lazy `alpha` imports `alpha.beta` on access, not gamma.
+    check_trap(
+        "issue_11_trap_every_dotted_level",
+        &Trap {
+            files: &[
+                ("alpha/__init__.py", ""),
+                ("alpha/beta/__init__.py", ""),
+                (
+                    "alpha/beta/gamma.py",
+                    "import alpha.beta\n\nalpha.beta.delta = \"set by gamma\"\n",
+                ),
+                (
+                    "app.py",
+                    "import alpha.beta.gamma\n\n\ndef main():\n    return alpha.beta.delta\n",
+                ),
+                ("driver.py", TRAP_DRIVER),
+            ],
+            target: "app.py",
+            module: "app",
+            driver: "driver.py",
+            naive: "lazy import alpha.beta.gamma\n\n\ndef main():\n    return alpha.beta.delta\n",
+        },
+    );
+}
+
+#[test]
+fn issue_11_generator_body_is_deferred() {
+    check_scenario(
+        "issue_11_generator_body_is_deferred",
+        &Scenario {
+            files: &[
+                ("heavy.py", HEAVY),
+                (
+                    "app.py",
+                    "import heavy\n\nvalues = (heavy.value() + n for n in range(3))\n\n\ndef main():\n    return next(values)\n",
+                ),
+                ("driver.py", DRIVER_MAIN),
+            ],
+            target: "app.py",
+            module: "app",
+            driver: "driver.py",
+            styles: BOTH,
+            rewritten: &["heavy"],
+            deferred: &["heavy"],
+            absent_at: &["imported"],
+            present_at: "used",
+        },
+    );
+}
+
+#[test]
+fn issue_11_globals_keys_and_known_update() {
+    check_scenario(
+        "issue_11_globals_keys_and_known_update",
+        &Scenario {
+            files: &[
+                ("heavy.py", HEAVY),
+                (
+                    "app.py",
+                    "import heavy\n\nNAMES = sorted(n for n in globals() if not n.startswith(\"_\"))\nglobals().update(VERSION=2)\n\n\ndef main():\n    return heavy.value() + VERSION, NAMES\n",
+                ),
+                ("driver.py", DRIVER_MAIN),
+            ],
+            target: "app.py",
+            module: "app",
+            driver: "driver.py",
+            styles: BOTH,
+            rewritten: &["heavy"],
+            deferred: &["heavy"],
+            absent_at: &["imported"],
+            present_at: "used",
+        },
+    );
+}
+
+#[test]
+fn issue_11_nested_function_shadows_module_function() {
+    check_scenario(
+        "issue_11_nested_function_shadows_module_function",
+        &Scenario {
+            files: &[
+                ("heavy.py", HEAVY),
+                (
+                    "app.py",
+                    "import heavy\n\n\ndef helper():\n    return heavy.value()\n\n\ndef outer():\n    def helper():\n        return 1\n\n    return helper()\n\n\nONE = outer()\n\n\ndef main():\n    return helper() + ONE\n",
+                ),
+                ("driver.py", DRIVER_MAIN),
+            ],
+            target: "app.py",
+            module: "app",
+            driver: "driver.py",
+            styles: BOTH,
+            rewritten: &["heavy"],
+            deferred: &["heavy"],
+            absent_at: &["imported"],
+            present_at: "used",
+        },
+    );
+}
+
+#[test]
+fn issue_11_local_annotation_and_own_decorator() {
+    // A local variable's annotation is never evaluated; `define` here is this file's own decorator.
+    check_scenario(
+        "issue_11_local_annotation_and_own_decorator",
+        &Scenario {
+            files: &[
+                ("heavy.py", HEAVY),
+                (
+                    "app.py",
+                    "import heavy\n\n\ndef define(cls):\n    return cls\n\n\n@define\nclass Config:\n    size: heavy.Thing = 3\n\n\ndef main():\n    thing: heavy.Thing = heavy.value()\n    return thing + Config.size\n",
+                ),
+                ("driver.py", DRIVER_MAIN),
+            ],
+            target: "app.py",
+            module: "app",
+            driver: "driver.py",
+            styles: &[Style::Lazy],
+            rewritten: &["heavy"],
+            deferred: &["heavy"],
+            absent_at: &["imported"],
+            present_at: "used",
+        },
+    );
+}
+
+#[test]
+fn issue_11_class_type_parameter_bound() {
+    // PEP 695 syntax needs 3.12+: style `lazy` on 3.15 only. The bound is read after first use.
+    check_scenario(
+        "issue_11_class_type_parameter_bound",
+        &Scenario {
+            files: &[
+                ("heavy.py", HEAVY),
+                (
+                    "app.py",
+                    "import heavy\n\n\nclass Box[T: heavy.Thing]:\n    pass\n\n\ndef main():\n    return heavy.value(), Box.__type_params__[0].__bound__.__name__\n",
+                ),
+                ("driver.py", DRIVER_MAIN),
+            ],
+            target: "app.py",
+            module: "app",
+            driver: "driver.py",
+            styles: &[Style::Lazy],
+            rewritten: &["heavy"],
+            deferred: &["heavy"],
+            absent_at: &["imported"],
+            present_at: "used",
+        },
+    );
+}

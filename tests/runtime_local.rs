@@ -385,3 +385,105 @@ fn issue_12_local_parenthesised_import_with_comments() {
         &pythons_for_local(),
     );
 }
+
+// See: issue 11, section 2. A closure factory runs at import: the import goes into the closure, which runs later,
+// so `heavy` stays unloaded after `import app` on 3.11 and 3.15.
+#[test]
+fn issue_11_local_closure_factory_at_import() {
+    let scenario = Scenario {
+        app: "import heavy\n\n\ndef make():\n    def inner():\n        return heavy.value()\n\n    return inner\n\n\nhandler = make()\n\n\ndef main():\n    return handler()\n",
+        expect: &["    def inner():\n        import heavy\n"],
+    };
+    check(
+        "local-closure-factory",
+        &scenario,
+        Style::Local,
+        false,
+        &pythons_for_local(),
+    );
+}
+
+// See: issue 11, section 2. A local variable's annotation is never evaluated: the import moves.
+#[test]
+fn issue_11_local_variable_annotation() {
+    let scenario = Scenario {
+        app: "import heavy\n\n\ndef main():\n    size: heavy.Thing = heavy.value()\n    return size\n",
+        expect: &["def main():\n    import heavy\n"],
+    };
+    check(
+        "local-variable-annotation",
+        &scenario,
+        Style::Local,
+        false,
+        &pythons_for_local(),
+    );
+}
+
+// See: issue 11, section 2. `class C: heavy = heavy` in a function reads the module's `heavy`: moving the import
+// into the function breaks the program (proved on real Pythons), so lazify keeps it.
+#[test]
+fn issue_11_local_class_body_binds_name_is_kept() {
+    let app = "import heavy\n\n\ndef main():\n    class Box:\n        heavy = heavy\n\n    return Box.heavy.value()\n";
+    let moved = "\n\ndef main():\n    import heavy\n\n    class Box:\n        heavy = heavy\n\n    return Box.heavy.value()\n";
+    let outcome = lazify_core::run(
+        app,
+        &SourceFile::new("app.py").with_module_name("app"),
+        &settings(Style::Local, false),
+    );
+    assert!(outcome.error.is_none(), "{:?}", outcome.error);
+    assert_eq!(outcome.fixed, None, "the import must stay");
+    assert!(
+        outcome.verdicts.iter().any(|v| matches!(
+            v.decision,
+            lazify_core::Decision::Keep {
+                reason: lazify_core::KeepReason::ClassBodyBindsName,
+                ..
+            }
+        )),
+        "{:#?}",
+        outcome.verdicts
+    );
+    for python in pythons_for_local() {
+        let tmp = tempfile::tempdir().unwrap();
+        write(&tmp.path().join("before"), app);
+        let before = run(&python, &tmp.path().join("before"), "class body before");
+        assert!(before.contains("result 42"), "{before}");
+        // The blind move fails: the class body looks `heavy` up in the module's globals.
+        write(&tmp.path().join("moved"), moved);
+        let out = python
+            .command()
+            .arg("driver.py")
+            .current_dir(tmp.path().join("moved"))
+            .output()
+            .unwrap();
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("NameError"),
+            "the blind move should fail with NameError"
+        );
+    }
+}
+
+// See: issue 11, section 2. `--hoist` keeps a function-local import that `sys.path` changes surround.
+#[test]
+fn issue_11_hoist_keeps_import_between_sys_path_changes() {
+    let app = "import sys\n\n\ndef main():\n    sys.path.insert(0, \"vendor\")\n    import heavy\n\n    sys.path.pop(0)\n    return heavy.value()\n";
+    let outcome = lazify_core::run(
+        app,
+        &SourceFile::new("app.py").with_module_name("app"),
+        &settings(Style::Lazy, true),
+    );
+    assert!(outcome.error.is_none(), "{:?}", outcome.error);
+    assert_eq!(outcome.fixed, None, "the local import must stay");
+    assert!(
+        outcome.verdicts.iter().any(|v| v.binding == "heavy"
+            && matches!(
+                v.decision,
+                lazify_core::Decision::Keep {
+                    reason: lazify_core::KeepReason::SysPathChanged,
+                    ..
+                }
+            )),
+        "{:#?}",
+        outcome.verdicts
+    );
+}

@@ -243,6 +243,20 @@ keep_reasons! {
     ImportCycle = "import-cycle", "the imported module imports this module back at module level";
     /// Another import binds the same name and must stay eager: the statements are decided together.
     SharedName = "shared-name", "another import binding the same name stays eager";
+    /// The warning filters are changed while the module is imported (`warnings.simplefilter(...)`,
+    /// `warnings.resetwarnings()`, `warnings.filters[:] = ...` as plain statements, or in a function called at
+    /// import time): a lazy import would run its module's body under the filters in force at first use.
+    WarningFiltersChanged = "warning-filters-changed", "the warning filters are changed while the module is imported, and a deferred import would run under different filters";
+    /// Style `local`: a class body inside the receiving function assigns the name it reads (`class C: x = x`).
+    /// Such a read looks in the class namespace, then the module's globals, never the function's locals: a
+    /// moved import would not be found.
+    ClassBodyBindsName = "class-body-binds-name", "a class body in the function binds the name it reads, so it reads the module's global, not a moved import";
+    /// `--hoist`: `from m import x` in a function re-reads `m.x` on each call, and the project rebinds or
+    /// patches `m.x` (`mock.patch("m.x")`, `m.x = ...`); a hoisted binding would keep the first value.
+    AttributeReboundElsewhere = "attribute-rebound-elsewhere", "the imported attribute is rebound or patched elsewhere, which a function-local import sees on each call";
+    /// `--hoist`: another module of the project runs `from this_module import *` and this module has no
+    /// `__all__`: a hoisted public name would join what that star import binds there.
+    StarExported = "star-exported", "another module star-imports this one, and a hoisted public name would join what it binds";
 }
 
 impl fmt::Display for KeepReason {

@@ -437,3 +437,64 @@ impl ProjectFacts {
         }
     }
 }
+
+impl ProjectFacts {
+    /// Where another file runs `from module import *`.
+    pub fn star_importer(&self, module: &str) -> Option<&Location> {
+        self.imported
+            .get(&(module.to_string(), "*".to_string()))
+            .and_then(|v| v.first())
+    }
+
+    /// Where another file patches, assigns or otherwise touches `module.name` (`mock.patch("module.name")`,
+    /// `module.name = x`, `setattr(module, "name", x)`).
+    pub fn attribute_touched(&self, module: &str, name: &str) -> Option<&Location> {
+        self.patched
+            .get(&format!("{module}.{name}"))
+            .and_then(|v| v.first())
+            .or_else(|| {
+                self.attribute_uses
+                    .get(&(module.to_string(), name.to_string()))
+                    .and_then(|v| v.first())
+            })
+    }
+
+    /// The chain of module-level imports through which loading `module` leads back to `target`: `[module,
+    /// c, ...]` where the last one imports `target` (or a module inside it) directly; `None` when there is
+    /// none. A direct import gives `[module]`. Packages that also contain `target` do not count (see
+    /// [`Self::imports_back`]).
+    pub fn import_path_back(&self, module: &str, target: &str) -> Option<Vec<String>> {
+        let mut seen: HashSet<String> = HashSet::new();
+        let mut queue: std::collections::VecDeque<Vec<String>> = std::collections::VecDeque::new();
+        queue.push_back(vec![module.to_string()]);
+        seen.insert(module.to_string());
+        while let Some(path) = queue.pop_front() {
+            let Some(last) = path.last() else { continue };
+            if self.imports_back(last, target) {
+                return Some(path);
+            }
+            // What loading `last` runs: its own imports and those of its packages (not target's packages).
+            let mut name = last.as_str();
+            loop {
+                if target
+                    .strip_prefix(name)
+                    .is_some_and(|rest| rest.starts_with('.'))
+                {
+                    break;
+                }
+                for next in self.module_imports.get(name).into_iter().flatten() {
+                    if seen.insert(next.clone()) {
+                        let mut longer = path.clone();
+                        longer.push(next.clone());
+                        queue.push_back(longer);
+                    }
+                }
+                match name.rsplit_once('.') {
+                    Some((parent, _)) => name = parent,
+                    None => break,
+                }
+            }
+        }
+        None
+    }
+}

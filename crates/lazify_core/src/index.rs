@@ -127,6 +127,8 @@ pub(crate) struct Reference<'a> {
     pub(crate) exec_scope: ScopeId,
     /// For `a.b...`, the attribute read right after the name (`b`).
     pub(crate) attr: Option<&'a str>,
+    /// For `a.b.c...` (two attributes or more), the outermost attribute of the chain: every level read.
+    pub(crate) chain: Option<&'a ast::ExprAttribute>,
     /// The scope whose binding the reference reads (0: the module's, or a builtin).
     pub(crate) binding_scope: ScopeId,
 }
@@ -158,6 +160,37 @@ pub(crate) struct Scope<'a> {
     pub(crate) reads_locals: Option<TextRange>,
 }
 
+impl Reference<'_> {
+    /// The attributes read after the name, outermost last: `[b, c]` for `a.b.c`.
+    pub(crate) fn attributes(&self) -> Vec<&str> {
+        let mut out = Vec::new();
+        let mut current = self.chain;
+        while let Some(attr) = current {
+            out.push(attr.attr.as_str());
+            current = match &*attr.value {
+                Expr::Attribute(inner) => Some(inner),
+                _ => None,
+            };
+        }
+        if out.is_empty()
+            && let Some(attr) = self.attr
+        {
+            out.push(attr);
+        }
+        out.reverse();
+        out
+    }
+}
+
+/// What a statement run while the module is imported changes that a deferred import would see differently.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum StateChange {
+    /// `sys.path`, `sys.modules`, `sys.meta_path`, the working directory: how imports resolve.
+    ImportSystem,
+    /// The warning filters: which warnings an imported module's body shows.
+    WarningFilters,
+}
+
 /// A binding of a tracked name at module level that is not an import, or a rebinding through `global`.
 #[derive(Clone, Debug)]
 pub(crate) struct Rebinding<'a> {
@@ -177,6 +210,9 @@ enum Callee<'a> {
 /// How code reaches the module's namespace without naming the name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum DynamicKind {
+    /// Only the namespace's names (`dir()`, `globals().keys()`, `for k in globals()`): a lazy binding is listed
+    /// like an eager one, but a name moved into a function (or hoisted out of one) changes the list.
+    Keys,
     /// The namespace as a dict (`globals()`, `vars()`, `f_globals`, `__dict__`): it holds unresolved lazy proxies.
     Dict,
     /// The module object (`sys.modules[__name__]`): attribute reads resolve lazy names, but a name moved into a
@@ -233,8 +269,17 @@ pub(crate) struct Index<'a> {
     /// Whether annotations are left unevaluated at import (target 3.14+ or `from __future__ import annotations`).
     pub(crate) annotations_deferred: bool,
     pub(crate) lazy_modules: Vec<LazyModulesDef>,
-    /// The first module-level change to the import system (`sys.path`, `sys.modules`, `os.chdir`, ...).
+    /// The first module-level change to the import system (`sys.path`, `sys.modules`, `os.chdir`, ...), made
+    /// directly or by a function called at import time (then the span is the call).
     pub(crate) import_state_change: Option<TextRange>,
+    /// The first change to the warning filters made while the module is imported, outside
+    /// `with warnings.catch_warnings():` (directly, or by a function called at import time).
+    pub(crate) warnings_change: Option<TextRange>,
+    /// Function scopes that change the import system or the warning filters when they run, themselves or
+    /// through the functions of this module they call: the span proves it (the change, or the call).
+    pub(crate) state_changers: HashMap<ScopeId, (StateChange, TextRange)>,
+    /// Function scopes that run while the module is imported (called at module level, directly or not).
+    pub(crate) import_time: HashMap<ScopeId, TextRange>,
     /// Where a `__lazy_modules__` assignment may go: after the docstring and `__future__` imports.
     pub(crate) header_end: Option<TextRange>,
     /// The module's first statement.
@@ -299,6 +344,7 @@ impl<'a> Index<'a> {
         }
         let tracked = Tracked::new(names.into_iter().collect());
         let raw_refs = vec![Vec::new(); tracked.names.len()];
+        let aliases = collect_aliases(body);
         let mut walker = Walker {
             global_decls: Vec::new(),
             source,
@@ -331,6 +377,13 @@ impl<'a> Index<'a> {
             has_all: false,
             lazy_modules: Vec::new(),
             import_state_change: None,
+            warnings_change: None,
+            direct_changes: HashMap::default(),
+            in_catch_warnings: false,
+            module_aliases: collect_module_aliases(body, &aliases),
+            aliases,
+            generator_names: collect_generator_names(body),
+            local_defs: HashMap::default(),
             module_functions: HashMap::default(),
             module_classes: HashMap::default(),
             calls: Vec::new(),
@@ -339,6 +392,28 @@ impl<'a> Index<'a> {
         };
         walker.visit_body(body);
         let import_time_scopes = walker.import_time_scopes();
+        let state_changers = walker.state_changers();
+        // A helper called at import time that changes the import system or the warning filters changes them
+        // as much as a module-level statement would.
+        let mut by_call: Vec<(TextRange, StateChange)> = import_time_scopes
+            .iter()
+            .filter_map(|(scope, call)| {
+                walker
+                    .direct_changes
+                    .get(scope)
+                    .map(|(kind, _)| (*call, *kind))
+            })
+            .collect();
+        by_call.sort_by_key(|(range, _)| range.start());
+        for (call, kind) in by_call {
+            let slot = match kind {
+                StateChange::ImportSystem => &mut walker.import_state_change,
+                StateChange::WarningFilters => &mut walker.warnings_change,
+            };
+            if slot.is_none_or(|r| r.start() > call.start()) {
+                *slot = Some(call);
+            }
+        }
         let mut references: HashMap<&'a str, Vec<Reference<'a>>> = HashMap::default();
         let mut local_references: HashMap<&'a str, Vec<Reference<'a>>> = HashMap::default();
         let raw_refs = std::mem::take(&mut walker.raw_refs);
@@ -377,6 +452,9 @@ impl<'a> Index<'a> {
             annotations_deferred: walker.annotations_deferred,
             lazy_modules: walker.lazy_modules,
             import_state_change: walker.import_state_change,
+            warnings_change: walker.warnings_change,
+            state_changers,
+            import_time: import_time_scopes,
             header_end: header_end(body),
             first_statement: body.first().map(Ranged::range),
             scopes: walker.scopes,
@@ -390,12 +468,16 @@ impl<'a> Index<'a> {
     /// The outermost `def` whose call runs code in `scope`: the function for a use in it or in a nested
     /// function or lambda, the method for a use in a method. `None` when no `def` encloses the scope, or when
     /// the outermost function is a lambda.
+    ///
+    /// A function that runs while the module is imported (a closure factory called at module level) is not a
+    /// receiver: an import moved there would run at import time. The function nested in it, which runs later,
+    /// receives the import instead.
     pub(crate) fn receiver(&self, scope: ScopeId) -> Option<(ScopeId, &'a ast::StmtFunctionDef)> {
         let mut outermost = None;
         let mut current = Some(scope);
         while let Some(id) = current {
             let s = &self.scopes[id];
-            if s.kind == ScopeKind::Function {
+            if s.kind == ScopeKind::Function && !self.import_time.contains_key(&id) {
                 outermost = Some((id, s.def));
             }
             current = s.parent;
@@ -611,15 +693,35 @@ impl<'a> Callables<'a> {
     }
 }
 
-/// Names bound at module scope (in any module-level block, not in functions or classes) by `def`, `class` and
-/// `name = lambda ...`.
+/// Names bound at module scope (in any module-level block, not in functions or classes) by `def`, `class`,
+/// `name = lambda ...` and `name = (generator expression)`, and the names of functions nested in functions
+/// (calls of those are resolved against the enclosing functions first).
 fn collect_module_callables<'a>(body: &'a [Stmt], out: &mut HashSet<&'a str>) {
+    fn nested_defs<'a>(body: &'a [Stmt], out: &mut HashSet<&'a str>) {
+        for_each_module_scope_stmt(body, &mut |stmt| {
+            if let Stmt::FunctionDef(f) = stmt {
+                out.insert(f.name.as_str());
+                nested_defs(&f.body, out);
+            }
+        });
+    }
     for_each_module_scope_stmt(body, &mut |stmt| match stmt {
         Stmt::FunctionDef(f) => {
             out.insert(f.name.as_str());
+            nested_defs(&f.body, out);
+        }
+        Stmt::Assign(a) if a.value.is_generator_expr() => {
+            if let [Expr::Name(n)] = a.targets.as_slice() {
+                out.insert(n.id.as_str());
+            }
         }
         Stmt::ClassDef(c) => {
             out.insert(c.name.as_str());
+            for stmt in &c.body {
+                if let Stmt::FunctionDef(f) = stmt {
+                    nested_defs(&f.body, out);
+                }
+            }
         }
         Stmt::Assign(a) if a.value.is_lambda_expr() => {
             if let [Expr::Name(n)] = a.targets.as_slice() {
@@ -657,12 +759,27 @@ struct Walker<'a> {
     has_all: bool,
     lazy_modules: Vec<LazyModulesDef>,
     import_state_change: Option<TextRange>,
+    warnings_change: Option<TextRange>,
+    /// Function scopes (and lambdas) that change the import system or the warning filters themselves: the
+    /// first such statement.
+    direct_changes: HashMap<ScopeId, (StateChange, TextRange)>,
+    /// Inside `with warnings.catch_warnings():`, which restores the filters on exit.
+    in_catch_warnings: bool,
+    /// Names that stand for `sys`, `os`, `warnings` or one of their attributes under another name.
+    aliases: HashMap<&'a str, String>,
+    /// Names bound to this module's object (`this = sys.modules[__name__]`).
+    module_aliases: HashSet<&'a str>,
+    /// Module-level names bound to a generator expression (`gen = (f(x) for x in xs)`): its body runs when
+    /// something iterates it, which a read of the name may do.
+    generator_names: HashSet<&'a str>,
+    /// `def` nested in a function: (enclosing function scope, name) → the nested function's scope.
+    local_defs: HashMap<(ScopeId, &'a str), ScopeId>,
     /// Module-level `def name` → its scope.
     module_functions: HashMap<&'a str, ScopeId>,
     /// Module-level `class name` → scopes of its `__init__`, `__new__`, `__post_init__`.
     module_classes: HashMap<&'a str, Vec<ScopeId>>,
-    /// Calls of plain names: (caller exec scope, callee name, call range).
-    calls: Vec<(ScopeId, Callee<'a>, TextRange, Ctx)>,
+    /// Calls of plain names: (caller exec scope, callee name, call range, context, the scope the call sits in).
+    calls: Vec<(ScopeId, Callee<'a>, TextRange, Ctx, ScopeId)>,
     /// Methods of module-level classes: class → method → scope.
     class_methods: HashMap<&'a str, HashMap<&'a str, ScopeId>>,
     /// Nesting depth of compound statements at module level (0: a top-level statement).
@@ -746,6 +863,7 @@ impl<'a> Walker<'a> {
             scope: self.scope,
             exec_scope: self.exec_scope,
             attr,
+            chain: None,
             binding_scope: 0,
         });
     }
@@ -780,33 +898,48 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// The scopes a call of `callee` made in `scope` may run: a function defined in an enclosing function
+    /// under that name (which hides a module-level one), else the module-level function, class constructor or
+    /// method.
+    fn call_targets(&self, callee: &Callee<'_>, scope: ScopeId) -> Vec<ScopeId> {
+        let mut out = Vec::new();
+        match callee {
+            Callee::Name(name) => {
+                let mut current = Some(scope);
+                while let Some(id) = current {
+                    if id == 0 {
+                        break;
+                    }
+                    if let Some(def) = self.local_defs.get(&(id, *name)) {
+                        out.push(*def);
+                        return out;
+                    }
+                    current = self.scopes[id].parent;
+                }
+                if let Some(scope) = self.module_functions.get(name) {
+                    out.push(*scope);
+                }
+                if let Some(scopes) = self.module_classes.get(name) {
+                    out.extend(scopes.iter().copied());
+                }
+            }
+            Callee::Method(class, method) => {
+                if let Some(scope) = self.class_methods.get(class).and_then(|m| m.get(method)) {
+                    out.push(*scope);
+                }
+            }
+        }
+        out
+    }
+
     /// Function scopes that run at import time, because a module-level function or class is called (or used
     /// as a decorator) while the module is imported, directly or through other such functions.
     fn import_time_scopes(&self) -> HashMap<ScopeId, TextRange> {
         let mut marked: HashMap<ScopeId, TextRange> = HashMap::default();
         let mut work: Vec<(ScopeId, TextRange)> = Vec::new();
-        let targets = |callee: &Callee<'_>| -> Vec<ScopeId> {
-            let mut out = Vec::new();
-            match callee {
-                Callee::Name(name) => {
-                    if let Some(scope) = self.module_functions.get(name) {
-                        out.push(*scope);
-                    }
-                    if let Some(scopes) = self.module_classes.get(name) {
-                        out.extend(scopes.iter().copied());
-                    }
-                }
-                Callee::Method(class, method) => {
-                    if let Some(scope) = self.class_methods.get(class).and_then(|m| m.get(method)) {
-                        out.push(*scope);
-                    }
-                }
-            }
-            out
-        };
-        for (caller, callee, range, ctx) in &self.calls {
+        for (caller, callee, range, ctx, scope) in &self.calls {
             if *caller == 0 && *ctx == Ctx::ImportTime {
-                for target in targets(callee) {
+                for target in self.call_targets(callee, *scope) {
                     work.push((target, *range));
                 }
             }
@@ -814,24 +947,66 @@ impl<'a> Walker<'a> {
         if work.is_empty() {
             return marked;
         }
-        let mut by_caller: HashMap<ScopeId, Vec<&Callee<'_>>> = HashMap::default();
-        for (caller, callee, _, ctx) in &self.calls {
-            if *caller != 0 && *ctx == Ctx::Deferred {
-                by_caller.entry(*caller).or_default().push(callee);
-            }
-        }
+        let by_caller = self.deferred_calls();
         while let Some((scope, range)) = work.pop() {
             if marked.contains_key(&scope) {
                 continue;
             }
             marked.insert(scope, range);
-            for callee in by_caller.get(&scope).into_iter().flatten() {
-                for target in targets(callee) {
+            for (callee, _, lexical) in by_caller.get(&scope).into_iter().flatten() {
+                for target in self.call_targets(callee, *lexical) {
                     work.push((target, range));
                 }
             }
         }
         marked
+    }
+
+    /// The calls made in function bodies, by the function that makes them.
+    #[allow(clippy::type_complexity)]
+    fn deferred_calls(&self) -> HashMap<ScopeId, Vec<(&Callee<'a>, TextRange, ScopeId)>> {
+        let mut by_caller: HashMap<ScopeId, Vec<(&Callee<'a>, TextRange, ScopeId)>> =
+            HashMap::default();
+        for (caller, callee, range, ctx, scope) in &self.calls {
+            if *caller != 0 && *ctx == Ctx::Deferred {
+                by_caller
+                    .entry(*caller)
+                    .or_default()
+                    .push((callee, *range, *scope));
+            }
+        }
+        by_caller
+    }
+
+    /// Function scopes that change the import system or the warning filters when they run: directly, or by
+    /// calling (at any depth) a function of this module that does. The span is the change, or the call that
+    /// leads to it.
+    fn state_changers(&self) -> HashMap<ScopeId, (StateChange, TextRange)> {
+        let mut out = self.direct_changes.clone();
+        if out.is_empty() {
+            return out;
+        }
+        let by_caller = self.deferred_calls();
+        loop {
+            let mut added = Vec::new();
+            for (caller, calls) in &by_caller {
+                if out.contains_key(caller) {
+                    continue;
+                }
+                if let Some((kind, range)) = calls.iter().find_map(|(callee, range, lexical)| {
+                    self.call_targets(callee, *lexical)
+                        .into_iter()
+                        .find_map(|t| out.get(&t))
+                        .map(|(kind, _)| (*kind, *range))
+                }) {
+                    added.push((*caller, (kind, range)));
+                }
+            }
+            if added.is_empty() {
+                return out;
+            }
+            out.extend(added);
+        }
     }
 
     fn with_ctx(&mut self, ctx: Ctx, f: impl FnOnce(&mut Self)) {
@@ -927,10 +1102,14 @@ impl<'a> Walker<'a> {
         let name = f.name.as_str();
         self.bind(name, f.name.range());
         let module_level_def = self.at_module_scope();
+        let enclosing = self.scope;
         let scope = self.push_scope(ScopeKind::Function);
         self.scopes[scope].def = Some(f);
         if module_level_def {
             self.module_functions.insert(name, scope);
+        } else if self.scopes[enclosing].kind == ScopeKind::Function {
+            // A nested `def` hides a module-level function of the same name from calls in its function.
+            self.local_defs.insert((enclosing, name), scope);
         }
         if let Some(class_name) = class_scope {
             if matches!(name, "__init__" | "__new__" | "__post_init__") {
@@ -982,7 +1161,8 @@ impl<'a> Walker<'a> {
         };
         let (Callee::Name(name) | Callee::Method(name, _)) = callee;
         if self.ctx == followed_ctx && self.callables.contains(name) {
-            self.calls.push((self.exec_scope, callee, range, self.ctx));
+            self.calls
+                .push((self.exec_scope, callee, range, self.ctx, self.scope));
         }
     }
 
@@ -1002,9 +1182,16 @@ impl<'a> Walker<'a> {
             self.visit_expr(&decorator.expression);
             self.record_decorator_call(&decorator.expression);
         }
+        // A decorator this file defines itself (`def define(cls): ...`) is not the library one of that name.
         let mut evaluating = c.decorator_list.iter().any(|d| {
-            TYPING_EVALUATING_DECORATORS.contains(&dotted(call_target(&d.expression)).as_str())
+            let name = dotted(call_target(&d.expression));
+            let root = name.split('.').next().unwrap_or_default();
+            TYPING_EVALUATING_DECORATORS.contains(&name.as_str()) && !self.callables.contains(root)
         });
+        // Type-parameter bounds, constraints and defaults (PEP 695) are evaluated lazily, when read.
+        if let Some(params) = &c.type_params {
+            self.with_ctx(Ctx::Annotation, |w| w.visit_type_params(params));
+        }
         if let Some(arguments) = &c.arguments {
             for base in &arguments.args {
                 self.visit_expr(base);
@@ -1017,8 +1204,11 @@ impl<'a> Walker<'a> {
                 }
                 let name = dotted(call_target(base));
                 let last = name.rsplit('.').next().unwrap_or_default();
-                // `NamedTuple`, `TypedDict`, `BaseModel`, ... and classes of this module built on them.
-                if TYPING_EVALUATING_BASES.contains(&last)
+                // `NamedTuple`, `TypedDict`, `BaseModel`, ... and classes of this module built on them (a class of
+                // this module that only shares such a name is not one of them).
+                let own_class =
+                    matches!(base, Expr::Name(n) if self.callables.contains(n.id.as_str()));
+                if (TYPING_EVALUATING_BASES.contains(&last) && !own_class)
                     || self.evaluating_classes.contains(name.as_str())
                 {
                     evaluating = true;
@@ -1085,15 +1275,54 @@ impl<'a> Walker<'a> {
         self.visit_expr(target);
     }
 
-    /// Module-level statements that change how imports resolve.
-    fn note_import_state_change(&mut self, stmt: &'a Stmt) {
-        if !self.at_module_scope() || self.import_state_change.is_some() {
-            return;
+    /// `dotted(expr)` with a leading alias spelled out: `sys.path` for `_sys.path` after `import sys as _sys`, or
+    /// for `path` after `from sys import path`.
+    fn canonical(&self, expr: &Expr) -> String {
+        canonical_with(expr, &self.aliases)
+    }
+
+    /// `sys.modules[__name__]` (see [`is_this_module_with`]), or a name bound to it.
+    fn is_this_module(&self, expr: &Expr) -> bool {
+        match expr {
+            Expr::Name(n) => self.is_module_alias(n.id.as_str()),
+            other => is_this_module_with(other, &self.aliases),
         }
-        let changes = match stmt {
+    }
+
+    #[inline]
+    fn is_module_alias(&self, name: &str) -> bool {
+        !self.module_aliases.is_empty() && self.module_aliases.contains(name)
+    }
+
+    /// What a statement changes that a deferred import would see differently: the import system, or the
+    /// warning filters.
+    fn state_change(&self, stmt: &'a Stmt) -> Option<StateChange> {
+        // Most statements touch none of these names: reject them before building any dotted text.
+        let relevant = |expr: &Expr| {
+            root_name(expr).is_some_and(|root| {
+                matches!(
+                    root,
+                    "sys" | "os" | "site" | "warnings" | "chdir" | "addsitedir"
+                ) || self.aliases.contains_key(root)
+            })
+        };
+        let any_relevant = match stmt {
+            Stmt::Expr(e) => matches!(&*e.value, Expr::Call(call) if relevant(&call.func)),
+            Stmt::Assign(a) => a.targets.iter().any(relevant),
+            Stmt::AugAssign(a) => relevant(&a.target),
+            Stmt::Delete(d) => d.targets.iter().any(relevant),
+            _ => false,
+        };
+        if !any_relevant {
+            return None;
+        }
+        let import_system = match stmt {
             Stmt::Expr(e) => match &*e.value {
                 Expr::Call(call) => {
-                    let name = dotted(&call.func);
+                    let name = self.canonical(&call.func);
+                    if is_warning_filter_call(&name) {
+                        return (!self.in_catch_warnings).then_some(StateChange::WarningFilters);
+                    }
                     is_import_state_path(&name)
                         || matches!(
                             name.as_str(),
@@ -1106,13 +1335,61 @@ impl<'a> Walker<'a> {
                 }
                 _ => false,
             },
-            Stmt::Assign(a) => a.targets.iter().any(is_import_state_target),
-            Stmt::AugAssign(a) => is_import_state_target(&a.target),
-            Stmt::Delete(d) => d.targets.iter().any(is_import_state_target),
+            Stmt::Assign(a) => {
+                if a.targets.iter().any(|t| self.is_warning_filters_target(t)) {
+                    return (!self.in_catch_warnings).then_some(StateChange::WarningFilters);
+                }
+                a.targets.iter().any(|t| self.is_import_state_target(t))
+            }
+            Stmt::AugAssign(a) => {
+                if self.is_warning_filters_target(&a.target) {
+                    return (!self.in_catch_warnings).then_some(StateChange::WarningFilters);
+                }
+                self.is_import_state_target(&a.target)
+            }
+            Stmt::Delete(d) => {
+                if d.targets.iter().any(|t| self.is_warning_filters_target(t)) {
+                    return (!self.in_catch_warnings).then_some(StateChange::WarningFilters);
+                }
+                d.targets.iter().any(|t| self.is_import_state_target(t))
+            }
             _ => false,
         };
-        if changes {
-            self.import_state_change = Some(stmt.range());
+        import_system.then_some(StateChange::ImportSystem)
+    }
+
+    fn is_import_state_target(&self, target: &Expr) -> bool {
+        match target {
+            Expr::Subscript(s) => is_import_state_path(&self.canonical(&s.value)),
+            other => is_import_state_path(&self.canonical(other)),
+        }
+    }
+
+    /// `warnings.filters = ...`, `warnings.filters[:] = ...`.
+    fn is_warning_filters_target(&self, target: &Expr) -> bool {
+        let base = match target {
+            Expr::Subscript(s) => &*s.value,
+            other => other,
+        };
+        self.canonical(base) == "warnings.filters"
+    }
+
+    /// Statements that change how imports resolve or which warnings show: at module level they keep every
+    /// import eager; in a function they count for that function (and for whoever calls it at import time).
+    fn note_import_state_change(&mut self, stmt: &'a Stmt) {
+        let Some(kind) = self.state_change(stmt) else {
+            return;
+        };
+        if self.at_module_scope() {
+            let slot = match kind {
+                StateChange::ImportSystem => &mut self.import_state_change,
+                StateChange::WarningFilters => &mut self.warnings_change,
+            };
+            slot.get_or_insert(stmt.range());
+        } else if self.exec_scope != 0 {
+            self.direct_changes
+                .entry(self.exec_scope)
+                .or_insert((kind, stmt.range()));
         }
     }
 
@@ -1220,26 +1497,55 @@ impl<'a> Walker<'a> {
                     self.visit_namespace_base(&sub.value);
                     return true;
                 }
-                if is_this_module(expr) {
+                if self.is_this_module(expr) {
                     // Attribute reads on the module object resolve lazy names; a function-local name is gone.
                     self.dynamic_access(None, expr.range(), DynamicKind::ModuleObject);
+                    return true;
+                }
+                // `sys.modules[name]` with a computed name, read while the module is imported: it may be this
+                // module, whatever is done with it next.
+                if sub.ctx == ExprContext::Load
+                    && self.ctx == Ctx::ImportTime
+                    && !sub.slice.is_string_literal_expr()
+                    && is_sys_modules_with(&sub.value, &self.aliases)
+                {
+                    self.dynamic_access(None, expr.range(), DynamicKind::Dict);
+                    self.visit_expr(&sub.slice);
                     return true;
                 }
                 false
             }
             Expr::Attribute(attr) => {
-                // `sys.modules[__name__].__dict__`
-                if attr.attr.as_str() == "__dict__" && is_this_module(&attr.value) {
-                    self.dynamic_access(None, expr.range(), DynamicKind::Dict);
-                    return true;
+                match attr.attr.as_str() {
+                    // `sys.modules[__name__].__dict__`, `this.__dict__`
+                    "__dict__" if self.is_this_module(&attr.value) => {
+                        self.dynamic_access(None, expr.range(), DynamicKind::Dict);
+                        true
+                    }
+                    // `frame.f_globals`, `function.__globals__`: the module's globals (any module's, as far as
+                    // one file can tell).
+                    "f_globals" | "__globals__" => {
+                        self.dynamic_access(None, expr.range(), DynamicKind::Dict);
+                        self.visit_expr(&attr.value);
+                        true
+                    }
+                    // `sys._getframe().f_locals` at module level is the module's namespace; in a function, its
+                    // own frame's `f_locals` is its locals, and another frame's may be the module's.
+                    "f_locals" => {
+                        if self.exec_scope != 0 && self.is_own_frame(&attr.value) {
+                            self.scopes[self.exec_scope]
+                                .reads_locals
+                                .get_or_insert(expr.range());
+                        } else {
+                            self.dynamic_access(None, expr.range(), DynamicKind::Dict);
+                        }
+                        self.visit_expr(&attr.value);
+                        true
+                    }
+                    _ => false,
                 }
-                if attr.attr.as_str() == "f_globals" {
-                    self.dynamic_access(None, expr.range(), DynamicKind::Dict);
-                    self.visit_expr(&attr.value);
-                    return true;
-                }
-                false
             }
+            Expr::Call(call) if self.note_namespace_call(expr, call, module_scope) => true,
             Expr::Call(call) => {
                 // `globals().get("name")`, `frame.f_globals.get("name")`: one name.
                 if let Expr::Attribute(attr) = &*call.func
@@ -1261,7 +1567,13 @@ impl<'a> Walker<'a> {
                 };
                 match n.id.as_str() {
                     // `vars(sys.modules[__name__])`
-                    "vars" if call.arguments.args.first().is_some_and(is_this_module) => {
+                    "vars"
+                        if call
+                            .arguments
+                            .args
+                            .first()
+                            .is_some_and(|a| self.is_this_module(a)) =>
+                    {
                         self.dynamic_access(None, expr.range(), DynamicKind::Dict);
                         true
                     }
@@ -1322,6 +1634,169 @@ impl<'a> Walker<'a> {
                     return true;
                 }
                 false
+            }
+            _ => false,
+        }
+    }
+
+    /// A comprehension: the first iterable runs in the enclosing scope, the rest in the comprehension's own.
+    /// `deferred`: a generator bound to a module-level name, whose body runs only when something iterates it
+    /// (a read of the name counts as a call, see [`Self::note_special_name`]); its scope is then an execution
+    /// scope of its own.
+    fn visit_comprehension(&mut self, expr: &'a Expr, deferred: bool) -> ScopeId {
+        let (generators, elts): (&'a [ast::Comprehension], Vec<&'a Expr>) = match expr {
+            Expr::ListComp(c) => (&c.generators, vec![&*c.elt]),
+            Expr::SetComp(c) => (&c.generators, vec![&*c.elt]),
+            Expr::Generator(c) => (&c.generators, vec![&*c.elt]),
+            Expr::DictComp(c) => (
+                &c.generators,
+                c.key.iter().map(|k| &**k).chain([&*c.value]).collect(),
+            ),
+            _ => return self.scope,
+        };
+        // The first iterable is evaluated in the enclosing scope; `for k in globals()` reads names only.
+        if let Some(first) = generators.first() {
+            if is_namespace_call(&first.iter, self.at_module_scope()) {
+                self.dynamic_access(None, first.iter.range(), DynamicKind::Keys);
+            } else {
+                self.visit_expr(&first.iter);
+            }
+        }
+        let scope = self.push_scope(ScopeKind::Comprehension);
+        let (saved_scope, saved_exec) = (self.scope, self.exec_scope);
+        self.scope = scope;
+        let body = |w: &mut Self| {
+            for (i, generator) in generators.iter().enumerate() {
+                w.visit_expr(&generator.target);
+                if i > 0 {
+                    w.visit_expr(&generator.iter);
+                }
+                for cond in &generator.ifs {
+                    w.visit_expr(cond);
+                }
+            }
+            for elt in elts {
+                w.visit_expr(elt);
+            }
+        };
+        if deferred {
+            self.exec_scope = scope;
+            self.with_ctx(Ctx::Deferred, body);
+        } else {
+            body(self);
+        }
+        self.scope = saved_scope;
+        self.exec_scope = saved_exec;
+        scope
+    }
+
+    /// `sys._getframe()`, `sys._getframe(0)`, `inspect.currentframe()`: the running function's own frame.
+    fn is_own_frame(&self, expr: &Expr) -> bool {
+        let Expr::Call(call) = expr else { return false };
+        let name = self.canonical(&call.func);
+        match name.as_str() {
+            "sys._getframe" => match call.arguments.args.as_ref() {
+                [] => true,
+                [Expr::NumberLiteral(n)] => {
+                    matches!(&n.value, ast::Number::Int(i) if i.as_u8() == Some(0))
+                }
+                _ => false,
+            },
+            "inspect.currentframe" => call.arguments.args.is_empty(),
+            _ => false,
+        }
+    }
+
+    /// Namespace reads that see only names, or write known names: `dir()` and `globals().keys()` (names only),
+    /// `globals().update(a=1)` (binds `a`), and the helpers called on a name bound to the module object
+    /// (`getattr(this, "x")`). Returns whether the call was fully handled.
+    fn note_namespace_call(
+        &mut self,
+        expr: &'a Expr,
+        call: &'a ast::ExprCall,
+        module_scope: bool,
+    ) -> bool {
+        match &*call.func {
+            Expr::Name(n) => match n.id.as_str() {
+                "dir" if module_scope && call.arguments.is_empty() => {
+                    self.dynamic_access(None, expr.range(), DynamicKind::Keys);
+                    true
+                }
+                "getattr" | "hasattr" | "setattr" | "delattr"
+                    if call.arguments.args.first().is_some_and(
+                        |a| matches!(a, Expr::Name(m) if self.is_module_alias(m.id.as_str())),
+                    ) =>
+                {
+                    match call.arguments.args.get(1) {
+                        Some(Expr::StringLiteral(s)) => {
+                            self.module_object_read(s.value.to_str(), expr.range());
+                        }
+                        _ => self.dynamic_access(None, expr.range(), DynamicKind::ModuleObject),
+                    }
+                    for arg in call.arguments.args.iter().skip(1) {
+                        self.visit_expr(arg);
+                    }
+                    true
+                }
+                _ if is_namespace_keys(expr, module_scope) => {
+                    self.dynamic_access(None, expr.range(), DynamicKind::Keys);
+                    true
+                }
+                _ => false,
+            },
+            Expr::Attribute(a) if is_namespace_call(&a.value, module_scope) => {
+                match a.attr.as_str() {
+                    "keys" if call.arguments.is_empty() => {
+                        self.dynamic_access(None, expr.range(), DynamicKind::Keys);
+                        true
+                    }
+                    // `globals().update(a=1)`, `globals().update({"a": 1})`: binds those names, like `a = 1`.
+                    "update" => {
+                        let mut keys: Vec<(&'a str, TextRange)> = Vec::new();
+                        let mut known = true;
+                        for keyword in &call.arguments.keywords {
+                            match &keyword.arg {
+                                Some(arg) => keys.push((arg.as_str(), keyword.range())),
+                                None => known = false,
+                            }
+                        }
+                        for arg in &call.arguments.args {
+                            match arg {
+                                Expr::Dict(d) => {
+                                    for item in &d.items {
+                                        match &item.key {
+                                            Some(Expr::StringLiteral(s)) => {
+                                                keys.push((s.value.to_str(), item.range()));
+                                            }
+                                            _ => known = false,
+                                        }
+                                    }
+                                }
+                                _ => known = false,
+                            }
+                        }
+                        if !known {
+                            return false;
+                        }
+                        for (key, range) in keys {
+                            if self.tracked.contains(key) {
+                                self.rebindings.push(Rebinding { name: key, range });
+                            }
+                        }
+                        for keyword in &call.arguments.keywords {
+                            self.visit_expr(&keyword.value);
+                        }
+                        for arg in &call.arguments.args {
+                            if let Expr::Dict(d) = arg {
+                                for item in &d.items {
+                                    self.visit_expr(&item.value);
+                                }
+                            }
+                        }
+                        true
+                    }
+                    _ => false,
+                }
             }
             _ => false,
         }
@@ -1434,10 +1909,57 @@ fn is_namespace_dict(expr: &Expr, module_scope: bool) -> bool {
         || matches!(expr, Expr::Attribute(a) if a.attr.as_str() == "f_globals")
 }
 
-/// `sys.modules[__name__]`.
-fn is_this_module(expr: &Expr) -> bool {
-    matches!(expr, Expr::Subscript(sub) if is_dotted(&sub.value, "sys.modules")
-        && matches!(&*sub.slice, Expr::Name(n) if n.id.as_str() == "__name__"))
+/// `sys.modules[__name__]` or `sys.modules.get(__name__)` (also with `sys` under another name).
+fn is_this_module_with(expr: &Expr, aliases: &HashMap<&str, String>) -> bool {
+    let is_name = |e: &Expr| matches!(e, Expr::Name(n) if n.id.as_str() == "__name__");
+    match expr {
+        Expr::Subscript(sub) => is_name(&sub.slice) && is_sys_modules_with(&sub.value, aliases),
+        Expr::Call(call) => {
+            matches!(&*call.func, Expr::Attribute(a) if a.attr.as_str() == "get"
+                && is_sys_modules_with(&a.value, aliases))
+                && call.arguments.args.first().is_some_and(is_name)
+        }
+        _ => false,
+    }
+}
+
+fn is_sys_modules_with(expr: &Expr, aliases: &HashMap<&str, String>) -> bool {
+    is_dotted(expr, "sys.modules")
+        || (!aliases.is_empty() && canonical_with(expr, aliases) == "sys.modules")
+}
+
+/// `dotted(expr)` with a leading alias spelled out (see [`collect_aliases`]).
+fn canonical_with(expr: &Expr, aliases: &HashMap<&str, String>) -> String {
+    let name = dotted(expr);
+    if aliases.is_empty() {
+        return name;
+    }
+    let (root, rest) = name.split_once('.').unwrap_or((name.as_str(), ""));
+    match aliases.get(root) {
+        Some(full) if rest.is_empty() => full.clone(),
+        Some(full) => format!("{full}.{rest}"),
+        None => name,
+    }
+}
+
+/// `list(globals())`, `sorted(vars())`, `len(globals())`, `globals().keys()`: only the names are read.
+fn is_namespace_keys(expr: &Expr, module_scope: bool) -> bool {
+    let Expr::Call(call) = expr else { return false };
+    match &*call.func {
+        Expr::Attribute(a) => {
+            a.attr.as_str() == "keys"
+                && call.arguments.args.is_empty()
+                && is_namespace_call(&a.value, module_scope)
+        }
+        Expr::Name(n) => {
+            matches!(
+                n.id.as_str(),
+                "list" | "sorted" | "set" | "frozenset" | "tuple" | "len" | "iter"
+            ) && call.arguments.keywords.is_empty()
+                && matches!(call.arguments.args.as_ref(), [only] if is_namespace_call(only, module_scope))
+        }
+        _ => false,
+    }
 }
 
 fn is_namespace_call(expr: &Expr, module_scope: bool) -> bool {
@@ -1462,11 +1984,97 @@ fn is_import_state_path(name: &str) -> bool {
         })
 }
 
-fn is_import_state_target(target: &Expr) -> bool {
-    match target {
-        Expr::Subscript(s) => is_import_state_path(&dotted(&s.value)),
-        other => is_import_state_path(&dotted(other)),
+/// The modules whose aliases the walk resolves: their attributes change the import system, the warning filters,
+/// or reach the module's namespace.
+const ALIASED_MODULES: &[&str] = &["sys", "os", "site", "warnings", "inspect"];
+
+/// Names that stand for one of [`ALIASED_MODULES`] or one of its attributes, anywhere in the file:
+/// `_sys` → `sys` for `import sys as _sys`, `path` → `sys.path` for `from sys import path`.
+fn collect_aliases(body: &[Stmt]) -> HashMap<&str, String> {
+    struct Imports<'a>(HashMap<&'a str, String>);
+    impl<'a> Visitor<'a> for Imports<'a> {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            match stmt {
+                Stmt::Import(i) => {
+                    for alias in &i.names {
+                        if let Some(asname) = &alias.asname
+                            && ALIASED_MODULES.contains(&alias.name.as_str())
+                        {
+                            self.0.insert(asname.as_str(), alias.name.to_string());
+                        }
+                    }
+                }
+                Stmt::ImportFrom(f) if f.level == 0 => {
+                    if let Some(module) = &f.module
+                        && ALIASED_MODULES.contains(&module.as_str())
+                    {
+                        for alias in &f.names {
+                            let bound = alias.asname.as_ref().unwrap_or(&alias.name);
+                            self.0
+                                .insert(bound.as_str(), format!("{module}.{}", alias.name));
+                        }
+                    }
+                }
+                _ => visitor::walk_stmt(self, stmt),
+            }
+        }
+        fn visit_expr(&mut self, _expr: &'a Expr) {}
     }
+    let mut imports = Imports(HashMap::default());
+    imports.visit_body(body);
+    imports.0
+}
+
+/// Module-level names bound to a generator expression: `gen = (f(x) for x in xs)`.
+fn collect_generator_names(body: &[Stmt]) -> HashSet<&str> {
+    let mut out = HashSet::default();
+    for_each_module_scope_stmt(body, &mut |stmt| {
+        if let Stmt::Assign(a) = stmt
+            && a.value.is_generator_expr()
+            && let [Expr::Name(n)] = a.targets.as_slice()
+        {
+            out.insert(n.id.as_str());
+        }
+    });
+    out
+}
+
+/// Module-level names bound to this module's object: `this = sys.modules[__name__]`.
+fn collect_module_aliases<'a>(
+    body: &'a [Stmt],
+    aliases: &HashMap<&str, String>,
+) -> HashSet<&'a str> {
+    let mut out = HashSet::default();
+    for_each_module_scope_stmt(body, &mut |stmt| {
+        if let Stmt::Assign(a) = stmt
+            && let [Expr::Name(n)] = a.targets.as_slice()
+            && is_this_module_with(&a.value, aliases)
+        {
+            out.insert(n.id.as_str());
+        }
+    });
+    out
+}
+
+/// The name an attribute or subscript chain starts from (`sys` in `sys.path[0]`).
+fn root_name(expr: &Expr) -> Option<&str> {
+    match expr {
+        Expr::Name(n) => Some(n.id.as_str()),
+        Expr::Attribute(a) => root_name(&a.value),
+        Expr::Subscript(s) => root_name(&s.value),
+        _ => None,
+    }
+}
+
+/// `warnings.simplefilter(...)`, `warnings.filterwarnings(...)`, `warnings.resetwarnings()`,
+/// `warnings.filters.insert(...)` and the like.
+fn is_warning_filter_call(name: &str) -> bool {
+    matches!(
+        name,
+        "warnings.simplefilter" | "warnings.filterwarnings" | "warnings.resetwarnings"
+    ) || name
+        .strip_prefix("warnings.filters.")
+        .is_some_and(|method| !method.contains('.'))
 }
 
 /// Whether an unpacking target (`a, __lazy_modules__ = ...`, `[*__lazy_modules__] = ...`) binds `__lazy_modules__`.
@@ -1595,6 +2203,8 @@ impl<'a> Walker<'a> {
         if self.depth == 0 || self.at_module_scope() {
             self.note_import_state_change(stmt);
             self.note_all_and_lazy_modules(stmt);
+        } else if self.exec_scope != 0 {
+            self.note_import_state_change(stmt);
         }
         match stmt {
             Stmt::Import(_) | Stmt::ImportFrom(_) => {
@@ -1614,6 +2224,19 @@ impl<'a> Walker<'a> {
             Stmt::FunctionDef(f) => self.visit_function(f, None),
             // `f_globals = frame.f_back.f_globals` in a function, read only with literal keys.
             Stmt::Assign(a) if self.note_namespace_alias(a) => {}
+            // `name = (f(x) for x in xs)` at module level: the body runs when the generator is iterated, which
+            // a read of `name` at import time may do.
+            Stmt::Assign(a)
+                if self.at_module_scope()
+                    && a.value.is_generator_expr()
+                    && matches!(a.targets.as_slice(), [Expr::Name(_)]) =>
+            {
+                let scope = self.visit_comprehension(&a.value, true);
+                if let [Expr::Name(n)] = a.targets.as_slice() {
+                    self.module_functions.insert(n.id.as_str(), scope);
+                    self.visit_expr(&a.targets[0]);
+                }
+            }
             // `name = lambda ...` at module level: a call of `name` at import time runs the lambda's body.
             Stmt::Assign(a)
                 if self.at_module_scope()
@@ -1646,9 +2269,16 @@ impl<'a> Walker<'a> {
             }
             Stmt::AnnAssign(a) => {
                 // Module-level annotations are evaluated at import time before 3.14; annotations of local
-                // variables are never evaluated.
+                // variables are never evaluated: in a function they are uses that run no earlier than the
+                // function (a type checker reads them there).
                 let evaluated = self.at_module_scope() && !self.annotations_deferred;
-                self.visit_annotation_expr(&a.annotation, evaluated);
+                if self.scopes[self.scope].kind == ScopeKind::Function {
+                    let saved = std::mem::replace(&mut self.in_annotation, true);
+                    self.visit_expr(&a.annotation);
+                    self.in_annotation = saved;
+                } else {
+                    self.visit_annotation_expr(&a.annotation, evaluated);
+                }
                 if let Some(value) = &a.value {
                     self.visit_expr(value);
                 }
@@ -1712,9 +2342,29 @@ impl<'a> Walker<'a> {
                     .get_or_insert(TextRange::new(w.range().start(), header_end));
                 let saved_depth = self.depth;
                 self.depth += 1;
+                // `with warnings.catch_warnings():` restores the filters when the block ends.
+                let restores_filters = w.items.iter().any(|item| {
+                    self.canonical(call_target(&item.context_expr)) == "warnings.catch_warnings"
+                });
+                let saved_catch = self.in_catch_warnings;
+                self.in_catch_warnings |= restores_filters;
                 self.visit_body(&w.body);
+                self.in_catch_warnings = saved_catch;
                 self.depth = saved_depth;
                 self.placement.in_with = saved;
+            }
+            // `for name in globals():` reads the names only.
+            Stmt::For(f) if is_namespace_call(&f.iter, self.at_module_scope()) => {
+                self.dynamic_access(None, f.iter.range(), DynamicKind::Keys);
+                let saved_depth = self.depth;
+                let saved_block = self.placement.in_block;
+                self.placement.in_block.get_or_insert(stmt.range());
+                self.depth += 1;
+                self.visit_expr(&f.target);
+                self.visit_body(&f.body);
+                self.visit_body(&f.orelse);
+                self.depth = saved_depth;
+                self.placement.in_block = saved_block;
             }
             Stmt::For(_) | Stmt::While(_) | Stmt::Match(_) => {
                 let saved_depth = self.depth;
@@ -1734,12 +2384,63 @@ impl<'a> Walker<'a> {
     /// `name.attr` reads `name`, with the attribute read right after it; any other attribute's value is walked.
     #[inline]
     fn visit_attribute(&mut self, expr: &'a Expr, a: &'a ast::ExprAttribute) {
-        if let Expr::Name(n) = &*a.value
-            && n.ctx == ExprContext::Load
-        {
-            self.reference(n.id.as_str(), n.range(), Some(a.attr.as_str()));
-        } else {
-            visitor::walk_expr(self, expr);
+        match &*a.value {
+            Expr::Name(n) if n.ctx == ExprContext::Load => {
+                let name = n.id.as_str();
+                if self.is_module_alias(name) {
+                    // `this.x`: an attribute of the module object, which reads the global `x`.
+                    self.module_object_read(a.attr.as_str(), expr.range());
+                    return;
+                }
+                self.reference(name, n.range(), Some(a.attr.as_str()));
+                self.note_special_name(name, &a.value);
+            }
+            // `a.b.c`: the name with every attribute read after it.
+            Expr::Attribute(inner) => {
+                let mut first = inner;
+                while let Expr::Attribute(deeper) = &*first.value {
+                    first = deeper;
+                }
+                if let Expr::Name(n) = &*first.value
+                    && n.ctx == ExprContext::Load
+                    && let Some(id) = self.tracked.id(n.id.as_str())
+                {
+                    self.raw_refs[id].push(Reference {
+                        name: self.tracked.names[id],
+                        range: n.range(),
+                        ctx: self.ctx,
+                        scope: self.scope,
+                        exec_scope: self.exec_scope,
+                        attr: Some(first.attr.as_str()),
+                        chain: Some(a),
+                        binding_scope: 0,
+                    });
+                } else {
+                    visitor::walk_expr(self, expr);
+                }
+            }
+            _ => visitor::walk_expr(self, expr),
+        }
+    }
+
+    /// `this.x` or `getattr(this, "x")` on the module object: a read of the global `x` where it runs (a lazy
+    /// binding resolves), which a name moved into a function would miss.
+    fn module_object_read(&mut self, key: &'a str, range: TextRange) {
+        self.dynamic_access(Some(key), range, DynamicKind::ModuleObject);
+        if let Some(id) = self.tracked.id(key) {
+            self.record_reference(id, self.tracked.names[id], range, self.ctx, None);
+        }
+    }
+
+    /// A read of a name that is more than a reference: the module object under another name escapes (any of
+    /// its names may be read), and a module-level generator may be iterated.
+    #[inline]
+    fn note_special_name(&mut self, name: &'a str, expr: &'a Expr) {
+        if self.is_module_alias(name) {
+            self.dynamic_access(None, expr.range(), DynamicKind::Dict);
+        }
+        if !self.generator_names.is_empty() && self.generator_names.contains(name) {
+            self.note_call(Callee::Name(name), expr.range());
         }
     }
 
@@ -1807,36 +2508,7 @@ impl<'a> Walker<'a> {
                 self.exec_scope = saved_exec;
             }
             Expr::ListComp(_) | Expr::SetComp(_) | Expr::DictComp(_) | Expr::Generator(_) => {
-                let (generators, elts): (&'a [ast::Comprehension], Vec<&'a Expr>) = match expr {
-                    Expr::ListComp(c) => (&c.generators, vec![&*c.elt]),
-                    Expr::SetComp(c) => (&c.generators, vec![&*c.elt]),
-                    Expr::Generator(c) => (&c.generators, vec![&*c.elt]),
-                    Expr::DictComp(c) => (
-                        &c.generators,
-                        c.key.iter().map(|k| &**k).chain([&*c.value]).collect(),
-                    ),
-                    _ => return,
-                };
-                // The first iterable is evaluated in the enclosing scope.
-                if let Some(first) = generators.first() {
-                    self.visit_expr(&first.iter);
-                }
-                let scope = self.push_scope(ScopeKind::Comprehension);
-                let saved_scope = self.scope;
-                self.scope = scope;
-                for (i, generator) in generators.iter().enumerate() {
-                    self.visit_expr(&generator.target);
-                    if i > 0 {
-                        self.visit_expr(&generator.iter);
-                    }
-                    for cond in &generator.ifs {
-                        self.visit_expr(cond);
-                    }
-                }
-                for elt in elts {
-                    self.visit_expr(elt);
-                }
-                self.scope = saved_scope;
+                self.visit_comprehension(expr, false);
             }
             Expr::Named(named) => {
                 // The walrus target binds in the nearest enclosing non-comprehension scope.
@@ -1887,12 +2559,21 @@ impl<'a> Visitor<'a> for Walker<'a> {
         // everything).
         match expr {
             Expr::Name(n) => match n.ctx {
-                ExprContext::Load => self.reference(n.id.as_str(), n.range(), None),
+                ExprContext::Load => {
+                    let name = n.id.as_str();
+                    self.reference(name, n.range(), None);
+                    self.note_special_name(name, expr);
+                }
                 ExprContext::Store | ExprContext::Del => self.bind(n.id.as_str(), n.range()),
                 ExprContext::Invalid => {}
             },
-            // `__dict__` and `f_globals` may be namespace reads (`note_dynamic`).
-            Expr::Attribute(a) if !matches!(a.attr.as_str(), "__dict__" | "f_globals") => {
+            // `__dict__`, `f_globals`, `f_locals` and `__globals__` may be namespace reads (`note_dynamic`).
+            Expr::Attribute(a)
+                if !matches!(
+                    a.attr.as_str(),
+                    "__dict__" | "f_globals" | "f_locals" | "__globals__"
+                ) =>
+            {
                 self.visit_attribute(expr, a);
             }
             Expr::StringLiteral(literal) => {

@@ -8,7 +8,7 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::diagnostic::{Decision, ImportVerdict, KeepReason, Notice, RewriteWhy};
 use crate::edit::Edit;
-use crate::index::{Ctx, DynamicKind, ImportStmt, Index, bound_name};
+use crate::index::{Ctx, DynamicKind, ImportStmt, Index, ScopeKind, bound_name};
 use crate::known;
 use crate::python::ParsedModule;
 use crate::rewrite;
@@ -96,13 +96,17 @@ pub(crate) fn plan<'a>(
         Style::LazyModules => {
             rewrite::lazy_modules::edits(&mut candidates, index, source, &mut notices)
         }
-        Style::Local => rewrite::local::edits(
-            &mut candidates,
-            index,
-            parsed,
-            source,
-            settings.type_checking_imports,
-        ),
+        Style::Local => {
+            let edits = rewrite::local::edits(
+                &mut candidates,
+                index,
+                parsed,
+                source,
+                settings.type_checking_imports,
+            );
+            rewrite::local::doctest_notices(&candidates, parsed, source, &mut notices);
+            edits
+        }
     };
     Plan {
         verdicts: candidates.into_iter().map(|c| c.verdict).collect(),
@@ -237,6 +241,14 @@ fn judge_statement(
     // Before or after the import: a lazy import resolves at first use, after the whole module body ran.
     if let Some(change) = index.import_state_change {
         candidate.keep(KeepReason::SysPathChanged, first_line(source, change), None);
+        return;
+    }
+    if let Some(change) = index.warnings_change {
+        candidate.keep(
+            KeepReason::WarningFiltersChanged,
+            first_line(source, change),
+            None,
+        );
     }
 }
 
@@ -313,38 +325,62 @@ fn judge_name(
             ..
         }
     );
-    if !style_is_local && import.source_module().is_none() && candidate.alias.asname.is_none() {
-        let full = candidate.alias.name.as_str();
-        if let Some((_, rest)) = full.split_once('.') {
-            let sub = rest.split('.').next().unwrap_or_default();
-            // What the module-level `import binding...` statements without `as` import: `binding` itself, or
-            // the submodules `binding.<attr>`.
-            let bound_here: Vec<&str> = index
-                .imports
-                .iter()
-                .filter(|other| other.is_module_level() && other.source_module().is_none())
-                .flat_map(ImportStmt::aliases)
-                .filter(|a| a.asname.is_none())
-                .map(|a| a.name.as_str())
-                .filter(|name| name.split('.').next() == Some(binding))
-                .collect();
-            let plain_import_too = bound_here.contains(&binding);
-            let imported_sibling = |attr: &str| {
-                bound_here.iter().any(|name| {
-                    name.split_once('.')
-                        .is_some_and(|(_, rest)| rest.split('.').next() == Some(attr))
-                })
-            };
-            if !plain_import_too
-                && let Some(other) = references.iter().find(|r| {
-                    r.attr
-                        .is_none_or(|attr| attr != sub && !imported_sibling(attr))
-                })
-            {
-                candidate.keep(KeepReason::SubmoduleSideEffect, other.range, None);
-            }
-        }
+    if !style_is_local
+        && import.source_module().is_none()
+        && candidate.alias.asname.is_none()
+        && let Some(other) =
+            submodule_attribute_use(candidate.alias.name.as_str(), references, index)
+    {
+        candidate.keep(KeepReason::SubmoduleSideEffect, other.range, None);
     }
+}
+
+/// `import a.b.c` binds `a`; a lazy `a` imports only `a`, and `a.b`, `a.b.c` import on first attribute access.
+/// So every use must follow the dotted path (`a.b.c...`), level by level, unless a plain `import a` binds the
+/// name too. A use that leaves the path at some level (`a.b.d`) is fine only where another module-level
+/// statement imports that sibling (`import a.b.d`): it makes the attribute importable on first access, lazy
+/// or not. Returns the first use that is not fine.
+pub(crate) fn submodule_attribute_use<'r, 'a>(
+    full: &str,
+    references: impl IntoIterator<Item = &'r crate::index::Reference<'a>>,
+    index: &Index<'_>,
+) -> Option<&'r crate::index::Reference<'a>>
+where
+    'a: 'r,
+{
+    let (binding, rest) = full.split_once('.')?;
+    let path: Vec<&str> = rest.split('.').collect();
+    // What the module-level `import binding...` statements without `as` import: `binding` itself, or the
+    // submodules `binding.<attr>...`.
+    let bound_here: Vec<Vec<&str>> = index
+        .imports
+        .iter()
+        .filter(|other| other.is_module_level() && other.source_module().is_none())
+        .flat_map(ImportStmt::aliases)
+        .filter(|a| a.asname.is_none())
+        .map(|a| a.name.as_str().split('.').collect::<Vec<_>>())
+        .filter(|parts| parts.first() == Some(&binding))
+        .collect();
+    if bound_here.iter().any(|parts| parts.len() == 1) {
+        return None;
+    }
+    // Whether another statement imports `binding.<prefix>.<attr>`.
+    let imported_sibling = |prefix: &[&str], attr: &str| {
+        bound_here.iter().any(|parts| {
+            parts.len() > prefix.len() + 1
+                && parts[1..=prefix.len()] == *prefix
+                && parts[prefix.len() + 1] == attr
+        })
+    };
+    references.into_iter().find(|r| {
+        let attrs = r.attributes();
+        match attrs.iter().zip(&path).position(|(a, p)| a != p) {
+            Some(level) => !imported_sibling(&path[..level], attrs[level]),
+            // The use stops above the imported submodule (`a`, or `a.b` for `import a.b.c`): what the eager
+            // import set on it may be read later.
+            None => attrs.len() < path.len(),
+        }
+    })
 }
 
 /// Style `local`: a move must not change which object any use sees, nor what other modules can read.
@@ -393,6 +429,7 @@ fn judge_local(
     {
         let detail = match access.kind {
             DynamicKind::Exec => "`eval`/`exec` may read the name from the module's globals",
+            DynamicKind::Keys => "the module's names are listed, and a moved name would be missing",
             _ => "the module object may be asked for the name by string",
         };
         candidate.keep(
@@ -448,6 +485,14 @@ fn judge_local(
             }
             Ctx::ImportTime => {
                 candidate.keep(KeepReason::UsedAtImportTime, reference.range, None);
+                return;
+            }
+            // `class C: x = x` in a function reads the module's `x`, never the function's.
+            Ctx::Deferred
+                if index.scopes[reference.scope].kind == ScopeKind::Class
+                    && index.scopes[reference.scope].bindings.contains(binding) =>
+            {
+                candidate.keep(KeepReason::ClassBodyBindsName, reference.range, None);
                 return;
             }
             Ctx::Deferred => match index.receiver(reference.scope) {

@@ -9,7 +9,7 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::diagnostic::{Decision, KeepReason, Notice, RewriteWhy};
 use crate::edit::Edit;
-use crate::index::{DynamicKind, Index, ScopeKind, bound_name};
+use crate::index::{DynamicKind, Index, ScopeKind, StateChange, bound_name};
 use crate::known;
 use crate::plan::Candidate;
 use crate::python::ParsedModule;
@@ -160,6 +160,19 @@ fn decide(
             Some("the function reads its own `locals()`".to_string()),
         ));
     }
+    // The function changes `sys.path` (or the warning filters) around its import, itself or through a helper:
+    // the import must run at that point.
+    if let Some((kind, range)) = index.state_changers.get(&scope) {
+        let reason = match kind {
+            StateChange::ImportSystem => KeepReason::SysPathChanged,
+            StateChange::WarningFilters => KeepReason::WarningFiltersChanged,
+        };
+        return Err((
+            reason,
+            first_line(source, *range),
+            Some("the function changes it around its import".to_string()),
+        ));
+    }
     if parsed.has_keep_pragma(source, stmt_range) {
         return Err((KeepReason::KeepPragma, stmt_range, None));
     }
@@ -223,6 +236,10 @@ fn decide(
             continue;
         }
         let other = &index.imports[candidates[*j].import];
+        // An identical import under `if TYPE_CHECKING:` never runs: the local one is not redundant.
+        if other.placement.in_type_checking.is_some() && other_text == text {
+            continue;
+        }
         if other.is_module_level() {
             if other_text == text {
                 return Err((KeepReason::RedundantLocalImport, other.range(), None));
@@ -250,11 +267,10 @@ fn decide(
         ));
     }
     // Code that reads the namespace as a dict would find a new, unresolved entry.
-    if let Some(access) = index
-        .dynamic
-        .iter()
-        .find(|d| d.kind == DynamicKind::Dict && d.key.is_none_or(|k| k == binding))
-    {
+    if let Some(access) = index.dynamic.iter().find(|d| {
+        matches!(d.kind, DynamicKind::Dict | DynamicKind::Keys)
+            && d.key.is_none_or(|k| k == binding)
+    }) {
         return Err((KeepReason::DynamicAccess, access.range, None));
     }
     // Code that reads the name as a global or builtin would see the hoisted binding instead.
@@ -282,8 +298,60 @@ fn decide(
             Some("the function never reads the name".to_string()),
         ));
     }
+    // `import a.b` then `a.c` in the function: the eager import made `a.c` reachable, a lazy `a` may not.
+    if import.source_module().is_none()
+        && c.alias.asname.is_none()
+        && let Some(reference) = crate::plan::submodule_attribute_use(
+            c.alias.name.as_str(),
+            index
+                .local_references
+                .get(binding)
+                .into_iter()
+                .flatten()
+                .filter(|r| r.binding_scope == scope),
+            index,
+        )
+    {
+        return Err((KeepReason::SubmoduleSideEffect, reference.range, None));
+    }
+    // A module-level `__getattr__` answers `module.name` for names the module lacks; a hoisted binding would
+    // answer first.
+    if let Some(getattr) = parsed.body().iter().find_map(|stmt| match stmt {
+        Stmt::FunctionDef(f) if f.name.as_str() == "__getattr__" => Some(f),
+        _ => None,
+    }) {
+        return Err((
+            KeepReason::HoistShadows,
+            first_line(source, getattr.range()),
+            Some(format!(
+                "the module's `__getattr__` answers `{binding}` today; a hoisted binding would bypass it"
+            )),
+        ));
+    }
     if let Some(project) = &settings.project {
         let module = c.verdict.resolved_module.as_deref().unwrap_or_default();
+        // `from m import x` re-reads `m.x` on each call; a hoisted binding keeps the first value.
+        if let (Some(member), Some(from)) = (&c.verdict.member, &c.verdict.resolved_module)
+            && let Some(at) = project.attribute_touched(from, member)
+        {
+            return Err((
+                KeepReason::AttributeReboundElsewhere,
+                stmt_range,
+                Some(format!("`{from}.{member}` is touched at {at}")),
+            ));
+        }
+        // `from this import *` elsewhere, and no `__all__` here: a public hoisted name would join it.
+        if !index.has_all
+            && !binding.starts_with('_')
+            && let Some(this) = file.module_name.as_deref()
+            && let Some(at) = project.star_importer(this)
+        {
+            return Err((
+                KeepReason::StarExported,
+                c.alias.range(),
+                Some(format!("`from {this} import *` at {at}")),
+            ));
+        }
         if let Some(at) = project.sys_modules_patched(module) {
             return Err((
                 KeepReason::SysModulesPatched,
@@ -291,15 +359,30 @@ fn decide(
                 Some(format!("`sys.modules` is patched at {at}")),
             ));
         }
-        if let (Some(target), Some(this)) =
-            (&c.verdict.resolved_module, file.module_name.as_deref())
-            && project.imports_back(target, this)
+        // `from pkg import a` loads `pkg` and, when `a` is a submodule, `pkg.a`.
+        let loaded: Vec<String> = c
+            .verdict
+            .resolved_module
+            .iter()
+            .flat_map(|m| {
+                std::iter::once(m.clone())
+                    .chain(c.verdict.member.as_ref().map(|x| format!("{m}.{x}")))
+            })
+            .collect();
+        if let Some(this) = file.module_name.as_deref()
+            && let Some((target, path)) = loaded
+                .iter()
+                .find_map(|t| project.import_path_back(t, this).map(|p| (t, p)))
         {
-            return Err((
-                KeepReason::ImportCycle,
-                stmt_range,
-                Some(format!("`{target}` imports `{this}` at module level")),
-            ));
+            let detail = if path.len() == 1 {
+                format!("`{target}` imports `{this}` at module level")
+            } else {
+                format!(
+                    "`{target}` leads back to `{this}` through module-level imports: {} → {this}",
+                    path.join(" → ")
+                )
+            };
+            return Err((KeepReason::ImportCycle, stmt_range, Some(detail)));
         }
     }
     Ok(())

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use ruff_python_ast::{self as ast, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
-use crate::diagnostic::KeepReason;
+use crate::diagnostic::{KeepReason, Notice};
 use crate::edit::Edit;
 use crate::index::{Index, ScopeId, is_type_checking_test};
 use crate::plan::Candidate;
@@ -386,4 +386,83 @@ fn type_checking_block(
         text.push_str(eol);
     }
     vec![Edit::insertion(at, text)]
+}
+
+/// Doctest examples (`>>> ...` lines in docstrings) run with the module's globals: a name moved into functions
+/// is missing there. lazify cannot see which examples a test run collects, so it reports each one that uses a
+/// moved name.
+pub(crate) fn doctest_notices(
+    candidates: &[Candidate<'_>],
+    parsed: &ParsedModule,
+    source: &str,
+    notices: &mut Vec<Notice>,
+) {
+    let moved: Vec<&str> = candidates
+        .iter()
+        .filter(|c| c.verdict.is_rewrite())
+        .map(|c| c.verdict.binding.as_str())
+        .collect();
+    if moved.is_empty() || memchr::memmem::find(source.as_bytes(), b">>>").is_none() {
+        return;
+    }
+    let mut docstrings = Vec::new();
+    collect_docstrings(parsed.body(), &mut docstrings);
+    for docstring in docstrings {
+        let text = &source[docstring.range()];
+        let examples: Vec<&str> = text
+            .lines()
+            .map(str::trim_start)
+            .filter_map(|l| l.strip_prefix(">>>").or_else(|| l.strip_prefix("...")))
+            .collect();
+        for name in &moved {
+            if examples.iter().any(|line| uses_word(line, name)) {
+                notices.push(Notice {
+                    name: "doctest-uses-moved-name",
+                    message: format!(
+                        "a doctest example in this docstring uses `{name}`, which moves into functions: the \
+                         example runs with the module's globals and will not find it"
+                    ),
+                    range: docstring.range(),
+                    warning: true,
+                });
+            }
+        }
+    }
+}
+
+/// Whether `word` occurs in `line` as a whole identifier.
+fn uses_word(line: &str, word: &str) -> bool {
+    let is_ident = |c: char| c.is_alphanumeric() || c == '_';
+    line.match_indices(word).any(|(at, _)| {
+        let before = line[..at].chars().next_back();
+        let after = line[at + word.len()..].chars().next();
+        !before.is_some_and(is_ident) && !after.is_some_and(is_ident)
+    })
+}
+
+/// The docstrings of the module, its classes and functions (at any depth).
+fn collect_docstrings<'a>(body: &'a [Stmt], out: &mut Vec<&'a ast::ExprStringLiteral>) {
+    if let Some(Stmt::Expr(e)) = body.first()
+        && let ast::Expr::StringLiteral(s) = &*e.value
+    {
+        out.push(s);
+    }
+    for stmt in body {
+        match stmt {
+            Stmt::FunctionDef(f) => collect_docstrings(&f.body, out),
+            Stmt::ClassDef(c) => collect_docstrings(&c.body, out),
+            Stmt::If(s) => {
+                for inner in
+                    std::iter::once(&s.body).chain(s.elif_else_clauses.iter().map(|c| &c.body))
+                {
+                    for stmt in inner {
+                        if let Stmt::FunctionDef(_) | Stmt::ClassDef(_) = stmt {
+                            collect_docstrings(std::slice::from_ref(stmt), out);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
 }
