@@ -105,8 +105,9 @@ pub(crate) fn main(args: impl Iterator<Item = OsString>) -> ExitCode {
             return ExitCode::from(if error.use_stderr() { 2 } else { 0 });
         }
     };
+    let result = measure(&args);
     let mut stderr = io::stderr().lock();
-    match measure(&args, &mut stderr) {
+    match result {
         Ok(measurement) => match print(&args, &measurement) {
             Ok(()) => ExitCode::SUCCESS,
             Err(error) if error.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
@@ -516,7 +517,7 @@ fn heaviest(modules: &[String], times: &HashMap<String, f64>, project: &str) -> 
     clippy::print_stderr,
     reason = "progress notes go to stderr, the figures to stdout"
 )]
-fn measure(args: &MeasureArgs, _stderr: &mut dyn io::Write) -> Result<Measurement, String> {
+fn measure(args: &MeasureArgs) -> Result<Measurement, String> {
     let cwd =
         std::env::current_dir().map_err(|e| format!("cannot read the working directory: {e}"))?;
     let absolute: Vec<PathBuf> = args
@@ -602,11 +603,9 @@ fn measure(args: &MeasureArgs, _stderr: &mut dyn io::Write) -> Result<Measuremen
             errors.push(format!("{}: {error}", shown(&file.path)));
         }
     }
-    if !errors.is_empty() {
-        return Err(format!(
-            "the rewrite failed, so there is nothing to measure:\n{}",
-            errors.join("\n")
-        ));
+    // A file the rewrite cannot handle stays as it is in the copy, as `--write` leaves it: measured, and said.
+    for error in &errors {
+        eprintln!("warning: {error} (left as it is in the rewritten copy)");
     }
 
     let copy_paths_before: Vec<PathBuf> =
