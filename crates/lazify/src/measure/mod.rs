@@ -178,8 +178,8 @@ pub(crate) struct Statement {
     after_rss_mib: f64,
     after_alloc_mib: f64,
     after_phase: Option<String>,
-    /// The top-level packages among the modules it loaded itself in the rewritten copy (or the original when
-    /// it is deferred), heaviest first.
+    /// The top-level packages among the modules it loads itself (a kept statement in the rewritten copy, a
+    /// rewritten one in the original), heaviest first, the project's own left out.
     heaviest: Vec<String>,
     /// The modules it loaded itself, for the report's colours.
     #[serde(skip)]
@@ -213,7 +213,7 @@ pub(crate) struct Measurement {
     limit: Option<Figures>,
     /// Every import statement that loaded something, kept ones first, costliest first.
     imports: Vec<Statement>,
-    /// What still loads at import after the rewrite, by top-level package, costliest first.
+    /// What still loads after the rewrite (import and use), by top-level package, costliest first.
     remaining: Vec<Package>,
     #[serde(skip)]
     trees: HashMap<(Variant, String), Vec<probe::Node>>,
@@ -320,7 +320,8 @@ fn common_dir(paths: &[PathBuf]) -> Option<PathBuf> {
     Some(common)
 }
 
-/// Where the copy of `module`'s top-level package or module sits: the `sys.path` entry.
+/// Where the copy of `module`'s top-level package or module sits: the `sys.path` entry. `copy_root` is the
+/// folder holding the copy of the project folder; `src/` layouts are found from the given paths.
 fn find_import_root(copy_root: &Path, paths: &[PathBuf], module: &str) -> Option<PathBuf> {
     let top = module.split('.').next()?;
     let holds = |dir: &Path| dir.join(top).is_dir() || dir.join(format!("{top}.py")).is_file();
@@ -331,10 +332,9 @@ fn find_import_root(copy_root: &Path, paths: &[PathBuf], module: &str) -> Option
                 break;
             }
             candidates.push(dir.to_path_buf());
+            candidates.push(dir.join("src"));
         }
     }
-    candidates.push(copy_root.join("src"));
-    candidates.push(copy_root.to_path_buf());
     candidates.into_iter().find(|dir| holds(dir))
 }
 
@@ -554,8 +554,15 @@ fn measure(args: &MeasureArgs) -> Result<Measurement, String> {
     let style = settings.settings.effective_style().0;
 
     let scratch = scratch_dir()?;
-    let before_root = scratch.0.join("before");
-    let after_root = scratch.0.join("after");
+    // Each copy keeps the project folder's name, so that a package folder given alone (`site-packages/jinja2`)
+    // can be imported from its parent.
+    let name = root
+        .file_name()
+        .map_or_else(|| OsString::from("project"), OsString::from);
+    let before_parent = scratch.0.join("before");
+    let after_parent = scratch.0.join("after");
+    let before_root = before_parent.join(&name);
+    let after_root = after_parent.join(&name);
     let mut count = 0;
     copy_tree(&root, &before_root, &mut count)?;
     count = 0;
@@ -610,8 +617,8 @@ fn measure(args: &MeasureArgs) -> Result<Measurement, String> {
 
     let copy_paths_before: Vec<PathBuf> =
         absolute.iter().map(|p| in_copy(&before_root, p)).collect();
-    let import_root =
-        find_import_root(&before_root, &copy_paths_before, &args.module).ok_or_else(|| {
+    let import_root = find_import_root(&before_parent, &copy_paths_before, &args.module)
+        .ok_or_else(|| {
             format!(
                 "cannot find module `{}` in {}: pass the folder that holds its package",
                 args.module,
@@ -619,18 +626,26 @@ fn measure(args: &MeasureArgs) -> Result<Measurement, String> {
             )
         })?;
     let relative_import_root = import_root
-        .strip_prefix(&before_root)
+        .strip_prefix(&before_parent)
         .unwrap_or(&import_root)
         .to_path_buf();
 
-    let python = probe::discover_python(args.python.as_deref(), &root);
+    // A relative `--python` path is the user's (the children run elsewhere); a bare name is looked up on PATH.
+    let explicit = args.python.as_ref().map(|p| {
+        if p.components().count() > 1 {
+            cwd.join(p)
+        } else {
+            p.clone()
+        }
+    });
+    let python = probe::discover_python(explicit.as_deref(), &root);
     let (version, has_lazy) = probe::python_version(&python)?;
     let work = scratch.0.join("work");
     std::fs::create_dir_all(&work).map_err(|e| format!("cannot create {}: {e}", work.display()))?;
     let mut roots = HashMap::new();
     roots.insert(Variant::Before, import_root.clone());
     roots.insert(Variant::Limit, import_root.clone());
-    roots.insert(Variant::After, after_root.join(&relative_import_root));
+    roots.insert(Variant::After, after_parent.join(&relative_import_root));
     let runner = Runner {
         python: python.clone(),
         module: args.module.clone(),
@@ -770,15 +785,11 @@ fn measure(args: &MeasureArgs) -> Result<Measurement, String> {
             };
             let mut reasons: Vec<String> = verdicts.iter().map(|v| verdict_reason(v)).collect();
             reasons.dedup();
-            let heavy_from = if cost_after.own.is_empty() {
-                &cost_before.own
+            // A kept statement: what it loads in the rewritten copy; a rewritten one: what it deferred.
+            let (heavy_from, heavy_times) = if verdict == "rewrite" {
+                (&cost_before.own, &times_before)
             } else {
-                &cost_after.own
-            };
-            let heavy_times = if cost_after.own.is_empty() {
-                &times_before
-            } else {
-                &times_after
+                (&cost_after.own, &times_after)
             };
             let statement = text.split_whitespace().collect::<Vec<_>>().join(" ");
             imports.push(Statement {
@@ -856,8 +867,8 @@ fn measure(args: &MeasureArgs) -> Result<Measurement, String> {
     })
 }
 
-/// The modules still loaded by the import after the rewrite, by top-level package (the project's own left
-/// out), costliest first.
+/// The modules still loaded after the rewrite (by the import, and by `--use`), by top-level package (the
+/// project's own left out), costliest first.
 fn remaining_packages(
     trees: &HashMap<(Variant, String), Vec<probe::Node>>,
     times: &HashMap<String, f64>,
@@ -871,8 +882,12 @@ fn remaining_packages(
         }
     }
     let mut modules = Vec::new();
-    if let Some(nodes) = trees.get(&(Variant::After, "import".to_string())) {
-        for node in nodes {
+    for phase in ["import", "use"] {
+        for node in trees
+            .get(&(Variant::After, phase.to_string()))
+            .into_iter()
+            .flatten()
+        {
             walk(node, &mut modules);
         }
     }
@@ -1024,7 +1039,7 @@ pub(crate) fn text(m: &Measurement) -> String {
         let _ = writeln!(s);
         let _ = writeln!(
             s,
-            "Kept imports, costliest first (what each still loads itself at import: time, modules, RSS):"
+            "Kept imports, costliest first (what each still loads itself, at import or first use: time, modules, RSS):"
         );
         for i in kept {
             let _ = writeln!(
@@ -1065,7 +1080,10 @@ pub(crate) fn text(m: &Measurement) -> String {
     let third: Vec<&Package> = m.remaining.iter().take(6).collect();
     if !third.is_empty() {
         let _ = writeln!(s);
-        let _ = writeln!(s, "Still loaded at import after the rewrite, by package:");
+        let _ = writeln!(
+            s,
+            "Still loaded after the rewrite (import and use), by package:"
+        );
         for p in third {
             let _ = writeln!(
                 s,

@@ -33,7 +33,7 @@ pub(crate) fn render(m: &Measurement) -> String {
          h1{{font-size:22px;margin:0 0 4px}}h2{{font-size:17px;margin:28px 0 8px}}\
          .sub{{color:#555}}table{{border-collapse:collapse;width:100%}}\
          td,th{{padding:3px 8px;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}}\
-         td.n{{text-align:right;font-variant-numeric:tabular-nums}}code{{font-size:13px}}\
+         td.n{{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}}code{{font-size:13px}}\
          .legend span{{display:inline-block;margin:2px 14px 2px 0}}\
          .sw{{display:inline-block;width:12px;height:12px;margin-right:5px;vertical-align:-1px}}\
          svg text{{font:12px system-ui,sans-serif}}</style></head><body>\n\
@@ -75,19 +75,32 @@ pub(crate) fn render(m: &Measurement) -> String {
         "<span><i class=\"sw\" style=\"background:{GREY}\"></i>the interpreter, the project's own modules, \
          or other statements</span></div>\n"
     );
-    let scale = total(m.trees.get(&(Variant::Before, "import".to_string())));
+    // One picture per copy: the import, then (after a dashed line) the first use; the same scale for both.
+    let tree = |variant: Variant, phase: &str| {
+        m.trees
+            .get(&(variant, phase.to_string()))
+            .map_or(&[][..], Vec::as_slice)
+    };
+    let scale = [Variant::Before, Variant::After]
+        .iter()
+        .map(|&v| total(tree(v, "import")) + total(tree(v, "use")))
+        .fold(0.0, f64::max);
     for (variant, title) in [(Variant::Before, "Before"), (Variant::After, "After")] {
-        let nodes = m.trees.get(&(variant, "import".to_string()));
-        let _ = writeln!(
+        let (import, first_use) = (tree(variant, "import"), tree(variant, "use"));
+        let _ = write!(
             html,
-            "<h3>{title}: {:.1} ms of imports</h3>",
-            total(nodes) / 1000.0
+            "<h3>{title}: {:.1} ms importing",
+            total(import) / 1000.0
         );
-        html.push_str(&icicle(
-            nodes.map_or(&[], Vec::as_slice),
-            scale,
-            &colours[&variant],
-        ));
+        if m.use_code.is_some() {
+            let _ = write!(
+                html,
+                ", then {:.1} ms in the first use",
+                total(first_use) / 1000.0
+            );
+        }
+        html.push_str("</h3>\n");
+        html.push_str(&icicle(import, first_use, scale, &colours[&variant]));
     }
 
     html.push_str("<h2>Kept imports, costliest first</h2>\n");
@@ -101,7 +114,7 @@ pub(crate) fn render(m: &Measurement) -> String {
         false,
     ));
     if !m.remaining.is_empty() {
-        html.push_str("<h2>Still loaded at import after the rewrite, by package</h2>\n<table><tr><th>package</th><th>import time</th><th>modules</th><th></th></tr>");
+        html.push_str("<h2>Still loaded after the rewrite (import and use), by package</h2>\n<table><tr><th>package</th><th>import time</th><th>modules</th><th></th></tr>");
         for p in &m.remaining {
             let _ = write!(
                 html,
@@ -122,8 +135,8 @@ pub(crate) fn render(m: &Measurement) -> String {
     html
 }
 
-fn total(nodes: Option<&Vec<Node>>) -> f64 {
-    nodes.map_or(0.0, |n| n.iter().map(|n| n.cumulative_us).sum())
+fn total(nodes: &[Node]) -> f64 {
+    nodes.iter().map(|n| n.cumulative_us).sum()
 }
 
 /// The statements that get a colour: the costliest ones, before or after.
@@ -142,14 +155,22 @@ fn colour_order(m: &Measurement) -> Vec<&Statement> {
     statements
 }
 
-/// For each variant, the colour of each module loaded by a coloured statement.
+/// For each copy, the colour of each module loaded by a coloured statement.
 fn statement_colours(m: &Measurement) -> HashMap<Variant, HashMap<String, &'static str>> {
     let mut result: HashMap<Variant, HashMap<String, &'static str>> = HashMap::new();
-    for (index, statement) in colour_order(m).iter().enumerate() {
-        for (variant, modules) in [
-            (Variant::Before, &statement.own_before),
-            (Variant::After, &statement.own_after),
-        ] {
+    // A module the rewrite defers keeps the colour of the statement that loaded it before, wherever it loads
+    // now (a first use); what a statement loads itself after the rewrite wins.
+    for (variant, after) in [
+        (Variant::Before, false),
+        (Variant::After, false),
+        (Variant::After, true),
+    ] {
+        for (index, statement) in colour_order(m).iter().enumerate() {
+            let modules = if after {
+                &statement.own_after
+            } else {
+                &statement.own_before
+            };
             let map = result.entry(variant).or_default();
             for module in modules {
                 map.insert(module.clone(), PALETTE[index]);
@@ -164,7 +185,12 @@ fn statement_colours(m: &Measurement) -> HashMap<Variant, HashMap<String, &'stat
 const ROW: f64 = 20.0;
 const MAX_DEPTH: usize = 12;
 
-fn icicle(nodes: &[Node], scale_us: f64, colours: &HashMap<String, &'static str>) -> String {
+fn icicle(
+    import: &[Node],
+    first_use: &[Node],
+    scale_us: f64,
+    colours: &HashMap<String, &'static str>,
+) -> String {
     fn depth_of(nodes: &[Node]) -> usize {
         nodes
             .iter()
@@ -223,16 +249,25 @@ fn icicle(nodes: &[Node], scale_us: f64, colours: &HashMap<String, &'static str>
             x += width;
         }
     }
-    if nodes.is_empty() || scale_us <= 0.0 {
-        return "<p>(no import tree)</p>\n".to_string();
+    if (import.is_empty() && first_use.is_empty()) || scale_us <= 0.0 {
+        return "<p>(no module was imported)</p>\n".to_string();
     }
-    let depth = depth_of(nodes).min(MAX_DEPTH);
+    let depth = depth_of(import).max(depth_of(first_use)).min(MAX_DEPTH);
     let height = depth as f64 * ROW;
     let mut svg = format!(
         "<svg class=\"icicle\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{WIDTH}\" height=\"{height}\" \
          viewBox=\"0 0 {WIDTH} {height}\">"
     );
-    draw(&mut svg, nodes, 0.0, 0, WIDTH / scale_us, colours, None);
+    let per_us = WIDTH / scale_us;
+    draw(&mut svg, import, 0.0, 0, per_us, colours, None);
+    if !first_use.is_empty() {
+        let x = total(import) * per_us;
+        let _ = write!(
+            svg,
+            "<line x1=\"{x:.1}\" y1=\"0\" x2=\"{x:.1}\" y2=\"{height}\" stroke=\"#222\" stroke-dasharray=\"4 3\"/>"
+        );
+        draw(&mut svg, first_use, x, 0, per_us, colours, None);
+    }
     svg.push_str("</svg>\n");
     svg
 }
