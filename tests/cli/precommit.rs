@@ -391,7 +391,7 @@ fn pre_commit_mirror_installs_the_wheel_without_rust() {
     project
         .file(
             ".pre-commit-config.yaml",
-            &format!(
+            format!(
                 "repos:\n- repo: {}\n  rev: v{version}\n  hooks:\n  - id: lazify\n    \
                  args: [--target-version, py315]\n",
                 mirror.display()
@@ -435,7 +435,7 @@ fn pre_commit_mirror_installs_the_wheel_without_rust() {
     // The hook's environment runs the wheel's executable, of this version.
     let installed =
         walk_for(&home, "lazify").expect("no lazify executable in the hook environment");
-    let reported = ok(&mut Command::new(&installed).arg("--version"));
+    let reported = ok(Command::new(&installed).arg("--version"));
     assert_eq!(reported, format!("lazify {version}"));
     eprintln!(
         "pre-commit mirror test: first run (install from the wheel + rewrite) {:.1}s",

@@ -149,6 +149,10 @@ pub(crate) struct UseFigures {
 
 /// One import statement of the project and what it costs.
 #[derive(Clone, Debug, Serialize)]
+#[allow(
+    clippy::struct_field_names,
+    reason = "`statement` is the JSON key the issue documents"
+)]
 pub(crate) struct Statement {
     path: String,
     line: usize,
@@ -473,10 +477,19 @@ fn cost(
 /// function shifts it).
 fn line_in_rewritten(rewritten: &str, first_line: &str, original_line: usize) -> Option<usize> {
     let needle = first_line.trim();
+    // The same statement, perhaps behind `lazy `, and not a longer name (`import json` is not
+    // `import jsonschema`).
+    let same = |line: &str| {
+        let line = line.trim_start();
+        let line = line.strip_prefix("lazy ").unwrap_or(line).trim_start();
+        line.strip_prefix(needle).is_some_and(|rest| {
+            !rest.starts_with(|c: char| c.is_alphanumeric() || c == '_' || c == '.')
+        })
+    };
     rewritten
         .lines()
         .enumerate()
-        .filter(|(_, l)| l.contains(needle))
+        .filter(|(_, l)| same(l))
         .map(|(i, _)| i + 1)
         .min_by_key(|line| line.abs_diff(original_line))
 }
@@ -783,8 +796,12 @@ fn measure(args: &MeasureArgs) -> Result<Measurement, String> {
                 n if n == verdicts.len() => "rewrite",
                 _ => "mixed",
             };
-            let mut reasons: Vec<String> = verdicts.iter().map(|v| verdict_reason(v)).collect();
-            reasons.dedup();
+            let mut reasons: Vec<String> = Vec::new();
+            for reason in verdicts.iter().map(|v| verdict_reason(v)) {
+                if !reasons.contains(&reason) {
+                    reasons.push(reason);
+                }
+            }
             // A kept statement: what it loads in the rewritten copy; a rewritten one: what it deferred.
             let (heavy_from, heavy_times) = if verdict == "rewrite" {
                 (&cost_before.own, &times_before)
@@ -904,7 +921,7 @@ fn remaining_packages(
     let mut packages: Vec<Package> = by_package
         .into_iter()
         .map(|(name, (time_ms, modules))| Package {
-            stdlib: stdlib.iter().any(|s| *s == name) || name.starts_with('_'),
+            stdlib: stdlib.contains(&name) || name.starts_with('_'),
             name,
             time_ms,
             modules,
@@ -1096,4 +1113,59 @@ pub(crate) fn text(m: &Measurement) -> String {
         }
     }
     s
+}
+
+#[cfg(test)]
+#[allow(clippy::float_cmp, reason = "exact halves")]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_statement_is_found_where_the_rewrite_moved_it() {
+        let rewritten = "__lazy_modules__ = [\"json\"]\nimport jsonschema\nimport json\n\n\ndef f():\n    import json\n";
+        // One line down (the `__lazy_modules__` line), not `jsonschema` nearer, nor the function-local copy.
+        assert_eq!(line_in_rewritten(rewritten, "import json", 2), Some(3));
+        assert_eq!(line_in_rewritten(rewritten, "import json", 7), Some(7));
+        assert_eq!(
+            line_in_rewritten("lazy import os\n", "import os", 1),
+            Some(1)
+        );
+        assert_eq!(line_in_rewritten("x = 1\n", "import os", 1), None);
+    }
+
+    #[test]
+    fn the_import_root_is_the_folder_holding_the_top_level_package() {
+        let dir = tempfile::tempdir().unwrap();
+        let copy = dir.path().join("before");
+        std::fs::create_dir_all(copy.join("proj/src/pkg/sub")).unwrap();
+        std::fs::create_dir_all(copy.join("lone")).unwrap();
+        std::fs::File::create(copy.join("proj/mod.py")).unwrap();
+        let proj = copy.join("proj");
+        // A `src/` layout, found from the project folder or from the package itself.
+        assert_eq!(
+            find_import_root(&copy, std::slice::from_ref(&proj), "pkg.sub"),
+            Some(proj.join("src"))
+        );
+        assert_eq!(
+            find_import_root(&copy, &[proj.join("src/pkg/sub")], "pkg"),
+            Some(proj.join("src"))
+        );
+        // A single-file module, and a package folder copied alone (imported from the copy's parent).
+        assert_eq!(
+            find_import_root(&copy, std::slice::from_ref(&proj), "mod"),
+            Some(proj.clone())
+        );
+        assert_eq!(
+            find_import_root(&copy, &[copy.join("lone")], "lone"),
+            Some(copy.clone())
+        );
+        assert_eq!(find_import_root(&copy, &[proj], "missing"), None);
+    }
+
+    #[test]
+    fn medians() {
+        assert_eq!(median(vec![3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(vec![4.0, 1.0, 2.0, 3.0]), 2.5);
+        assert_eq!(median(Vec::new()), 0.0);
+    }
 }

@@ -185,6 +185,10 @@ fn number(field: Option<&str>) -> f64 {
     field.and_then(|f| f.trim().parse().ok()).unwrap_or(0.0)
 }
 
+fn count(field: Option<&str>) -> usize {
+    field.and_then(|f| f.trim().parse().ok()).unwrap_or(0)
+}
+
 /// Reads the probe's result file.
 pub(crate) fn parse_result(text: &str) -> Sample {
     let mut sample = Sample::default();
@@ -203,9 +207,9 @@ pub(crate) fn parse_result(text: &str) -> Sample {
             }
             Some("rec") => {
                 let phase = fields.next().unwrap_or_default().to_string();
-                let depth = number(fields.next()) as usize;
+                let depth = count(fields.next());
                 let file = PathBuf::from(fields.next().unwrap_or_default());
-                let line = number(fields.next()) as usize;
+                let line = count(fields.next());
                 let _time_us = number(fields.next());
                 let rss_kib = number(fields.next());
                 let alloc = number(fields.next());
@@ -379,6 +383,10 @@ pub(crate) fn python_version(python: &Path) -> Result<(String, bool), String> {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::float_cmp,
+    reason = "the figures are small integers parsed from text: exact"
+)]
 mod tests {
     use super::*;
 

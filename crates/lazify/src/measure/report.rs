@@ -2,6 +2,13 @@
 //! network: before/after bars, the import tree before and after as an icicle coloured by the project statement
 //! that loaded each module, and the ranked table of kept imports.
 
+#![allow(
+    clippy::cast_precision_loss,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "pixel arithmetic on a few rows and bars"
+)]
+
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
@@ -70,10 +77,10 @@ pub(crate) fn render(m: &Measurement) -> String {
             escape(&statement.statement)
         );
     }
-    let _ = write!(
+    let _ = writeln!(
         html,
         "<span><i class=\"sw\" style=\"background:{GREY}\"></i>the interpreter, the project's own modules, \
-         or other statements</span></div>\n"
+         or other statements</span></div>"
     );
     // One picture per copy: the import, then (after a dashed line) the first use; the same scale for both.
     let tree = |variant: Variant, phase: &str| {
