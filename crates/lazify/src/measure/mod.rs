@@ -1049,7 +1049,7 @@ pub(crate) fn text(m: &Measurement) -> String {
     let kept: Vec<&Statement> = m
         .imports
         .iter()
-        .filter(|i| i.verdict != "rewrite")
+        .filter(|i| i.verdict != "rewrite" && i.after_modules > 0)
         .take(10)
         .collect();
     if !kept.is_empty() {

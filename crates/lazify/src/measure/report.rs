@@ -110,9 +110,14 @@ pub(crate) fn render(m: &Measurement) -> String {
         html.push_str(&icicle(import, first_use, scale, &colours[&variant]));
     }
 
-    html.push_str("<h2>Kept imports, costliest first</h2>\n");
+    html.push_str(
+        "<h2>Kept imports, costliest first</h2>\n<p class=\"sub\">What each statement the rewrite keeps still \
+         loads itself (not through another statement of the project), at import or in the first use.</p>\n",
+    );
     html.push_str(&table(
-        m.imports.iter().filter(|i| i.verdict != "rewrite"),
+        m.imports
+            .iter()
+            .filter(|i| i.verdict != "rewrite" && i.after_modules > 0),
         true,
     ));
     html.push_str("<h2>Rewritten imports</h2>\n");
