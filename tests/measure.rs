@@ -452,3 +452,46 @@ fn a_file_with_a_syntax_error_is_named_and_measured_as_it_is() {
         "a temporary path leaked: {stderr}"
     );
 }
+
+/// The probe runs on the user's interpreter: on a Python older than 3.15 there is no all-lazy reference, and
+/// `__lazy_modules__` (style `lazy-modules`) changes nothing there, which the figures must show.
+#[test]
+fn an_older_python_has_no_all_lazy_reference() {
+    let Some(python) = support::python_pre315() else {
+        support::missing_tool(
+            "a Python older than 3.15 as `python3` on PATH",
+            "`lazify measure` is checked on the system python3 (3.11).",
+        );
+        return;
+    };
+    let project = heavy_project();
+    let output = lazify()
+        .current_dir(project.path())
+        .args([
+            "measure",
+            "--module",
+            "heavypkg",
+            "--runs",
+            "1",
+            "--target-version",
+            "py311",
+        ])
+        .args(["--output-format", "json", "--python"])
+        .arg(&python.path)
+        .output()
+        .unwrap();
+    let json = json_of(&output);
+    assert_eq!(json["style"], "lazy-modules");
+    assert!(json.get("limit").is_none(), "{json}");
+    // Nothing is deferred before 3.15: the same modules load, and `json` still costs its modules after.
+    assert_eq!(json["before"]["modules"], json["after"]["modules"]);
+    let imports = json["imports"].as_array().unwrap();
+    let json_import = find(imports, "import json");
+    assert_eq!(json_import["verdict"], "rewrite");
+    assert!(
+        json_import["after_modules"].as_u64().unwrap() >= 2,
+        "{json_import}"
+    );
+    let blob = find(imports, "from . import blob");
+    assert!(number(blob, "alloc_mib") > 50.0, "{blob}");
+}

@@ -145,8 +145,7 @@ impl Runner {
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
         let _ = std::fs::remove_file(&out);
-        let output = command
-            .output()
+        let output = run_with_timeout(&mut command, CHILD_TIMEOUT)
             .map_err(|error| format!("cannot run `{}`: {error}", self.python.display()))?;
         let stderr = String::from_utf8_lossy(&output.stderr);
         let text = std::fs::read_to_string(&out).unwrap_or_default();
@@ -166,6 +165,48 @@ impl Runner {
         }
         Ok(sample)
     }
+}
+
+/// How long one child may run: a `--use` that waits for input or a server must not hang the command.
+const CHILD_TIMEOUT: std::time::Duration = std::time::Duration::from_mins(10);
+
+/// Runs `command` (stderr piped), killing it after `limit`; stderr is read on a thread so that a full pipe cannot
+/// stall the child.
+fn run_with_timeout(
+    command: &mut Command,
+    limit: std::time::Duration,
+) -> std::io::Result<std::process::Output> {
+    use std::io::Read as _;
+    let mut child = command.spawn()?;
+    let mut pipe = child.stderr.take();
+    let reader = std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        if let Some(pipe) = pipe.as_mut() {
+            let _ = pipe.read_to_end(&mut bytes);
+        }
+        bytes
+    });
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(std::io::Error::other(format!(
+                "the child was stopped after {} s (MODULE or --use did not finish)",
+                limit.as_secs()
+            )));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    };
+    let stderr = reader.join().unwrap_or_default();
+    Ok(std::process::Output {
+        status,
+        stdout: Vec::new(),
+        stderr,
+    })
 }
 
 /// The last lines of stderr that are not `-X importtime`'s, for error messages.
