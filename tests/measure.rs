@@ -305,6 +305,7 @@ fn check_report(html: &str, statements: &[&str]) {
     }
     assert!(html.matches("<svg").count() >= 3, "bars and two icicles");
     assert!(html.contains("<rect"));
+    assert!(!html.contains("-0.0"), "a negative zero in the report");
     for statement in statements {
         assert!(html.contains(statement), "no `{statement}` in the report");
     }

@@ -148,7 +148,8 @@ pub(crate) fn render(m: &Measurement) -> String {
 }
 
 fn total(nodes: &[Node]) -> f64 {
-    nodes.iter().map(|n| n.cumulative_us).sum()
+    // `+ 0.0`: the sum of nothing is `-0.0`, which would print as `-0.0 ms`.
+    nodes.iter().map(|n| n.cumulative_us).sum::<f64>() + 0.0
 }
 
 /// The statements that get a colour: the costliest ones, before or after.
