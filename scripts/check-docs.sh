@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fails when README.md misses something it must document: a verdict reason (`KeepReason` / `RewriteWhy` in
 # crates/lazify_core/src/diagnostic.rs), a configuration key (`Options` in crates/lazify_workspace/src/config.rs),
-# or, given the path of a built `lazify` binary, a flag from its `--help`.
+# or, given the path of a built `lazify` binary, a flag from its `--help` or `lazify measure --help`.
 #
 #   scripts/check-docs.sh [PATH/TO/lazify]
 #
@@ -37,6 +37,9 @@ if [ -n "${1:-}" ]; then
   flags=$("$1" --help | grep -oE '^ +(-[a-zA-Z], )?--[a-z][a-z-]*' | grep -oE -- '--[a-z][a-z-]*' | sort -u)
   [ -n "$flags" ] || { echo "check-docs: found no flags in \`$1 --help\`" >&2; exit 1; }
   for f in $flags; do need "flag" "$f"; done
+  measure_flags=$("$1" measure --help | grep -oE '^ +(-[a-zA-Z], )?--[a-z][a-z-]*' | grep -oE -- '--[a-z][a-z-]*' | sort -u)
+  [ -n "$measure_flags" ] || { echo "check-docs: found no flags in \`$1 measure --help\`" >&2; exit 1; }
+  for f in $measure_flags; do need "flag of lazify measure" "$f"; done
 fi
 
 if [ "$missing" = 0 ]; then

@@ -12,8 +12,9 @@ For every project in projects.toml (or the ones named on the command line):
    the failure and the diff of the rewritten files the failure names, and exits 1;
 4. `lazify --check` on the rewritten package must find nothing, and again after `ruff check --select I --fix` and
    `ruff format` on it;
-5. on 3.15, import the main module in fresh interpreters, every variant side by side (original, each style,
-   `-X lazy_imports=all`), and report the median time, modules loaded and peak RSS.
+5. on 3.15, `lazify measure` per style: the main module imported in fresh interpreters, the original and the
+   rewritten copy taking turns, with `-X lazy_imports=all` as the reference; the median time, modules loaded and
+   peak RSS, and the costliest imports the rewrite keeps.
 
 Downloads, venvs and work trees live under ${XDG_CACHE_HOME:-~/.cache}/lazify-realworld, never in the repository.
 Runs on Python 3.11+ (tomllib); needs `python3.11`-compatible `python3`, Python 3.15 (env LAZIFY_PYTHON315) and
@@ -30,7 +31,6 @@ import hashlib
 import json
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tarfile
@@ -326,36 +326,38 @@ def compare(
 # ---------------------------------------------------------------------------------------------------------------
 # start-up
 
-PROBE = r"""
-import sys, time
-t0 = time.perf_counter()
-# __import__, not an import statement: under -X lazy_imports=all the statement itself would be lazy and measure nothing.
-{top} = __import__("{module}")
-t1 = time.perf_counter()
-{use}
-t2 = time.perf_counter()
-# VmHWM, not ru_maxrss: Linux carries ru_maxrss across exec, so it would report the harness's own peak.
-with open("/proc/self/status") as f:
-    hwm = next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
-print(t1 - t0, t2 - t0, len(sys.modules), hwm)
-"""
+def measure(env: Env, p: Project, python: Path, runs: int) -> tuple[dict[str, list[float]], list[dict]]:
+    """`lazify measure` per 3.15 style, on the original source: each call copies the project, rewrites the copy as
+    `--write` would and imports the module in fresh interpreters, original and rewritten copy taking turns, with
+    `-X lazy_imports=all` as the reference.
 
-
-def measure(p: Project, variants: list[tuple[str, Path, list[str]]], python: Path, runs: int) -> dict[str, list[float]]:
-    """Per variant the medians of: import seconds, import and first use seconds, modules loaded, peak RSS KiB.
-
-    Every run is a fresh interpreter; the variants take turns, so a busy machine slows them all alike.
+    Returns per variant the medians of: import seconds, import and first use seconds, modules loaded by both, peak
+    RSS KiB; and the costliest kept import statements of style `lazy` (from `lazify measure`'s ranking).
     """
-    code = PROBE.format(module=p.module, top=p.module.partition(".")[0], use=p.use)
-    samples: dict[str, list[list[float]]] = {v: [] for v, _, _ in variants}
-    for i in range(runs + 1):  # the first round compiles the bytecode and is thrown away
-        for label, tree, xflags in variants:
-            envvars = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
-            envvars["PYTHONPATH"] = str(tree / p.path)
-            proc = checked([python, *xflags, "-c", code], cwd=tree.parent, env=envvars)
-            if i:
-                samples[label].append([float(x) for x in proc.stdout.split()])
-    return {label: [statistics.median(column) for column in zip(*xs)] for label, xs in samples.items()}
+    startup: dict[str, list[float]] = {}
+    kept: list[dict] = []
+    for label, py, flags in STYLES:
+        if py != "3.15":
+            continue
+        args = [env.lazify, "measure", p.package, "--module", p.module, "--use", p.use, "--python", python]
+        args += ["--runs", str(runs), "--output-format", "json", *flags]
+        proc = run(args, cwd=p.src)
+        if proc.returncode != 0:
+            p.failures.append(f"{p.name} [{label}]: lazify measure exited {proc.returncode}\n{proc.stderr[-4000:]}")
+            continue
+        m = json.loads(proc.stdout)
+
+        def row(f: dict) -> list[float]:
+            use = f["use"]
+            return [f["time_ms"] / 1000, (f["time_ms"] + use["time_ms"]) / 1000, use["modules"], use["rss_mib"] * 1024]
+
+        startup.setdefault("original", row(m["before"]))
+        if "limit" in m:
+            startup.setdefault("all lazy", row(m["limit"]))
+        startup[label] = row(m["after"])
+        if label == "lazy":
+            kept = [i for i in m["imports"] if i["verdict"] != "rewrite" and i["after_modules"]][:3]
+    return startup, kept
 
 
 def explain(env: Env, p: Project) -> collections.Counter[tuple[str, str]]:
@@ -373,7 +375,6 @@ def explain(env: Env, p: Project) -> collections.Counter[tuple[str, str]]:
 def process(env: Env, p: Project, runs: int, measure_only: bool) -> dict:
     p.src = fetch(env, p)
     out: dict = {"name": p.name, "shape": p.shape, "version": p.version, "module": p.module, "use": p.use, "tests": {}}
-    trees: dict[str, Path] = {}
     venvs = {py: venv(env, p, py) for py in p.pythons}
     baselines = {}
     if not measure_only:
@@ -389,25 +390,16 @@ def process(env: Env, p: Project, runs: int, measure_only: bool) -> dict:
                     f"on Python {py}: fix the project's test set-up in projects.toml"
                 )
     for label, py, flags in STYLES:
-        if py not in p.pythons:
+        if py not in p.pythons or measure_only:
             continue
         tree = rewrite(env, p, label, flags)
-        if py == "3.15":
-            trees[label] = tree
-        if measure_only:
-            continue
         check_converged(env, p, tree, label, flags)
         after = run_tests(p, tree, venvs[py], f"{label}-py{py}")
         n = compare(p, baselines[py], after, tree, f"{label}, Python {py}")
         out["tests"][f"{label} {py}"] = (sum(o == PASSED for o, _ in after.values()), n)
     if "3.15" in p.pythons:
-        variants = [
-            ("original", p.src, []),
-            *((label, tree, []) for label, tree in trees.items()),
-            ("all lazy", p.src, ["-X", "lazy_imports=all"]),
-        ]
-        log(f"{p.name}: measuring start-up ({runs} runs per variant)")
-        out["startup"] = measure(p, variants, venvs["3.15"] / "bin" / "python", runs)
+        log(f"{p.name}: measuring start-up with lazify measure ({runs} runs per variant)")
+        out["startup"], out["kept"] = measure(env, p, venvs["3.15"] / "bin" / "python", runs)
     out["verdicts"] = {f"{d} {r}": n for (d, r), n in explain(env, p).most_common()}
     return out
 
@@ -421,8 +413,8 @@ def table(results: list[dict], runs: int) -> str:
             f"Start-up on Python 3.15, median of {runs} fresh interpreters per variant, the variants taking turns. "
             "*import*: `import MODULE`; *+ use*: the import and a first use of the main API (where a lazy import's "
             "cost moves). *captured*: the share of the all-lazy saving (`-X lazy_imports=all`, the limit no safe "
-            "tool can beat) that `lazify --style lazy` keeps. Modules in `sys.modules` and peak RSS (VmHWM) after "
-            "the use."
+            "tool can beat) that `lazify --style lazy` keeps. Modules loaded by the import and the use, and peak RSS "
+            "(VmHWM) after the use. Measured with `lazify measure --style STYLE` (one call per style)."
         ),
         "",
         "| project | measured | original | lazy | lazy --hoist | lazy-modules | all lazy | captured | modules (orig → lazy / all lazy) | peak RSS MiB (orig → lazy / all lazy) |",
@@ -442,6 +434,24 @@ def table(results: list[dict], runs: int) -> str:
             name = f"{r['name']} {r['version']} ({r['shape']})" if column == 0 else ""
             tail = f"{mods} | {rss}" if column == 1 else " | "
             lines.append(f"| {name} | {what} | {' | '.join(cells)} | {captured} | {tail} |")
+    lines += [
+        "",
+        (
+            "The costliest imports style `lazy` keeps (`lazify measure`'s ranking: what each statement still loads "
+            "itself, at import or first use, with its keep reason):"
+        ),
+        "",
+        "| project | statement | reason | time | modules | heaviest packages |",
+        "| --- | --- | --- | ---: | ---: | --- |",
+    ]
+    for r in results:
+        for n, k in enumerate(r.get("kept") or []):
+            where = f"`{k['path'].split('/', 1)[-1] if k['path'].startswith('src/') else k['path']}:{k['line']}`"
+            statement = k["statement"] if len(k["statement"]) <= 60 else k["statement"][:59] + "…"
+            lines.append(
+                f"| {r['name'] if n == 0 else ''} | {where} `{statement}` | {k['reason']} | "
+                f"{k['after_cost_ms']:.1f} ms | {k['after_modules']} | {', '.join(k['heaviest'])} |"
+            )
     lines += [
         "",
         "Test suites (tests passing on the original → passing after the rewrite; regressions must be 0):",

@@ -15,7 +15,7 @@ use lazify_workspace::Overrides;
     name = "lazify",
     version,
     group(ArgGroup::new("mode").args(["diff", "check", "write", "explain", "interactive"])),
-    after_help = "`lazify server` starts the language server (LSP over stdio) for editors."
+    after_help = "`lazify server` starts the language server (LSP over stdio) for editors.\n`lazify measure --module MODULE [PATHS]` measures what the imports cost before and after the rewrite."
 )]
 pub(crate) struct Args {
     /// Files or directories to process; `-` reads source from stdin and writes the result to stdout.

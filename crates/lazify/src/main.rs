@@ -5,6 +5,7 @@
 mod app;
 mod args;
 mod interactive;
+mod measure;
 mod printer;
 mod render;
 
@@ -36,6 +37,10 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         };
+    }
+    // `lazify measure` likewise: the measuring command has its own arguments (crates/lazify/src/measure).
+    if std::env::args_os().nth(1).is_some_and(|a| a == "measure") {
+        return measure::main(std::env::args_os().skip(2));
     }
     app::main(&args::Args::parse())
 }
