@@ -17,7 +17,7 @@ mod verify;
 use std::path::Path;
 
 pub use diagnostic::{
-    DEFERRABLE_CODE, Decision, EngineError, FileOutcome, ImportVerdict, KeepReason, Notice,
+    DEFERRABLE_CODE, Decision, EngineError, FileOutcome, ImportVerdict, KeepReason, Notice, NoticeKind, ReasonScope,
     RewriteWhy, Skipped,
 };
 pub use facts::{FileFacts, Location, ProjectFacts};
@@ -160,3 +160,5 @@ pub fn is_python_file(path: &Path) -> bool {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod docs_tests;

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use ruff_python_ast::{self as ast, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
-use crate::diagnostic::{Decision, KeepReason, Notice, RewriteWhy};
+use crate::diagnostic::{Decision, KeepReason, Notice, NoticeKind, RewriteWhy};
 use crate::edit::Edit;
 use crate::index::{DynamicKind, Index, ScopeKind, StateChange, bound_name};
 use crate::known;
@@ -81,14 +81,7 @@ pub(crate) fn judge(
             }
             Err((reason, span, detail)) => {
                 if reason == KeepReason::RedundantLocalImport {
-                    notices.push(Notice {
-                        name: "redundant-local-import",
-                        message: format!(
-                            "`{text}` inside a function is redundant: the module imports it already"
-                        ),
-                        range: c.verdict.stmt_range,
-                        warning: false,
-                    });
+                    notices.push(NoticeKind::RedundantLocalImport.at(c.verdict.stmt_range, &[("import", &text)]));
                 }
                 c.keep(reason, span, detail);
             }
@@ -106,16 +99,7 @@ pub(crate) fn judge(
                 }
             ) && !c.verdict.binding.starts_with('_')
         }) {
-            notices.push(Notice {
-                name: "hoisted-name-exported",
-                message: format!(
-                    "hoisted `{}` becomes a public module attribute and joins `from {} import *` (the module has no `__all__`)",
-                    c.verdict.binding,
-                    file.module_name.as_deref().unwrap_or("this module")
-                ),
-                range: c.verdict.alias_range,
-                warning: false,
-            });
+            notices.push(NoticeKind::HoistedNameExported.at(c.verdict.alias_range, &[("name", &c.verdict.binding), ("module", file.module_name.as_deref().unwrap_or("this module"))]));
         }
     }
 }
