@@ -77,8 +77,8 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use lazify_core::{
-    Decision, FileOutcome, KeepList, KeepReason, NoticeKind, ProjectFacts, RewriteWhy, PythonVersion, Settings, SourceFile, Style,
-    TextRange, line_column,
+    Decision, FileOutcome, KeepList, KeepReason, NoticeKind, ProjectFacts, PythonVersion,
+    RewriteWhy, Settings, SourceFile, Style, TextRange, line_column,
 };
 
 /// The settings one fixture runs with, from its header.

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use lazify_core::{
-    DEFERRABLE_CODE, Decision, EngineError, ImportVerdict, Notice, RewriteWhy, Style, TextRange,
+    DEFERRABLE_CODE, Decision, EngineError, ImportVerdict, Notice, Style, TextRange,
 };
 use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
@@ -538,7 +538,7 @@ fn window(report: &Report) -> Option<Report> {
 
 #[cfg(test)]
 mod tests {
-    use lazify_core::{KeepReason, TextSize};
+    use lazify_core::{KeepReason, RewriteWhy, TextSize};
 
     use super::*;
 

@@ -474,7 +474,12 @@ impl NoticeKind {
             rest = rest.get(close + 1..).unwrap_or_default();
         }
         message.push_str(rest);
-        debug_assert_eq!(used, args.len(), "notice `{}`: unused arguments", self.name());
+        debug_assert_eq!(
+            used,
+            args.len(),
+            "notice `{}`: unused arguments",
+            self.name()
+        );
         Notice {
             kind: self,
             name: self.name(),

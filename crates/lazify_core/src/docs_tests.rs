@@ -32,7 +32,9 @@ fn render() -> String {
     table(
         &mut out,
         "Reason",
-        RewriteWhy::ALL.iter().map(|w| (w.name().to_string(), w.doc())),
+        RewriteWhy::ALL
+            .iter()
+            .map(|w| (w.name().to_string(), w.doc())),
     );
     let _ = writeln!(out, "\n### Why an import is kept");
     for &scope in ReasonScope::ALL {
@@ -59,7 +61,12 @@ fn render() -> String {
     let _ = writeln!(out, "| Notice | Kind | Meaning |\n| --- | --- | --- |");
     for &kind in NoticeKind::ALL {
         let level = if kind.is_warning() { "warning" } else { "note" };
-        let _ = writeln!(out, "| `{}` | {level} | {} |", kind.name(), cell(&kind.doc()));
+        let _ = writeln!(
+            out,
+            "| `{}` | {level} | {} |",
+            kind.name(),
+            cell(&kind.doc())
+        );
     }
     let _ = write!(out, "\n{END}");
     out
@@ -76,10 +83,10 @@ fn docs_readme_reason_tables_are_generated_from_the_registry() {
     let start = readme
         .find("<!-- reasons: BEGIN")
         .unwrap_or_else(|| panic!("README.md has no `<!-- reasons: BEGIN ... -->` marker"));
-    let end = readme[start..]
-        .find(END)
-        .map(|at| start + at + END.len())
-        .unwrap_or_else(|| panic!("README.md has no `{END}` marker after the BEGIN marker"));
+    let end = readme[start..].find(END).map_or_else(
+        || panic!("README.md has no `{END}` marker after the BEGIN marker"),
+        |at| start + at + END.len(),
+    );
     let expected = render();
     let current = &readme[start..end];
     if current == expected {
@@ -87,6 +94,10 @@ fn docs_readme_reason_tables_are_generated_from_the_registry() {
     }
     if std::env::var_os("LAZIFY_UPDATE_DOCS").is_some() {
         let updated = format!("{}{expected}{}", &readme[..start], &readme[end..]);
+        #[expect(
+            clippy::disallowed_methods,
+            reason = "a developer's regeneration of README.md, not a user's file"
+        )]
         std::fs::write(&path, updated).expect("README.md is writable");
         return;
     }
@@ -144,7 +155,8 @@ fn docs_serialized_names_are_the_registry_names() {
 #[test]
 fn docs_notice_templates_are_filled() {
     let range = crate::TextRange::default();
-    let notice = NoticeKind::LazyModulesPackageEntry.at(range, &[("entry", "pkg"), ("module", ".")]);
+    let notice =
+        NoticeKind::LazyModulesPackageEntry.at(range, &[("entry", "pkg"), ("module", ".")]);
     assert_eq!(
         notice.message,
         "listing `pkg` makes every `from . import ...` in this module lazy"

@@ -3,6 +3,8 @@
 //! No files, no printing, no global state. The command line, the language server and the tests all call
 //! [`run`]. The pipeline is `parse → index → plan → rewrite → apply → verify`, one module per stage.
 
+#![warn(missing_docs)]
+
 pub mod diagnostic;
 pub mod edit;
 pub mod facts;
@@ -17,8 +19,8 @@ mod verify;
 use std::path::Path;
 
 pub use diagnostic::{
-    DEFERRABLE_CODE, Decision, EngineError, FileOutcome, ImportVerdict, KeepReason, Notice, NoticeKind, ReasonScope,
-    RewriteWhy, Skipped,
+    DEFERRABLE_CODE, Decision, EngineError, FileOutcome, ImportVerdict, KeepReason, Notice,
+    NoticeKind, ReasonScope, RewriteWhy, Skipped,
 };
 pub use facts::{FileFacts, Location, ProjectFacts};
 pub use ruff_text_size::{TextRange, TextSize};
@@ -159,6 +161,6 @@ pub fn is_python_file(path: &Path) -> bool {
 }
 
 #[cfg(test)]
-mod tests;
-#[cfg(test)]
 mod docs_tests;
+#[cfg(test)]
+mod tests;

@@ -37,7 +37,6 @@ fn canonical(import_stmt: &Stmt, alias: &ast::Alias) -> String {
 }
 
 /// Decides every function-local import: hoist, or keep with a reason.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn judge(
     candidates: &mut [Candidate<'_>],
     index: &Index<'_>,
@@ -81,7 +80,10 @@ pub(crate) fn judge(
             }
             Err((reason, span, detail)) => {
                 if reason == KeepReason::RedundantLocalImport {
-                    notices.push(NoticeKind::RedundantLocalImport.at(c.verdict.stmt_range, &[("import", &text)]));
+                    notices.push(
+                        NoticeKind::RedundantLocalImport
+                            .at(c.verdict.stmt_range, &[("import", &text)]),
+                    );
                 }
                 c.keep(reason, span, detail);
             }
@@ -99,7 +101,16 @@ pub(crate) fn judge(
                 }
             ) && !c.verdict.binding.starts_with('_')
         }) {
-            notices.push(NoticeKind::HoistedNameExported.at(c.verdict.alias_range, &[("name", &c.verdict.binding), ("module", file.module_name.as_deref().unwrap_or("this module"))]));
+            notices.push(NoticeKind::HoistedNameExported.at(
+                c.verdict.alias_range,
+                &[
+                    ("name", &c.verdict.binding),
+                    (
+                        "module",
+                        file.module_name.as_deref().unwrap_or("this module"),
+                    ),
+                ],
+            ));
         }
     }
 }
@@ -110,7 +121,10 @@ fn index_binding<'a>(c: &Candidate<'a>, is_from: bool) -> &'a str {
 
 type Refusal = (KeepReason, TextRange, Option<String>);
 
-#[allow(clippy::too_many_arguments)]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one verdict needs the candidate, the index, the parse, the file and the settings"
+)]
 fn decide(
     i: usize,
     binding: &str,

@@ -416,7 +416,9 @@ pub(crate) fn doctest_notices(
             .collect();
         for name in &moved {
             if examples.iter().any(|line| uses_word(line, name)) {
-                notices.push(NoticeKind::DoctestUsesMovedName.at(docstring.range(), &[("name", name)]));
+                notices.push(
+                    NoticeKind::DoctestUsesMovedName.at(docstring.range(), &[("name", name)]),
+                );
             }
         }
     }
