@@ -52,10 +52,17 @@
 //!   against ruff 0.17.5), lazify has nothing more to do. Without ruff this step is skipped with a loud message,
 //!   or fails when `CI` is set.
 //!
+//! - The `# Expect:` comment (a line starting `# Expect:`, with the `#` lines right after it), where there is one,
+//!   says in words what the fixture should show, and two things in it are checked: every verdict reason or notice
+//!   name it mentions (`keep (in-try)`, `rewrite (re-export)`, `lazy-modules-is-str`) must be reported by the
+//!   outcome, so an alternative the engine does not take is described without its name; and when its first word is
+//!   `keep`, `rewrite` or `skipped`, at least one import is kept, at least one is rewritten, or the file is
+//!   skipped.
+//!
 //! Adding a fixture: create the file, add its name to the `fixtures!` list below (a test fails when a file is not
 //! listed), run `INSTA_UPDATE=always cargo test -p lazify_core --test fixtures`, and read the new snapshot.
 
-#![allow(
+#![expect(
     clippy::unwrap_used,
     clippy::print_stderr,
     reason = "a test harness: failing loudly and telling why a check was skipped is its job"
@@ -70,8 +77,8 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use lazify_core::{
-    Decision, FileOutcome, KeepList, ProjectFacts, PythonVersion, Settings, SourceFile, Style,
-    TextRange, line_column,
+    Decision, FileOutcome, KeepList, KeepReason, NoticeKind, ProjectFacts, PythonVersion,
+    RewriteWhy, Settings, SourceFile, Style, TextRange, line_column,
 };
 
 /// The settings one fixture runs with, from its header.
@@ -451,6 +458,67 @@ fn rewrite_why_name(why: lazify_core::RewriteWhy) -> String {
     }
 }
 
+/// The fixture's `# Expect:` comment (that line and the `#` lines right after it), as one line of text.
+fn expect_comment(source: &str) -> Option<String> {
+    let mut lines = source.lines().skip_while(|l| !l.starts_with("# Expect:"));
+    let first = lines.next()?.strip_prefix("# Expect:")?;
+    let mut text = first.trim().to_string();
+    for line in lines.map_while(|l| l.strip_prefix('#')) {
+        text.push(' ');
+        text.push_str(line.trim());
+    }
+    Some(text)
+}
+
+/// Checks the fixture's `# Expect:` comment (see the module docs) against the outcome.
+fn check_expect_comment(fixture: &Fixture, outcome: &FileOutcome) {
+    let name = &fixture.name;
+    let Some(expect) = expect_comment(&fixture.source) else {
+        return;
+    };
+    let mut reported: Vec<&str> = Vec::new();
+    for v in &outcome.verdicts {
+        match &v.decision {
+            Decision::Keep { reason, .. } => reported.push(reason.name()),
+            Decision::Rewrite { why, .. } => reported.push(why.name()),
+        }
+    }
+    reported.extend(outcome.notices.iter().map(|n| n.name));
+    let registry = KeepReason::ALL
+        .iter()
+        .map(|r| r.name())
+        .chain(RewriteWhy::ALL.iter().map(|w| w.name()))
+        .chain(NoticeKind::ALL.iter().map(|n| n.name()));
+    let words: Vec<&str> = expect
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+        .collect();
+    for registered in registry {
+        if words.contains(&registered) {
+            assert!(
+                reported.contains(&registered),
+                "{name}: the `# Expect:` comment names `{registered}`, which the outcome does not report \
+                 (it reports {reported:?}): fix the comment or the engine.\n  # Expect: {expect}"
+            );
+        }
+    }
+    let claim = expect.split_whitespace().next().unwrap_or_default();
+    match claim.trim_end_matches([',', '.', ';']) {
+        "keep" => assert!(
+            outcome.verdicts.iter().any(|v| !v.is_rewrite()),
+            "{name}: the `# Expect:` comment starts with `keep`, but no import is kept.\n  # Expect: {expect}"
+        ),
+        "rewrite" => assert!(
+            outcome.rewrites().next().is_some(),
+            "{name}: the `# Expect:` comment starts with `rewrite`, but nothing is rewritten.\n  # Expect: {expect}"
+        ),
+        "skipped" => assert!(
+            outcome.skipped.is_some(),
+            "{name}: the `# Expect:` comment starts with `skipped`, but the file was analysed.\n  # Expect: {expect}"
+        ),
+        _ => {}
+    }
+}
+
 /// Whether `text` has a `\n` not preceded by `\r`.
 fn has_lone_lf(text: &str) -> bool {
     let bytes = text.as_bytes();
@@ -653,6 +721,7 @@ fn check_fixture(group: &str, case: &str) {
     settings.bind(|| insta::assert_snapshot!(fixture.snapshot.as_str(), rendered));
 
     check_invariants(&fixture, &outcome);
+    check_expect_comment(&fixture, &outcome);
     if outcome.error.is_none() {
         let text = outcome.fixed.as_deref().unwrap_or(&fixture.source);
         check_ruff_convergence(&fixture, text);

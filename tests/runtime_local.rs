@@ -4,7 +4,7 @@
 //! they load; it runs before and after the rewrite, and the program's output must be identical while the moved
 //! module must be absent from `sys.modules` after `import app` until the function that needs it runs.
 
-#![allow(
+#![expect(
     clippy::unwrap_used,
     reason = "a test harness: a failed step should fail the test loudly"
 )]

@@ -4,7 +4,7 @@
 //! Every test builds a small project in a temporary directory and runs the real binary there. Output is
 //! compared with insta snapshots in `snapshots/cli/`, with the temporary path shown as `[TMP]`.
 
-#![allow(
+#![expect(
     clippy::unwrap_used,
     reason = "test helpers fail the test on any error"
 )]

@@ -11,7 +11,7 @@
 //!   commit skip the build and runs at a new commit rebuild only lazify's own crates.
 //! - `LAZIFY_PRECOMMIT_REPO` points the hooks at another clone (its `HEAD`) instead of this one.
 
-#![allow(
+#![expect(
     clippy::print_stderr,
     reason = "a skipped test says why, and the test reports how long the hook build took"
 )]

@@ -1,11 +1,11 @@
 //! Helpers shared by the end-to-end tests in `tests/`: finding the interpreters and tools they run (Python 3.15,
 //! an older Python, ruff), and the rule for a missing tool: skip with a loud message locally, fail under `CI`.
 
-#![allow(
+#![expect(
     dead_code,
     reason = "each test target uses a different subset of these helpers"
 )]
-#![allow(clippy::print_stderr, reason = "a skipped check must say so loudly")]
+#![expect(clippy::print_stderr, reason = "a skipped check must say so loudly")]
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use lazify_core::{
-    DEFERRABLE_CODE, Decision, EngineError, ImportVerdict, Notice, RewriteWhy, Style, TextRange,
+    DEFERRABLE_CODE, Decision, EngineError, ImportVerdict, Notice, Style, TextRange,
 };
 use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
@@ -25,22 +25,6 @@ pub(crate) fn position(source: &str, range: TextRange) -> (usize, usize, usize, 
     let (line, column) = lazify_core::line_column(source, range.start());
     let (end_line, end_column) = lazify_core::line_column(source, range.end());
     (line, column, end_line, end_column)
-}
-
-fn why_text(why: RewriteWhy) -> &'static str {
-    match why {
-        RewriteWhy::UsedOnlyDeferred => "used only in deferred code",
-        RewriteWhy::ReExport => "an unreferenced re-export",
-        RewriteWhy::Hoisted => "a function-local import hoisted to one module-level lazy import",
-    }
-}
-
-fn why_name(why: RewriteWhy) -> &'static str {
-    match why {
-        RewriteWhy::UsedOnlyDeferred => "used-only-deferred",
-        RewriteWhy::ReExport => "re-export",
-        RewriteWhy::Hoisted => "hoisted",
-    }
 }
 
 /// The fix title for a rewrite in `style`.
@@ -67,10 +51,10 @@ pub(crate) fn message(verdict: &ImportVerdict) -> String {
         } => format!(
             "Move `{}` into the functions that use it ({})",
             verdict.describe(),
-            why_text(*why)
+            why.message()
         ),
         Decision::Rewrite { why, .. } => {
-            format!("Make `{}` lazy ({})", verdict.describe(), why_text(*why))
+            format!("Make `{}` lazy ({})", verdict.describe(), why.message())
         }
         Decision::Keep { reason, detail, .. } => {
             let text = format!("Keep `{}` eager: {}", verdict.describe(), reason.message());
@@ -150,7 +134,7 @@ pub(crate) fn json_object<'a>(
             Some(DEFERRABLE_CODE),
             "rewrite",
             Some(style.as_str()),
-            why_name(*why),
+            why.name(),
             None,
         ),
         Decision::Keep { reason, span, .. } => {
@@ -298,7 +282,7 @@ pub(crate) fn explain_report(source: &Source, verdict: &ImportVerdict) -> Report
             help: Some(fix_title(verdict, *style)),
             source: Snippet::Whole(source.clone()),
             labels: vec![LabeledSpan::new_with_span(
-                Some(format!("{} [{style}]", why_text(*why))),
+                Some(format!("{} [{style}]", why.message())),
                 span(verdict.alias_range),
             )],
         },
@@ -554,7 +538,7 @@ fn window(report: &Report) -> Option<Report> {
 
 #[cfg(test)]
 mod tests {
-    use lazify_core::{KeepReason, TextSize};
+    use lazify_core::{KeepReason, RewriteWhy, TextSize};
 
     use super::*;
 

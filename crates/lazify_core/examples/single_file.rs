@@ -7,7 +7,7 @@
 //!
 //! Prints one line: `in-process: LINES lines, median M ms, min N ms, RUNS runs, REWRITES rewrites`.
 
-#![allow(
+#![expect(
     clippy::print_stdout,
     clippy::print_stderr,
     reason = "a measurement tool: its output is the point"

@@ -92,26 +92,118 @@ pub enum Decision {
     },
 }
 
-/// Why a rewrite is safe.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum RewriteWhy {
-    /// Every use of the name runs after import time (functions, lambdas, deferred annotations, the
-    /// `__main__` block).
-    UsedOnlyDeferred,
-    /// Never read in this file, but re-exported (package `__init__.py` or `__all__`).
-    ReExport,
-    /// A function-local import hoisted to one module-level `lazy` import (`--hoist`).
-    Hoisted,
+/// Where a keep reason applies, which is also the README table that documents it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ReasonScope {
+    /// In every style.
+    Every,
+    /// In the `lazy` and `local` styles.
+    LazyAndLocal,
+    /// In the `lazy-modules` style.
+    LazyModules,
+    /// In the `local` style.
+    Local,
+    /// With `--hoist`.
+    Hoist,
+}
+
+impl ReasonScope {
+    /// Every scope, in documentation order.
+    pub const ALL: &'static [ReasonScope] = &[
+        ReasonScope::Every,
+        ReasonScope::LazyAndLocal,
+        ReasonScope::LazyModules,
+        ReasonScope::Local,
+        ReasonScope::Hoist,
+    ];
+
+    /// The words that introduce the scope's table in the README.
+    pub fn heading(self) -> &'static str {
+        match self {
+            ReasonScope::Every => "In every style",
+            ReasonScope::LazyAndLocal => "In the `lazy` and `local` styles",
+            ReasonScope::LazyModules => "In the `lazy-modules` style",
+            ReasonScope::Local => "In the `local` style",
+            ReasonScope::Hoist => "With `--hoist`",
+        }
+    }
+}
+
+/// Joins the lines of a doc comment (`#[doc = " ..."]` each) into one paragraph.
+fn one_paragraph(doc: &'static [&'static str]) -> String {
+    doc.iter()
+        .map(|line| line.trim())
+        .filter(|line| !line.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+// The registries below are the only place a reason or a notice is named, documented and worded: the doc comment
+// of each entry is its documentation (README.md's tables are generated from it, see `docs_tests.rs`), the string
+// after `=` its kebab-case name, and the last string its one-line message.
+
+macro_rules! rewrite_reasons {
+    ($( $(#[doc = $doc:literal])* $variant:ident = $name:literal, $message:literal; )*) => {
+        /// Why a rewrite is safe.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum RewriteWhy {
+            $( $(#[doc = $doc])* $variant, )*
+        }
+
+        impl RewriteWhy {
+            /// Every reason, in documentation order.
+            pub const ALL: &'static [RewriteWhy] = &[$(RewriteWhy::$variant),*];
+
+            /// The kebab-case name shown in reports.
+            pub fn name(self) -> &'static str {
+                match self { $(RewriteWhy::$variant => $name,)* }
+            }
+
+            /// A one-line explanation.
+            pub fn message(self) -> &'static str {
+                match self { $(RewriteWhy::$variant => $message,)* }
+            }
+
+            /// The documentation, as one paragraph of Markdown (the entry's doc comment).
+            pub fn doc(self) -> String {
+                match self { $(RewriteWhy::$variant => one_paragraph(&[$($doc),*]),)* }
+            }
+        }
+    };
+}
+
+rewrite_reasons! {
+    /// Every use of every name the statement binds runs after import time: in function and lambda bodies, in
+    /// annotations that are not evaluated (3.14+ or `from __future__ import annotations`, outside dataclass-like
+    /// classes), or in the `if __name__ == "__main__":` block, where the lazy name resolves when the block runs.
+    UsedOnlyDeferred = "used-only-deferred", "used only in deferred code";
+    /// Never read in this file, but re-exported: an unreferenced public `from ... import name` in a package
+    /// `__init__.py`, or any name listed in `__all__`. Reading `pkg.name` or `from pkg import name` resolves it.
+    /// This is where packages save the most start-up time. `lazy-reexports = false` turns it off.
+    ReExport = "re-export", "an unreferenced re-export";
+    /// `--hoist`: a function-local import replaced by one module-level `lazy import`.
+    Hoisted = "hoisted", "a function-local import hoisted to one module-level lazy import";
+}
+
+/// Serialized as its registry name, so that no second spelling can drift from it.
+impl Serialize for RewriteWhy {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+impl fmt::Display for RewriteWhy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
 }
 
 macro_rules! keep_reasons {
-    ($( $(#[$doc:meta])* $variant:ident = $name:literal, $message:literal; )*) => {
+    ($( $(#[doc = $doc:literal])* $variant:ident = $name:literal, $scope:ident, $message:literal; )*) => {
         /// Why an import stays as it is. Each reason carries the span that proves it in [`Decision::Keep`].
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-        #[serde(rename_all = "kebab-case")]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub enum KeepReason {
-            $( $(#[$doc])* $variant, )*
+            $( $(#[doc = $doc])* $variant, )*
         }
 
         impl KeepReason {
@@ -127,136 +219,161 @@ macro_rules! keep_reasons {
             pub fn message(self) -> &'static str {
                 match self { $(KeepReason::$variant => $message,)* }
             }
+
+            /// Where the reason applies (and which README table documents it).
+            pub fn scope(self) -> ReasonScope {
+                match self { $(KeepReason::$variant => ReasonScope::$scope,)* }
+            }
+
+            /// The documentation, as one paragraph of Markdown (the entry's doc comment).
+            pub fn doc(self) -> String {
+                match self { $(KeepReason::$variant => one_paragraph(&[$($doc),*]),)* }
+            }
         }
     };
 }
 
 keep_reasons! {
-    /// A use of the name runs while the module is being imported (module body, class body, decorator,
-    /// default value, base class, evaluated annotation, a comprehension or a call made at module level):
-    /// a lazy import would be resolved at once, so there is nothing to gain.
-    UsedAtImportTime = "used-at-import-time", "the name is used while the module is imported, so deferring gains nothing";
-    /// The name is never read in this file: the import is there for its side effects (registration,
-    /// patching, a check that the module is installed). A lazy import that is never read never runs.
-    SideEffectOnly = "side-effect-only", "the name is never used in this file: the import is kept for its side effects";
-    /// A private name (`_x`) that is never read and not in `__all__`: not a re-export.
-    PrivateUnused = "private-unused", "a private name that is never used and not in `__all__`: kept for its side effects";
-    /// `from . import sub` / `from pkg import sub` where `sub` is a submodule that is never read: importing a
-    /// submodule is how packages register signals, plugins and codecs. Listing it in `__all__` makes it lazy.
-    SubmoduleImport = "submodule-import", "an unreferenced submodule import registers the submodule; list it in `__all__` to make it lazy";
-    /// `from .core import core` in a package `__init__.py`: a later `import pkg.core` anywhere would replace
-    /// the lazy binding with the submodule (PEP 810 behaviour), where an eager import keeps the function.
-    SameNameSubmodule = "same-name-submodule", "the name equals a submodule of this package: `import pkg.<name>` elsewhere would replace a lazy binding";
-    /// The import is inside `try`: `lazy` is a syntax error there and `__lazy_modules__` has no effect.
-    InTry = "in-try", "imports inside `try` cannot be lazy (and catching their errors needs them eager)";
-    /// The import is inside a function or class body: already deferred, or `lazy` is not allowed there.
-    InClassOrFunction = "in-class-or-function", "imports inside a function or class cannot be lazy";
+    /// A use runs while the module is imported: the module body, a class body, a decorator, a default value, a base
+    /// class or class keyword, an evaluated annotation (for example in a `@dataclass`, `NamedTuple` or `TypedDict`
+    /// class, which evaluates annotations when the class is created), or a comprehension or call made at module level.
+    /// A lazy import would be resolved at once, so nothing is gained.
+    UsedAtImportTime = "used-at-import-time", Every, "the name is used while the module is imported, so deferring gains nothing";
+    /// The name is never read in this file. The import is there for its side effects (registration, patching, a check
+    /// that the module is installed), and a lazy import that is never read never runs. A plain unreferenced `import x`
+    /// always stays eager.
+    SideEffectOnly = "side-effect-only", Every, "the name is never used in this file: the import is kept for its side effects";
+    /// A private name (`_x`, not a dunder) that is never read and not in `__all__`: not a re-export, so it is kept for
+    /// its side effects.
+    PrivateUnused = "private-unused", Every, "a private name that is never used and not in `__all__`: kept for its side effects";
+    /// `from . import sub` / `from pkg import sub` where `sub` is a submodule that is never read. Importing a submodule
+    /// is how packages register signals, plugins and codecs. Listing it in `__all__` makes it lazy.
+    SubmoduleImport = "submodule-import", Every, "an unreferenced submodule import registers the submodule; list it in `__all__` to make it lazy";
+    /// `from .core import core` in a package `__init__.py`. A later `import pkg.core` anywhere would replace the lazy
+    /// binding with the submodule (PEP 810 behaviour), where an eager import keeps the function.
+    SameNameSubmodule = "same-name-submodule", Every, "the name equals a submodule of this package: `import pkg.<name>` elsewhere would replace a lazy binding";
+    /// Inside `try` (any clause). `lazy` is a syntax error there, `__lazy_modules__` has no effect there, and catching
+    /// the import's errors needs it eager.
+    InTry = "in-try", Every, "imports inside `try` cannot be lazy (and catching their errors needs them eager)";
+    /// Inside a function or class body: already deferred, or `lazy` is not allowed there.
+    InClassOrFunction = "in-class-or-function", Every, "imports inside a function or class cannot be lazy";
     /// `from m import *` can never be lazy.
-    Star = "star-import", "star imports can never be lazy";
+    Star = "star-import", Every, "star imports can never be lazy";
     /// `from __future__ import ...` is a compiler directive.
-    Future = "future-import", "`__future__` imports are compiler directives";
-    /// Inside `if TYPE_CHECKING:`: never runs, and promoting it would import at run time what was meant
-    /// for type checkers only.
-    TypeChecking = "type-checking-block", "the import is inside `if TYPE_CHECKING:` and never runs";
-    /// Inside a `with` block: a lazy import would run after the context manager exited (warnings filters,
-    /// `suppress(ImportError)`, patched `sys.modules`, a changed working directory).
-    ContextManager = "in-with-block", "the import is inside a `with` block, whose effect a lazy import would miss";
-    /// `sys.path` (or the import system, or the working directory) is changed at module level, before or after
-    /// the import: a lazy import resolves with the state at first use, after the module body ran.
-    SysPathChanged = "import-state-changed", "the import system is changed at module level, and a lazy import would resolve with the changed state";
+    Future = "future-import", Every, "`__future__` imports are compiler directives";
+    /// Inside `if TYPE_CHECKING:`. It never runs, and promoting it would import at run time what was meant for type
+    /// checkers only.
+    TypeChecking = "type-checking-block", Every, "the import is inside `if TYPE_CHECKING:` and never runs";
+    /// Inside a `with` block. A lazy import would run after the context manager exited: warning filters,
+    /// `suppress(ImportError)`, a patched `sys.modules` or a changed working directory would no longer apply.
+    ContextManager = "in-with-block", Every, "the import is inside a `with` block, whose effect a lazy import would miss";
+    /// `sys.path` (or the import system, or the working directory) is changed at module level, before or after the
+    /// import, also under another name (`import sys as _sys`, `from sys import path`) or by a function of this module
+    /// called at import time (the proof is the call). A lazy import resolves with the state at first use, which may
+    /// differ.
+    SysPathChanged = "import-state-changed", Every, "the import system is changed at module level, and a lazy import would resolve with the changed state";
     /// The module's namespace is read as a dict (`globals()`, `vars()`, `sys.modules[__name__].__dict__`,
-    /// `frame.f_globals`): the dict holds unresolved proxies, which break callers.
-    DynamicAccess = "dynamic-access", "the module's globals are read as a dict, which would hold unresolved lazy proxies";
-    /// The name is bound again (assignment, `def`, `class`, `del`, `global` in a function): which binding a
-    /// use sees depends on the order things run in.
-    Rebound = "rebound", "the name is bound again elsewhere in the module";
-    /// `import a.b` while the code only reads `a.x`: the attribute may exist only because importing `a.b` set
-    /// it; a lazy `a` imports only `a`.
-    SubmoduleSideEffect = "submodule-attribute", "`import a.b` binds `a`, and a use reads another attribute of `a` that may need the eager submodule import";
-    /// The module is on the user's keep list (`keep` setting or `--keep`).
-    KeepList = "keep-list", "the module is on the keep list";
-    /// A `# lazify: keep` comment on the import.
-    KeepPragma = "keep-pragma", "`# lazify: keep` on the import";
-    /// The module is known to act when imported (patching, registering, configuring): e.g. `readline`,
-    /// `gevent.monkey`, `matplotlib` backends.
-    KnownSideEffects = "known-side-effects", "the module is known to act when it is imported";
-    /// The interpreter always loads this module at start-up, so deferring it saves nothing
-    /// (`--include-preloaded` rewrites it anyway).
-    Preloaded = "preloaded", "the interpreter loads this module at start-up anyway";
-    /// Already `lazy`.
-    AlreadyLazy = "already-lazy", "already lazy";
-    /// Another name imported from the same module must stay eager in the same statement, so the module loads
-    /// anyway.
-    ModuleLoadedEagerly = "module-loaded-eagerly", "another import of the same module stays eager, so the module loads anyway";
-    /// `__lazy_modules__` style: the module's dotted name cannot be known (a relative import in a file whose
-    /// package is unknown).
-    PackageUnknown = "package-unknown", "the file's package is unknown, so the relative import's full name cannot be listed in `__lazy_modules__`";
-    /// `__lazy_modules__` style: the module already has a `__lazy_modules__` that lazify cannot extend safely
-    /// (not a literal list, a string, `None`, or bound after the imports it should cover).
-    LazyModulesUnextendable = "lazy-modules-unextendable", "the module's existing `__lazy_modules__` cannot be extended safely";
-    /// Style `lazy`: only some names of the statement qualify, and splitting it would drop the comments inside
-    /// it.
-    SplitWouldDropComments = "split-would-drop-comments", "the statement would have to be split, which would drop the comments inside it";
-    /// Style `local`: the import is on line 1 or 2, and removing its line would move a PEP 263 coding declaration
-    /// (`# -*- coding: latin-1 -*-`) into the first two lines, where Python obeys it, or out of them: the file
-    /// would be decoded differently.
-    CodingDeclaration = "coding-declaration", "removing the import's line would move a coding declaration into or out of the first two lines, changing how Python decodes the file";
-    /// Style `local`: a use runs outside any function (a module-level lambda, a class body lambda), so there
-    /// is no function to move the import into.
-    NoEnclosingFunction = "no-enclosing-function", "a use is not inside a `def`, so there is no function to move the import into";
-    /// Style `local`: the name is used in an annotation, which `typing.get_type_hints`, dataclasses or pydantic
-    /// can evaluate at run time, where a moved name would raise `NameError` (`--type-checking-imports` moves it
-    /// and keeps it for type checkers under `if TYPE_CHECKING:`).
-    UsedInAnnotation = "used-in-annotation", "the name is used in an annotation, which can be evaluated at run time";
-    /// Style `local`: the name is used in `if __name__ == "__main__":`, which is module-level code.
-    UsedInMainBlock = "used-in-main-block", "the name is used in the `__main__` block, which is module-level code";
-    /// Style `local`: the import sits in an `if`, `for`, `while` or `match` at module level.
-    Conditional = "conditional", "the import is inside a module-level `if`/`for`/`while`/`match`";
-    /// Style `local`: the name is re-exported (`__all__` or a package `__init__.py`); moving it would break
-    /// `from module import name` elsewhere.
-    ReExported = "re-exported", "the name is re-exported (package `__init__.py` or `__all__`)";
-    /// Style `local`: another statement shares the import's line (`import a; x = 1`).
-    SharesLine = "shares-line", "another statement shares the import's line";
-    /// Style `local`: another file reads the name from this module (`from this import name`,
-    /// `mock.patch("this.name")`), which a function-local import would break.
-    UsedByOtherModule = "used-by-other-module", "another module reads this name from this module";
-    /// `--hoist`: the function-local import sits inside a `try`, loop, condition or `with` in its function (an
-    /// optional dependency check, or an import that must run at that point).
-    NestedInFunction = "nested-in-function", "the function-local import is inside a `try`, loop, condition or `with`";
-    /// `--hoist`: the name would clash with another binding: a module-level name, another function's
-    /// different import, an assignment or `global`/`nonlocal` in the function, its class, or an enclosing
-    /// function.
-    HoistConflict = "hoist-conflict", "hoisting would clash with another binding of the name";
-    /// `--hoist`: another part of the module reads the name as a global or builtin, which a module-level binding
-    /// would shadow.
-    HoistShadows = "hoist-shadows", "other code reads this name as a global or builtin, which hoisting would shadow";
-    /// `--hoist`: the function reads the name before its import runs.
-    UsedBeforeImport = "used-before-import", "the function reads the name before the import statement runs";
-    /// `--hoist`: the module already imports the same thing at module level; the function-local import is
-    /// redundant.
-    RedundantLocalImport = "redundant-local-import", "the module already imports this at module level";
-    /// `--hoist`: the project replaces modules in `sys.modules` (`patch.dict(sys.modules, ...)`); a
-    /// function-local import re-reads `sys.modules` on each call, a hoisted binding does not.
-    SysModulesPatched = "sys-modules-patched", "the project patches `sys.modules`, which a function-local import re-reads on each call";
-    /// `--hoist`: the imported module imports this one back at module level: a hoisted lazy import stays
-    /// correct only if the name is not read while the other module is still initialising.
-    ImportCycle = "import-cycle", "the imported module imports this module back at module level";
-    /// Another import binds the same name and must stay eager: the statements are decided together.
-    SharedName = "shared-name", "another import binding the same name stays eager";
+    /// `frame.f_globals`, a function's `__globals__`, `sys._getframe().f_locals` at module level, a name bound to
+    /// `sys.modules[__name__]` and passed on or read through `__dict__`, `sys.modules[...]` read with a computed name
+    /// at import time, `globals().update(mapping)`, `eval`/`exec`). The dict would hold unresolved proxies, which break
+    /// callers. Reading only the names (`dir()`, `globals().keys()`, `for name in globals()`, `len(globals())`) and
+    /// `globals().update(a=1)` with known names (a rebinding of `a`) do not block the lazy styles.
+    DynamicAccess = "dynamic-access", Every, "the module's globals are read as a dict, which would hold unresolved lazy proxies";
+    /// The name is bound again elsewhere in the module (an assignment, `def`, `class`, `del`, `global` in a function),
+    /// so which binding a use sees depends on the order things run in.
+    Rebound = "rebound", Every, "the name is bound again elsewhere in the module";
+    /// `import a.b` while the code reads another attribute of `a`. That attribute may exist only because importing
+    /// `a.b` set it, and a lazy `a` imports only `a`.
+    SubmoduleSideEffect = "submodule-attribute", Every, "`import a.b` binds `a`, and a use reads another attribute of `a` that may need the eager submodule import";
+    /// The module matches `keep` / `--keep`.
+    KeepList = "keep-list", Every, "the module is on the keep list";
+    /// `# lazify: keep` on the import.
+    KeepPragma = "keep-pragma", Every, "`# lazify: keep` on the import";
+    /// The module is known to act when imported, from a built-in list: `readline`, `rlcompleter`, `site`,
+    /// `sitecustomize`, `usercustomize`, `antigravity`, `this`, `encodings.*`, `gnureadline`, `pyreadline3`,
+    /// `gevent.monkey`, `ddtrace.auto`, OpenTelemetry auto-instrumentation, `_distutils_hack`, `setuptools`,
+    /// `pkg_resources`, `matplotlib.backends.*`, `mpl_toolkits.mplot3d`, `pygame`. Extend it with `keep`.
+    KnownSideEffects = "known-side-effects", Every, "the module is known to act when it is imported";
+    /// The interpreter loads this module at start-up anyway (`os`, `sys`, `abc`, `codecs`, `time`, ...), so deferring
+    /// it saves nothing. `--include-preloaded` rewrites it anyway.
+    Preloaded = "preloaded", Every, "the interpreter loads this module at start-up anyway";
+    /// Already `lazy`, or already listed in `__lazy_modules__`.
+    AlreadyLazy = "already-lazy", Every, "already lazy";
+    /// Another import that stays eager loads the module anyway: another name of the same `from m import ...`
+    /// statement, or an eager import elsewhere in the file of the same module or of one of its submodules (which
+    /// loads its parents).
+    ModuleLoadedEagerly = "module-loaded-eagerly", Every, "another import of the same module stays eager, so the module loads anyway";
+    /// A relative import in a file whose package is unknown, so its full dotted name cannot be listed.
+    PackageUnknown = "package-unknown", LazyModules, "the file's package is unknown, so the relative import's full name cannot be listed in `__lazy_modules__`";
+    /// The module already has a `__lazy_modules__` that lazify cannot extend safely: not a literal list, a string,
+    /// `None`, or bound after the imports it should cover.
+    LazyModulesUnextendable = "lazy-modules-unextendable", LazyModules, "the module's existing `__lazy_modules__` cannot be extended safely";
+    /// Only some names of the statement qualify, and splitting it would drop the comments inside it; or (`local`) the
+    /// receiving function is a one-line `def` after its docstring, where the import's comment cannot follow it.
+    SplitWouldDropComments = "split-would-drop-comments", LazyAndLocal, "the statement would have to be split, which would drop the comments inside it";
+    /// The import is on line 1 or 2, and removing its line would bring a `# -*- coding: ... -*-` comment into the first
+    /// two lines, where Python obeys it (or take one out): the file would be decoded differently.
+    CodingDeclaration = "coding-declaration", Local, "removing the import's line would move a coding declaration into or out of the first two lines, changing how Python decodes the file";
+    /// A use is not inside a `def` (for example a module-level lambda), so there is no function to move the import
+    /// into.
+    NoEnclosingFunction = "no-enclosing-function", Local, "a use is not inside a `def`, so there is no function to move the import into";
+    /// The name is used in an annotation, which `typing.get_type_hints`, dataclasses or pydantic can evaluate at run
+    /// time, where a moved name would raise `NameError`. `--type-checking-imports` moves it anyway and keeps it for
+    /// type checkers under `if TYPE_CHECKING:`, on targets where annotations are not evaluated at import.
+    UsedInAnnotation = "used-in-annotation", Local, "the name is used in an annotation, which can be evaluated at run time";
+    /// The name is used in the `if __name__ == "__main__":` block, which is module-level code.
+    UsedInMainBlock = "used-in-main-block", Local, "the name is used in the `__main__` block, which is module-level code";
+    /// The import sits in a module-level `if`, `for`, `while` or `match`.
+    Conditional = "conditional", Local, "the import is inside a module-level `if`/`for`/`while`/`match`";
+    /// The name is re-exported (`__all__` or a package `__init__.py`), and moving it would break `from module import
+    /// name` elsewhere.
+    ReExported = "re-exported", Local, "the name is re-exported (package `__init__.py` or `__all__`)";
+    /// Another statement shares the import's line (`import a; x = 1`).
+    SharesLine = "shares-line", Local, "another statement shares the import's line";
+    /// Another file reads the name from this module (`from this import name`, `mock.patch("this.name")`).
+    UsedByOtherModule = "used-by-other-module", Local, "another module reads this name from this module";
+    /// The function-local import sits inside a `try`, loop, condition or `with` in its function: an optional-dependency
+    /// check, or an import that must run at that point.
+    NestedInFunction = "nested-in-function", Hoist, "the function-local import is inside a `try`, loop, condition or `with`";
+    /// The name would clash with another binding: a module-level name, another function's different import, an
+    /// assignment or `global`/`nonlocal` in the function, its class, or an enclosing function.
+    HoistConflict = "hoist-conflict", Hoist, "hoisting would clash with another binding of the name";
+    /// Other code reads this name as a global or builtin, which a module-level binding would shadow.
+    HoistShadows = "hoist-shadows", Hoist, "other code reads this name as a global or builtin, which hoisting would shadow";
+    /// The function reads the name before its import runs.
+    UsedBeforeImport = "used-before-import", Hoist, "the function reads the name before the import statement runs";
+    /// The module already imports the same thing at module level, so the local import is redundant.
+    RedundantLocalImport = "redundant-local-import", Hoist, "the module already imports this at module level";
+    /// The project replaces modules in `sys.modules` (`patch.dict(sys.modules, ...)`). A function-local import re-reads
+    /// `sys.modules` on each call; a hoisted binding does not.
+    SysModulesPatched = "sys-modules-patched", Hoist, "the project patches `sys.modules`, which a function-local import re-reads on each call";
+    /// The imported module imports this one back at module level. A hoisted lazy import stays correct only if the name
+    /// is not read while the other module is still initialising.
+    ImportCycle = "import-cycle", Hoist, "the imported module imports this module back at module level";
+    /// Another import binds the same name and must stay eager. Statements binding one name are decided together.
+    SharedName = "shared-name", Every, "another import binding the same name stays eager";
     /// The warning filters are changed while the module is imported (`warnings.simplefilter(...)`,
-    /// `warnings.resetwarnings()`, `warnings.filters[:] = ...` as plain statements, or in a function called at
-    /// import time): a lazy import would run its module's body under the filters in force at first use.
-    WarningFiltersChanged = "warning-filters-changed", "the warning filters are changed while the module is imported, and a deferred import would run under different filters";
-    /// Style `local`: a class body inside the receiving function assigns the name it reads (`class C: x = x`).
-    /// Such a read looks in the class namespace, then the module's globals, never the function's locals: a
-    /// moved import would not be found.
-    ClassBodyBindsName = "class-body-binds-name", "a class body in the function binds the name it reads, so it reads the module's global, not a moved import";
-    /// `--hoist`: `from m import x` in a function re-reads `m.x` on each call, and the project rebinds or
-    /// patches `m.x` (`mock.patch("m.x")`, `m.x = ...`); a hoisted binding would keep the first value.
-    AttributeReboundElsewhere = "attribute-rebound-elsewhere", "the imported attribute is rebound or patched elsewhere, which a function-local import sees on each call";
-    /// `--hoist`: another module of the project runs `from this_module import *` and this module has no
-    /// `__all__`: a hoisted public name would join what that star import binds there.
-    StarExported = "star-exported", "another module star-imports this one, and a hoisted public name would join what it binds";
+    /// `warnings.filterwarnings(...)`, `warnings.resetwarnings()`, `warnings.filters[:] = ...` as plain statements, or
+    /// in a function of this module called at import time), outside `with warnings.catch_warnings():`. A lazy import
+    /// would run its module's body under the filters in force at first use.
+    WarningFiltersChanged = "warning-filters-changed", Every, "the warning filters are changed while the module is imported, and a deferred import would run under different filters";
+    /// A class body inside the receiving function assigns the name it reads (`class C: json = json`). Such a read looks
+    /// in the class namespace and then the module's globals, never the function's locals, so a moved import would not
+    /// be found.
+    ClassBodyBindsName = "class-body-binds-name", Local, "a class body in the function binds the name it reads, so it reads the module's global, not a moved import";
+    /// `from m import x` in a function re-reads `m.x` on each call, and the project patches or assigns `m.x`
+    /// (`mock.patch("m.x")`, `m.x = ...`, `setattr(m, "x", ...)`); a hoisted binding would keep the first value.
+    AttributeReboundElsewhere = "attribute-rebound-elsewhere", Hoist, "the imported attribute is rebound or patched elsewhere, which a function-local import sees on each call";
+    /// Another module of the project runs `from this_module import *` and this module has no `__all__`: a hoisted
+    /// public name would join what that star import binds.
+    StarExported = "star-exported", Hoist, "another module star-imports this one, and a hoisted public name would join what it binds";
+}
+
+/// Serialized as its registry name, so that no second spelling can drift from it.
+impl Serialize for KeepReason {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
 }
 
 impl fmt::Display for KeepReason {
@@ -265,10 +382,127 @@ impl fmt::Display for KeepReason {
     }
 }
 
-/// A file-level observation that is not a verdict on one import.
+macro_rules! notices {
+    ($( $(#[doc = $doc:literal])* $variant:ident = $name:literal, $warning:literal, $message:literal; )*) => {
+        /// A kind of [`Notice`]: a file-level observation that is not a verdict on one import.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum NoticeKind {
+            $( $(#[doc = $doc])* $variant, )*
+        }
+
+        impl NoticeKind {
+            /// Every kind, in documentation order.
+            pub const ALL: &'static [NoticeKind] = &[$(NoticeKind::$variant),*];
+
+            /// The kebab-case name shown in reports.
+            pub fn name(self) -> &'static str {
+                match self { $(NoticeKind::$variant => $name,)* }
+            }
+
+            /// Whether it points at a problem in the user's code (a warning) rather than giving information.
+            pub fn is_warning(self) -> bool {
+                match self { $(NoticeKind::$variant => $warning,)* }
+            }
+
+            /// The message, with `{placeholder}`s that [`NoticeKind::at`] fills in.
+            pub fn template(self) -> &'static str {
+                match self { $(NoticeKind::$variant => $message,)* }
+            }
+
+            /// The documentation, as one paragraph of Markdown (the entry's doc comment).
+            pub fn doc(self) -> String {
+                match self { $(NoticeKind::$variant => one_paragraph(&[$($doc),*]),)* }
+            }
+        }
+    };
+}
+
+notices! {
+    /// An added `__lazy_modules__` entry is a package that this module imports from with `from . import x`:
+    /// listing it makes every `from . import ...` of that package in this module lazy.
+    LazyModulesPackageEntry = "lazy-modules-package-entry", true,
+        "listing `{entry}` makes every `from {module} import ...` in this module lazy";
+    /// `__lazy_modules__` is bound or changed more than once, so lazify does not edit it.
+    LazyModulesRebound = "lazy-modules-rebound", false,
+        "`__lazy_modules__` is bound or changed more than once; lazify will not edit it";
+    /// `__lazy_modules__` is a string: `in` tests substrings, so it makes more modules lazy than it names. lazify
+    /// does not edit it.
+    LazyModulesIsStr = "lazy-modules-is-str", true,
+        "`__lazy_modules__` is a string: `in` tests substrings, so `\"json\"` also makes `js` and `so` lazy; use a list";
+    /// `__lazy_modules__` is not a container (for example `None`): on Python 3.15 every later module-level import
+    /// raises `TypeError`. lazify does not edit it.
+    LazyModulesNotContainer = "lazy-modules-not-container", true,
+        "`__lazy_modules__` is not a container: on Python 3.15 every later module-level import raises `TypeError`";
+    /// `__lazy_modules__` is not a literal list of strings, so lazify does not edit it.
+    LazyModulesOpaque = "lazy-modules-opaque", false,
+        "`__lazy_modules__` is not a literal list of strings; lazify will not edit it";
+    /// Style `local`: a doctest example (`>>> ...` in a docstring) uses a name whose import moves into functions.
+    /// The example runs with the module's globals and would not find it.
+    DoctestUsesMovedName = "doctest-uses-moved-name", true,
+        "a doctest example in this docstring uses `{name}`, which moves into functions: the example runs with the module's globals and will not find it";
+    /// `--hoist`: a function-local import is redundant, because the module already imports the same thing eagerly
+    /// at module level (it stays, with the keep reason `redundant-local-import`).
+    RedundantLocalImport = "redundant-local-import", false,
+        "`{import}` inside a function is redundant: the module imports it already";
+    /// `--hoist`: a hoisted public name in a module without `__all__` becomes a module attribute and joins
+    /// `from module import *`.
+    HoistedNameExported = "hoisted-name-exported", false,
+        "hoisted `{name}` becomes a public module attribute and joins `from {module} import *` (the module has no `__all__`)";
+}
+
+impl NoticeKind {
+    /// A notice of this kind at `range`, its message filled in from `args` (`(placeholder, value)` pairs; every
+    /// placeholder of the template must be given, and nothing else).
+    pub fn at(self, range: TextRange, args: &[(&str, &str)]) -> Notice {
+        let template = self.template();
+        let mut message = String::with_capacity(template.len() + 32);
+        let mut used = 0;
+        let mut rest = template;
+        while let Some(open) = rest.find('{') {
+            message.push_str(&rest[..open]);
+            let close = rest[open..]
+                .find('}')
+                .map_or(rest.len(), |close| open + close);
+            let key = &rest[open + 1..close];
+            if let Some((_, value)) = args.iter().find(|(k, _)| *k == key) {
+                message.push_str(value);
+                used += 1;
+            } else {
+                debug_assert!(false, "notice `{}`: no value for `{{{key}}}`", self.name());
+                message.push_str(&rest[open..=close.min(rest.len() - 1)]);
+            }
+            rest = rest.get(close + 1..).unwrap_or_default();
+        }
+        message.push_str(rest);
+        debug_assert_eq!(
+            used,
+            args.len(),
+            "notice `{}`: unused arguments",
+            self.name()
+        );
+        Notice {
+            kind: self,
+            name: self.name(),
+            message,
+            range,
+            warning: self.is_warning(),
+        }
+    }
+}
+
+impl fmt::Display for NoticeKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A file-level observation that is not a verdict on one import. Made by [`NoticeKind::at`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Notice {
-    /// Kebab-case name, e.g. `lazy-modules-is-str`.
+    /// What kind of notice.
+    #[serde(skip)]
+    pub kind: NoticeKind,
+    /// Kebab-case name, e.g. `lazy-modules-is-str` (the kind's [`NoticeKind::name`]).
     pub name: &'static str,
     /// What it means here.
     pub message: String,

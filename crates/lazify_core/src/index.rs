@@ -32,10 +32,6 @@ pub(crate) enum Ctx {
 
 /// Where a module-level import statement sits.
 #[derive(Clone, Debug, Default)]
-#[allow(
-    clippy::struct_field_names,
-    reason = "each field says what the import is in"
-)]
 pub(crate) struct Placement {
     /// Enclosing `try` statement (any clause).
     pub(crate) in_try: Option<TextRange>,
@@ -963,7 +959,6 @@ impl<'a> Walker<'a> {
     }
 
     /// The calls made in function bodies, by the function that makes them.
-    #[allow(clippy::type_complexity)]
     fn deferred_calls(&self) -> HashMap<ScopeId, Vec<(&Callee<'a>, TextRange, ScopeId)>> {
         let mut by_caller: HashMap<ScopeId, Vec<(&Callee<'a>, TextRange, ScopeId)>> =
             HashMap::default();

@@ -3,6 +3,8 @@
 //! No files, no printing, no global state. The command line, the language server and the tests all call
 //! [`run`]. The pipeline is `parse → index → plan → rewrite → apply → verify`, one module per stage.
 
+#![warn(missing_docs)]
+
 pub mod diagnostic;
 pub mod edit;
 pub mod facts;
@@ -18,7 +20,7 @@ use std::path::Path;
 
 pub use diagnostic::{
     DEFERRABLE_CODE, Decision, EngineError, FileOutcome, ImportVerdict, KeepReason, Notice,
-    RewriteWhy, Skipped,
+    NoticeKind, ReasonScope, RewriteWhy, Skipped,
 };
 pub use facts::{FileFacts, Location, ProjectFacts};
 pub use ruff_text_size::{TextRange, TextSize};
@@ -158,5 +160,7 @@ pub fn is_python_file(path: &Path) -> bool {
     path.extension().is_some_and(|e| e == "py" || e == "pyi")
 }
 
+#[cfg(test)]
+mod docs_tests;
 #[cfg(test)]
 mod tests;

@@ -55,7 +55,6 @@ pub(crate) fn plan<'a>(
     style: Style,
 ) -> Plan {
     let mut notices = Vec::new();
-    #[allow(clippy::useless_let_if_seq)]
     let mut candidates: Vec<Candidate<'a>> = Vec::new();
     let top_bindings = top_level_bindings(index);
     for (i, import) in index.imports.iter().enumerate() {

@@ -3,12 +3,6 @@
 //! The failures must match `regressions/expected-failures` exactly: a new failure fails the test, and so does a
 //! listed one that no longer happens (delete its line: the list only shrinks).
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "a test harness: a failed step is a failed test"
-)]
-
 use std::path::Path;
 use std::process::Command;
 

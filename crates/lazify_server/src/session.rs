@@ -339,7 +339,7 @@ pub(crate) fn file_path(uri: &Uri) -> Option<PathBuf> {
 }
 
 /// The first workspace folder, else the root URI, as a path.
-#[allow(deprecated, reason = "`root_uri` is what older clients send")]
+#[expect(deprecated, reason = "`root_uri` is what older clients send")]
 fn workspace_root(params: &InitializeParams) -> Option<PathBuf> {
     let uri = params
         .workspace_folders

@@ -5,7 +5,7 @@
 //!
 //! The binary is `LAZIFY_BIN` if set, else the one `cargo build -p lazify --bin lazify` builds (see `bin`).
 
-#![allow(
+#![expect(
     clippy::unwrap_used,
     clippy::expect_used,
     reason = "a test harness: a failed step is a failed test"

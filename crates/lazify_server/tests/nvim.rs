@@ -9,7 +9,7 @@
 //!
 //! Without `nvim` on `PATH` (or in `LAZIFY_NVIM`) the test is skipped with a message; with `CI` set it fails.
 
-#![allow(
+#![expect(
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::print_stdout,

@@ -7,7 +7,7 @@
 //! set, else the one `cargo build -p lazify --bin lazify` builds in this target directory and profile (so a
 //! stale binary is never tested).
 
-#![allow(
+#![expect(
     clippy::unwrap_used,
     clippy::expect_used,
     reason = "a test harness: a failed step is a failed test"

@@ -6,6 +6,8 @@
 //! how to show them. It never writes a file the engine reported an error for, nor one that cannot be written
 //! back byte for byte in its own encoding.
 
+#![warn(missing_docs)]
+
 pub mod config;
 pub mod diff;
 pub mod discover;

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use ruff_python_ast::{self as ast, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
-use crate::diagnostic::{Decision, KeepReason, Notice, RewriteWhy};
+use crate::diagnostic::{Decision, KeepReason, Notice, NoticeKind, RewriteWhy};
 use crate::edit::Edit;
 use crate::index::{DynamicKind, Index, ScopeKind, StateChange, bound_name};
 use crate::known;
@@ -37,7 +37,6 @@ fn canonical(import_stmt: &Stmt, alias: &ast::Alias) -> String {
 }
 
 /// Decides every function-local import: hoist, or keep with a reason.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn judge(
     candidates: &mut [Candidate<'_>],
     index: &Index<'_>,
@@ -81,14 +80,10 @@ pub(crate) fn judge(
             }
             Err((reason, span, detail)) => {
                 if reason == KeepReason::RedundantLocalImport {
-                    notices.push(Notice {
-                        name: "redundant-local-import",
-                        message: format!(
-                            "`{text}` inside a function is redundant: the module imports it already"
-                        ),
-                        range: c.verdict.stmt_range,
-                        warning: false,
-                    });
+                    notices.push(
+                        NoticeKind::RedundantLocalImport
+                            .at(c.verdict.stmt_range, &[("import", &text)]),
+                    );
                 }
                 c.keep(reason, span, detail);
             }
@@ -106,16 +101,16 @@ pub(crate) fn judge(
                 }
             ) && !c.verdict.binding.starts_with('_')
         }) {
-            notices.push(Notice {
-                name: "hoisted-name-exported",
-                message: format!(
-                    "hoisted `{}` becomes a public module attribute and joins `from {} import *` (the module has no `__all__`)",
-                    c.verdict.binding,
-                    file.module_name.as_deref().unwrap_or("this module")
-                ),
-                range: c.verdict.alias_range,
-                warning: false,
-            });
+            notices.push(NoticeKind::HoistedNameExported.at(
+                c.verdict.alias_range,
+                &[
+                    ("name", &c.verdict.binding),
+                    (
+                        "module",
+                        file.module_name.as_deref().unwrap_or("this module"),
+                    ),
+                ],
+            ));
         }
     }
 }
@@ -126,7 +121,10 @@ fn index_binding<'a>(c: &Candidate<'a>, is_from: bool) -> &'a str {
 
 type Refusal = (KeepReason, TextRange, Option<String>);
 
-#[allow(clippy::too_many_arguments)]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one verdict needs the candidate, the index, the parse, the file and the settings"
+)]
 fn decide(
     i: usize,
     binding: &str,

@@ -8,7 +8,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
-use crate::diagnostic::{KeepReason, Notice};
+use crate::diagnostic::{KeepReason, Notice, NoticeKind};
 use crate::edit::Edit;
 use crate::index::{Index, LazyModulesDef};
 use crate::plan::Candidate;
@@ -78,15 +78,10 @@ pub(crate) fn edits(
                 .source_module()
                 .is_some_and(|(m, level)| m.is_none() && level > 0)
         {
-            notices.push(Notice {
-                name: "lazy-modules-package-entry",
-                message: format!(
-                    "listing `{entry}` makes every `from {} import ...` in this module lazy",
-                    c.verdict.module
-                ),
-                range: c.verdict.stmt_range,
-                warning: true,
-            });
+            notices.push(NoticeKind::LazyModulesPackageEntry.at(
+                c.verdict.stmt_range,
+                &[("entry", entry), ("module", &c.verdict.module)],
+            ));
         }
     }
     if new_entries.is_empty() {
@@ -119,14 +114,7 @@ fn existing_list(index: &Index<'_>, notices: &mut Vec<Notice>) -> Existing {
     };
     if index.lazy_modules.len() > 1 {
         let stmt = def_range(&index.lazy_modules[1]);
-        notices.push(Notice {
-            name: "lazy-modules-rebound",
-            message:
-                "`__lazy_modules__` is bound or changed more than once; lazify will not edit it"
-                    .to_string(),
-            range: stmt,
-            warning: false,
-        });
+        notices.push(NoticeKind::LazyModulesRebound.at(stmt, &[]));
         return Existing::Unusable(def_range(first));
     }
     match first {
@@ -143,32 +131,15 @@ fn existing_list(index: &Index<'_>, notices: &mut Vec<Notice>) -> Existing {
             last_elt: *last_elt,
         },
         LazyModulesDef::Str { stmt } => {
-            notices.push(Notice {
-                name: "lazy-modules-is-str",
-                message: "`__lazy_modules__` is a string: `in` tests substrings, so `\"json\"` also makes `js` and `so` lazy; use a list".to_string(),
-                range: *stmt,
-                warning: true,
-            });
+            notices.push(NoticeKind::LazyModulesIsStr.at(*stmt, &[]));
             Existing::Unusable(*stmt)
         }
         LazyModulesDef::NotContainer { stmt } => {
-            notices.push(Notice {
-                name: "lazy-modules-not-container",
-                message: "`__lazy_modules__` is not a container: on Python 3.15 every later module-level import raises `TypeError`".to_string(),
-                range: *stmt,
-                warning: true,
-            });
+            notices.push(NoticeKind::LazyModulesNotContainer.at(*stmt, &[]));
             Existing::Unusable(*stmt)
         }
         LazyModulesDef::Opaque { stmt } => {
-            notices.push(Notice {
-                name: "lazy-modules-opaque",
-                message:
-                    "`__lazy_modules__` is not a literal list of strings; lazify will not edit it"
-                        .to_string(),
-                range: *stmt,
-                warning: false,
-            });
+            notices.push(NoticeKind::LazyModulesOpaque.at(*stmt, &[]));
             Existing::Unusable(*stmt)
         }
     }

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use ruff_python_ast::{self as ast, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
-use crate::diagnostic::{KeepReason, Notice};
+use crate::diagnostic::{KeepReason, Notice, NoticeKind};
 use crate::edit::Edit;
 use crate::index::{Index, ScopeId, is_type_checking_test};
 use crate::plan::Candidate;
@@ -416,15 +416,9 @@ pub(crate) fn doctest_notices(
             .collect();
         for name in &moved {
             if examples.iter().any(|line| uses_word(line, name)) {
-                notices.push(Notice {
-                    name: "doctest-uses-moved-name",
-                    message: format!(
-                        "a doctest example in this docstring uses `{name}`, which moves into functions: the \
-                         example runs with the module's globals and will not find it"
-                    ),
-                    range: docstring.range(),
-                    warning: true,
-                });
+                notices.push(
+                    NoticeKind::DoctestUsesMovedName.at(docstring.range(), &[("name", name)]),
+                );
             }
         }
     }

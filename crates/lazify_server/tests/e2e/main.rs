@@ -2,7 +2,7 @@
 //! play the editor. Edits are applied with the test's own position arithmetic (`support::apply`), so a wrong
 //! encoding on the server side shows up as a wrong text here.
 
-#![allow(
+#![expect(
     clippy::unwrap_used,
     clippy::expect_used,
     reason = "a test harness: a failed step is a failed test"
