@@ -344,7 +344,8 @@ pub(crate) fn engine_error_report(
         EngineError::Syntax { .. } => "syntax error here",
         EngineError::Placement { .. } => "not allowed here",
         EngineError::FixBrokeSyntax { .. } => "the rewrite nearest to the breakage",
-        EngineError::Settings { .. } => "",
+        EngineError::TooDeep { .. } => "the nesting limit is crossed here",
+        EngineError::Settings { .. } | EngineError::Internal { .. } => "",
     };
     Report {
         message: format!("{}:{line}:{column}: {error}", path.display()),
@@ -359,7 +360,12 @@ pub(crate) fn engine_error_report(
     }
 }
 
-/// Renders a diagnostic: Unicode boxes always, colours only when asked.
+/// A label further than this from the start of its line is not drawn: miette pads to the label's column
+/// with a format width, which panics past 65,535, and such a snippet could not be read anyway.
+const MAX_LABEL_COLUMN: usize = 10_000;
+
+/// Renders a diagnostic: Unicode boxes always, colours only when asked. A report whose labels sit too far
+/// along a line (generated code, minified files) is rendered without its snippet.
 pub(crate) fn render(report: &Report, color: bool, width: usize) -> String {
     let theme = if color {
         GraphicalTheme::unicode()
@@ -367,8 +373,30 @@ pub(crate) fn render(report: &Report, color: bool, width: usize) -> String {
         GraphicalTheme::unicode_nocolor()
     };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(width);
+    let text = report.source.inner().as_str();
+    let too_far = report.labels.iter().any(|label| {
+        let end = (label.offset() + label.len()).min(text.len());
+        let line_start = text.as_bytes()[..end]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        end - line_start > MAX_LABEL_COLUMN
+    });
     let mut out = String::new();
-    if handler.render_report(&mut out, report).is_err() {
+    let rendered = if too_far {
+        let bare = Report {
+            message: report.message.clone(),
+            code: report.code.clone(),
+            severity: report.severity,
+            help: report.help.clone(),
+            source: report.source.clone(),
+            labels: Vec::new(),
+        };
+        handler.render_report(&mut out, &bare)
+    } else {
+        handler.render_report(&mut out, report)
+    };
+    if rendered.is_err() {
         out = format!("{report}\n");
     }
     out

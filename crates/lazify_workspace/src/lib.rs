@@ -16,9 +16,9 @@ pub mod write;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
-use lazify_core::{FileOutcome, ProjectFacts, Settings, SourceFile, Style};
+use lazify_core::{EngineError, FileOutcome, ProjectFacts, Settings, SourceFile, Style};
 use rayon::prelude::*;
 
 pub use discover::{Candidate, Discovered};
@@ -57,6 +57,13 @@ impl FileResult {
             excluded: false,
             summary: None,
         }
+    }
+
+    /// A file whose processing failed before it had a result.
+    fn failed(path: PathBuf, error: EngineError) -> Self {
+        let mut result = Self::new(path);
+        result.outcome.error = Some(error);
+        result
     }
 
     /// The original text (without BOM), when it was decoded.
@@ -198,39 +205,66 @@ impl Workspace {
     }
 
     /// [`Workspace::process`] with the project folder to use for files without a configuration file.
+    ///
+    /// Every file is analysed before any is written, so a failure during the analysis cannot leave the tree
+    /// half rewritten.
     fn process_in(&self, files: &[Candidate], write: bool, fallback: &Path) -> Run {
-        let fallback = fallback.to_path_buf();
-        let facts = self.facts_for(files, &fallback);
-        let outcomes: Vec<Result<FileResult, resolve::ConfigProblem>> = files
-            .par_iter()
-            .map(|candidate| self.process_file(candidate, write, &facts, &fallback))
-            .collect();
-        let mut run = Run::default();
-        let mut reported = HashSet::new();
-        for outcome in outcomes {
-            match outcome {
-                Ok(result) => run.files.push(result),
-                Err(problem) => {
-                    if reported.insert(problem.path.clone()) {
-                        run.errors.push(problem.to_error());
+        on_big_stack(|| {
+            let fallback = fallback.to_path_buf();
+            let facts = self.facts_for(files, &fallback);
+            let mut outcomes: Vec<Result<FileResult, resolve::ConfigProblem>> = files
+                .par_iter()
+                .map(|candidate| {
+                    guarded(&candidate.path, || {
+                        self.process_file(candidate, write, &facts, &fallback)
+                    })
+                    .unwrap_or_else(|error| Ok(FileResult::failed(candidate.path.clone(), error)))
+                })
+                .collect();
+            if write {
+                outcomes
+                    .par_iter_mut()
+                    .zip(files)
+                    .for_each(|(outcome, candidate)| {
+                        if let Ok(result) = outcome {
+                            write_back(result, candidate);
+                        }
+                    });
+            }
+            let mut run = Run::default();
+            let mut reported = HashSet::new();
+            for outcome in outcomes {
+                match outcome {
+                    Ok(result) => run.files.push(result),
+                    Err(problem) => {
+                        if reported.insert(problem.path.clone()) {
+                            run.errors.push(problem.to_error());
+                        }
                     }
                 }
             }
-        }
-        run.files.sort_by(|a, b| a.path.cmp(&b.path));
-        run
+            run.files.sort_by(|a, b| a.path.cmp(&b.path));
+            run
+        })
     }
 
+    /// Analyses one file (nothing is written yet).
     fn process_file(
         &self,
         candidate: &Candidate,
         write: bool,
-        facts: &HashMap<PathBuf, Arc<ProjectFacts>>,
+        facts: &HashMap<PathBuf, Facts>,
         fallback: &Path,
     ) -> Result<FileResult, resolve::ConfigProblem> {
         let resolved = self.settings(&candidate.absolute)?;
-        let settings = with_facts(&resolved, facts, fallback);
         let mut result = FileResult::new(candidate.path.clone());
+        let settings = match with_facts(&resolved, facts, fallback) {
+            Ok(settings) => settings,
+            Err(error) => {
+                result.outcome.error = Some(error);
+                return Ok(result);
+            }
+        };
         let bytes = match std::fs::read(&candidate.absolute) {
             Ok(bytes) => bytes,
             Err(source) => {
@@ -253,24 +287,6 @@ impl Workspace {
                 ..FileOutcome::default()
             };
         }
-        if write && result.would_change() {
-            let written = result
-                .decoded
-                .as_ref()
-                .zip(result.fixed())
-                .map(|(decoded, fixed)| decoded.encode(&candidate.path, fixed))
-                .map(|bytes| {
-                    bytes.and_then(|bytes| {
-                        write::write_atomic(&candidate.absolute, &bytes)
-                            .map_err(|e| rename_path(e, &candidate.path))
-                    })
-                });
-            match written {
-                Some(Ok(())) => result.written = true,
-                Some(Err(error)) => result.error = Some(error),
-                None => {}
-            }
-        }
         Ok(result)
     }
 
@@ -292,39 +308,50 @@ impl Workspace {
     /// verdicts depend on: `mock.patch("pkg.mod.name")` strings, imports of a module's names,
     /// `sys.modules` patches, module-level imports. Files that cannot be read or parsed add nothing.
     pub fn scan_project(&self, root: &Path) -> ProjectFacts {
+        self.scan_project_checked(root).0
+    }
+
+    /// [`Workspace::scan_project`], with the files whose scan failed (a panic, caught: a bug in lazify). Their
+    /// facts are missing, so verdicts that depend on the project cannot be trusted.
+    fn scan_project_checked(&self, root: &Path) -> (ProjectFacts, Vec<EngineError>) {
         let shown = match root.strip_prefix(self.resolver.cwd()) {
             Ok(relative) if relative.as_os_str().is_empty() => PathBuf::from("."),
             Ok(relative) => relative.to_path_buf(),
             Err(_) => root.to_path_buf(),
         };
-        let discovered = discover::discover(&self.resolver, &[shown]);
-        let scanned: Vec<_> = discovered
-            .files
-            .par_iter()
-            .filter_map(|candidate| {
-                let bytes = std::fs::read(&candidate.absolute).ok()?;
-                let decoded = encoding::decode(&candidate.path, &bytes).ok()?;
-                let file = SourceFile {
-                    path: candidate.path.clone(),
-                    module_name: self.resolver.module_name(&candidate.absolute),
-                };
-                let facts = lazify_core::facts::scan(&decoded.text, &file)?;
-                Some((candidate.path.clone(), decoded.text, facts))
-            })
-            .collect();
-        let mut project = ProjectFacts::default();
-        for (path, text, facts) in scanned {
-            project.add(&path, &text, facts);
-        }
-        project
+        on_big_stack(|| {
+            let discovered = discover::discover(&self.resolver, &[shown]);
+            let scanned: Vec<_> = discovered
+                .files
+                .par_iter()
+                .filter_map(|candidate| {
+                    guarded(&candidate.path, || {
+                        let bytes = std::fs::read(&candidate.absolute).ok()?;
+                        let decoded = encoding::decode(&candidate.path, &bytes).ok()?;
+                        let file = SourceFile {
+                            path: candidate.path.clone(),
+                            module_name: self.resolver.module_name(&candidate.absolute),
+                        };
+                        let facts = lazify_core::facts::scan(&decoded.text, &file)?;
+                        Some((candidate.path.clone(), decoded.text, facts))
+                    })
+                    .transpose()
+                })
+                .collect();
+            let mut project = ProjectFacts::default();
+            let mut failures = Vec::new();
+            for scanned in scanned {
+                match scanned {
+                    Ok((path, text, facts)) => project.add(&path, &text, facts),
+                    Err(error) => failures.push(error),
+                }
+            }
+            (project, failures)
+        })
     }
 
     /// Scans, once each, the projects of the files whose settings need project facts.
-    fn facts_for(
-        &self,
-        files: &[Candidate],
-        fallback: &Path,
-    ) -> HashMap<PathBuf, Arc<ProjectFacts>> {
+    fn facts_for(&self, files: &[Candidate], fallback: &Path) -> HashMap<PathBuf, Facts> {
         let mut roots = BTreeSet::new();
         for candidate in files {
             if let Ok(resolved) = self.resolver.settings_for(&candidate.absolute)
@@ -336,10 +363,29 @@ impl Workspace {
         roots
             .into_iter()
             .map(|root| {
-                let facts = Arc::new(self.scan_project(&root));
+                let facts = self.project_facts(&root);
                 (root, facts)
             })
             .collect()
+    }
+
+    /// A project's facts, or the error every file that needs them gets when the scan failed on a file.
+    fn project_facts(&self, root: &Path) -> Facts {
+        let (facts, failures) = self.scan_project_checked(root);
+        match failures.into_iter().next() {
+            None => Ok(Arc::new(facts)),
+            Some(failure) => {
+                let cause = match failure {
+                    EngineError::Internal { message } => message,
+                    other => other.to_string(),
+                };
+                Err(EngineError::Internal {
+                    message: format!(
+                        "the project scan failed ({cause}) and this file's verdicts depend on it"
+                    ),
+                })
+            }
+        }
     }
 
     /// Processes source text read from stdin. `filename` (`--stdin-filename`) is used for configuration
@@ -375,14 +421,33 @@ impl Workspace {
             .map_or_else(|| self.resolver.cwd().to_path_buf(), Path::to_path_buf);
         let facts = if needs_project_facts(&resolved.settings) {
             let root = project_root(&resolved, &fallback);
-            let facts = Arc::new(self.scan_project(&root));
+            let facts = self.project_facts(&root);
             HashMap::from([(root, facts)])
         } else {
             HashMap::new()
         };
-        let settings = with_facts(&resolved, &facts, &fallback);
+        let settings = match with_facts(&resolved, &facts, &fallback) {
+            Ok(settings) => settings,
+            Err(error) => {
+                result.outcome.error = Some(error);
+                return unchanged(result);
+            }
+        };
         let module = filename.and_then(|_| self.resolver.module_name(&absolute));
-        analyse(&mut result, module, bytes.to_vec(), &settings);
+        let analysed = on_big_stack(|| {
+            guarded(&display, || {
+                let mut analysed = FileResult::new(display.clone());
+                analyse(&mut analysed, module, bytes.to_vec(), &settings);
+                analysed
+            })
+        });
+        match analysed {
+            Ok(analysed) => result = analysed,
+            Err(error) => {
+                result.outcome.error = Some(error);
+                return unchanged(result);
+            }
+        }
         let Some(fixed) = result.fixed().filter(|_| result.would_change()) else {
             return unchanged(result);
         };
@@ -401,6 +466,78 @@ impl Workspace {
             }
             None => unchanged(result),
         }
+    }
+}
+
+/// A project's facts, or why they are missing.
+type Facts = Result<Arc<ProjectFacts>, EngineError>;
+
+/// The stack size of the threads that analyse files (the project scan, the per-file engine, stdin, the
+/// language server's analyses): every walk over a syntax tree recurses once per level, and the deepest code
+/// lazify accepts ([`lazify_core::python::MAX_NESTING`] levels) needs about this much in a debug build. Only
+/// the pages a deep file touches are ever used.
+pub const STACK_SIZE: usize = 512 << 20;
+
+/// The threads with [`STACK_SIZE`] stacks, shared by every run in the process.
+fn pool() -> Option<&'static rayon::ThreadPool> {
+    static POOL: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .stack_size(STACK_SIZE)
+            .thread_name(|i| format!("lazify-{i}"))
+            .build()
+            .ok()
+    })
+    .as_ref()
+}
+
+/// Runs `work` on a thread with a [`STACK_SIZE`] stack (parallel iterators inside it use those threads too).
+/// Without such threads (the system refused to start them) it runs on the caller's.
+pub fn on_big_stack<R: Send>(work: impl FnOnce() -> R + Send) -> R {
+    match pool() {
+        Some(pool) => pool.install(work),
+        None => work(),
+    }
+}
+
+/// Runs the work for one file, turning a panic (a bug in lazify) into an error naming the file, so that the
+/// other files go on.
+pub fn guarded<T>(path: &Path, work: impl FnOnce() -> T) -> Result<T, EngineError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).map_err(|panic| {
+        let message = panic
+            .downcast_ref::<&str>()
+            .map(ToString::to_string)
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_string());
+        EngineError::Internal {
+            message: format!("lazify panicked on {}: {message}", path.display()),
+        }
+    })
+}
+
+/// Writes a file's rewritten text back, when it changes and nothing went wrong.
+fn write_back(result: &mut FileResult, candidate: &Candidate) {
+    if !result.would_change() || result.has_error() {
+        return;
+    }
+    let written = guarded(&candidate.path, || {
+        result
+            .decoded
+            .as_ref()
+            .zip(result.fixed())
+            .map(|(decoded, fixed)| decoded.encode(&candidate.path, fixed))
+            .map(|bytes| {
+                bytes.and_then(|bytes| {
+                    write::write_atomic(&candidate.absolute, &bytes)
+                        .map_err(|e| rename_path(e, &candidate.path))
+                })
+            })
+    });
+    match written {
+        Ok(Some(Ok(()))) => result.written = true,
+        Ok(Some(Err(error))) => result.error = Some(error),
+        Ok(None) => {}
+        Err(error) => result.outcome.error = Some(error),
     }
 }
 
@@ -446,14 +583,17 @@ pub fn project_root(resolved: &ResolvedSettings, fallback: &Path) -> PathBuf {
 /// The engine settings for a file, with its project's facts when they are needed.
 fn with_facts(
     resolved: &ResolvedSettings,
-    facts: &HashMap<PathBuf, Arc<ProjectFacts>>,
+    facts: &HashMap<PathBuf, Facts>,
     fallback: &Path,
-) -> Settings {
+) -> Result<Settings, EngineError> {
     let mut settings = resolved.settings.clone();
     if needs_project_facts(&settings) {
-        settings.project = facts.get(&project_root(resolved, fallback)).cloned();
+        settings.project = facts
+            .get(&project_root(resolved, fallback))
+            .cloned()
+            .transpose()?;
     }
-    settings
+    Ok(settings)
 }
 
 /// The deepest folder holding every one of `files`.
@@ -514,6 +654,41 @@ mod tests {
             (lean.would_change(), lean.rewrite_count()),
             (full.would_change(), full.rewrite_count())
         );
+    }
+
+    #[test]
+    fn a_panic_is_an_internal_error_naming_the_file() {
+        let error = guarded(Path::new("pkg/m.py"), || {
+            assert!(std::hint::black_box(false), "boom");
+        })
+        .unwrap_err();
+        let EngineError::Internal { message } = &error else {
+            panic!("{error:?}");
+        };
+        assert!(
+            message.contains("pkg/m.py") && message.contains("boom"),
+            "{message}"
+        );
+        assert!(
+            error
+                .to_string()
+                .starts_with("internal error: lazify panicked on pkg/m.py")
+        );
+        assert_eq!(guarded(Path::new("m.py"), || 7).unwrap(), 7);
+    }
+
+    #[test]
+    fn big_stacks_hold_deep_recursions() {
+        // 40,000 frames of over 1 KiB: more than the 8 MiB of a main thread or the 2 MiB of a test thread.
+        fn recurse(depth: usize) -> usize {
+            let frame = std::hint::black_box([u8::from(depth % 2 == 1); 1024]);
+            if depth == 0 {
+                usize::from(frame[0])
+            } else {
+                recurse(depth - 1) + usize::from(frame[1] & 1)
+            }
+        }
+        assert_eq!(on_big_stack(|| recurse(40_000)), 20_000);
     }
 
     #[test]
