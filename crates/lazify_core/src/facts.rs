@@ -368,9 +368,17 @@ pub struct ProjectFacts {
 impl ProjectFacts {
     /// Adds one scanned file.
     pub fn add(&mut self, path: &Path, source: &str, facts: FileFacts) {
-        let at = |offset: TextSize| Location {
-            path: path.to_path_buf(),
-            line: crate::line_column(source, offset).0,
+        // The offsets of the file's line breaks, found once: a file can hold tens of thousands of facts, and
+        // counting lines from the start for each was quadratic.
+        let newlines = std::cell::OnceCell::new();
+        let at = |offset: TextSize| {
+            let newlines: &Vec<usize> =
+                newlines.get_or_init(|| memchr::memchr_iter(b'\n', source.as_bytes()).collect());
+            let offset = usize::from(offset);
+            Location {
+                path: path.to_path_buf(),
+                line: newlines.partition_point(|&newline| newline < offset) + 1,
+            }
         };
         for (target, offset) in facts.patch_targets {
             self.patched.entry(target).or_default().push(at(offset));
