@@ -14,9 +14,10 @@ pub mod error;
 pub mod resolve;
 pub mod write;
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
 
 use lazify_core::{EngineError, FileOutcome, ProjectFacts, Settings, SourceFile, Style};
 use rayon::prelude::*;
@@ -64,6 +65,22 @@ impl FileResult {
         let mut result = Self::new(path);
         result.outcome.error = Some(error);
         result
+    }
+
+    /// Keeps, when the file has no error, only whether it would change and how many imports would be
+    /// rewritten ([`FileResult::summary`]), with its style and skip reason; drops its text and verdicts.
+    fn make_lean(&mut self) {
+        if self.has_error() {
+            return;
+        }
+        self.summary = Some((self.would_change(), self.rewrite_count()));
+        self.decoded = None;
+        self.outcome = FileOutcome {
+            style: self.outcome.style,
+            style_note: self.outcome.style_note.take(),
+            skipped: self.outcome.skipped,
+            ..FileOutcome::default()
+        };
     }
 
     /// The original text (without BOM), when it was decoded.
@@ -175,6 +192,16 @@ impl Workspace {
     /// file, or else the common folder of `paths`.
     pub fn run(&self, paths: &[PathBuf], write: bool) -> Run {
         let discovered = self.discover(paths);
+        let fallback = self.fallback_root(paths);
+        let mut run = self.process_in(&discovered.files, write, &fallback);
+        let mut errors = discovered.errors;
+        errors.append(&mut run.errors);
+        run.errors = errors;
+        run
+    }
+
+    /// The project folder for files without a configuration file: the common folder of `paths`.
+    fn fallback_root(&self, paths: &[PathBuf]) -> PathBuf {
         let roots: Vec<PathBuf> = paths
             .iter()
             .map(|path| {
@@ -186,13 +213,130 @@ impl Workspace {
                 }
             })
             .collect();
-        let fallback = common_root(roots.iter().map(PathBuf::as_path))
-            .unwrap_or_else(|| self.resolver.cwd().to_path_buf());
-        let mut run = self.process_in(&discovered.files, write, &fallback);
+        common_root(roots.iter().map(PathBuf::as_path))
+            .unwrap_or_else(|| self.resolver.cwd().to_path_buf())
+    }
+
+    /// The first half of a streamed run ([`Workspace::stream`]): discovers the files under `paths` (in path
+    /// order), resolves their settings and scans the projects whose facts they need. Errors found so far
+    /// (missing paths, broken configuration files) are in [`Prepared::errors`].
+    pub fn prepare(&self, paths: &[PathBuf]) -> Prepared {
+        let discovered = self.discover(paths);
+        let fallback = self.fallback_root(paths);
         let mut errors = discovered.errors;
-        errors.append(&mut run.errors);
-        run.errors = errors;
-        run
+        let mut files = Vec::with_capacity(discovered.files.len());
+        let mut reported = HashSet::new();
+        for candidate in discovered.files {
+            match self.settings(&candidate.absolute) {
+                Ok(_) => files.push(candidate),
+                Err(problem) => {
+                    if reported.insert(problem.path.clone()) {
+                        errors.push(problem.to_error());
+                    }
+                }
+            }
+        }
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        let facts = on_big_stack(|| self.facts_for(&files, &fallback));
+        Prepared {
+            errors,
+            files,
+            facts,
+            fallback,
+        }
+    }
+
+    /// Analyses the prepared files in parallel without writing anything, and hands each result to `each`, in
+    /// path order, as soon as it and every file before it are done. `render` runs first, on the analysing
+    /// thread, and its output goes to `each` with the result (a diff, say); a panic in it is an internal
+    /// error of the file, with `T::default()`. Afterwards a result keeps only
+    /// what a lean run keeps ([`Workspace::lean`]: the summary, or everything when the file has an error), so
+    /// a run over a large tree holds one summary per file, not its text. An error from `each` stops the run
+    /// and is returned.
+    ///
+    /// Files are taken in path order and at most a few ahead of the last one handed over, so the results
+    /// waiting for their turn stay few.
+    pub fn stream<T: Send + Default, E>(
+        &self,
+        prepared: Prepared,
+        render: impl Fn(&FileResult) -> T + Sync,
+        mut each: impl FnMut(&FileResult, T) -> Result<(), E>,
+    ) -> Result<Run, E> {
+        let Prepared {
+            errors,
+            files,
+            facts,
+            fallback,
+        } = prepared;
+        let total = files.len();
+        let workers = pool().map_or(1, rayon::ThreadPool::current_num_threads);
+        let window = 4 * workers;
+        let next = AtomicUsize::new(0);
+        let handed = Window::default();
+        let (sender, receiver) = std::sync::mpsc::channel::<(usize, FileResult, T)>();
+        let analyse_one = |i: usize| {
+            let candidate = &files[i];
+            let mut result = guarded(&candidate.path, || {
+                self.process_file(candidate, false, &facts, &fallback)
+            })
+            .unwrap_or_else(|error| Ok(FileResult::failed(candidate.path.clone(), error)))
+            .unwrap_or_else(|problem| {
+                // Settings were resolved in `prepare`; they are cached, so this does not happen.
+                let mut result = FileResult::new(candidate.path.clone());
+                result.error = Some(problem.to_error());
+                result
+            });
+            let rendered = guarded(&candidate.path, || render(&result)).unwrap_or_else(|error| {
+                result.outcome.error = Some(error);
+                T::default()
+            });
+            result.make_lean();
+            (result, rendered)
+        };
+        let mut run = Run {
+            errors,
+            files: Vec::with_capacity(total),
+        };
+        let outcome = std::thread::scope(|scope| {
+            scope.spawn(|| {
+                on_big_stack(|| {
+                    rayon::scope(|workers_scope| {
+                        for _ in 0..workers {
+                            let sender = sender.clone();
+                            let (next, handed, analyse_one) = (&next, &handed, &analyse_one);
+                            workers_scope.spawn(move |_| {
+                                loop {
+                                    let i = next.fetch_add(1, Ordering::Relaxed);
+                                    if i >= total || !handed.wait_for_turn(i, window) {
+                                        break;
+                                    }
+                                    let (result, rendered) = analyse_one(i);
+                                    if sender.send((i, result, rendered)).is_err() {
+                                        break;
+                                    }
+                                }
+                            });
+                        }
+                    });
+                });
+                drop(sender);
+            });
+            // Dropped (also on a panic here) before the workers are joined, so none waits for its turn forever.
+            let _abandon = AbandonOnDrop(&handed);
+            let mut waiting = BTreeMap::new();
+            let mut expected = 0;
+            for (i, result, rendered) in &receiver {
+                waiting.insert(i, (result, rendered));
+                while let Some((result, rendered)) = waiting.remove(&expected) {
+                    each(&result, rendered)?;
+                    run.files.push(result);
+                    expected += 1;
+                    handed.advance(expected);
+                }
+            }
+            Ok(())
+        });
+        outcome.map(|()| run)
     }
 
     /// Processes `files` in parallel. When a file's settings need facts from the whole project (style
@@ -277,15 +421,8 @@ impl Workspace {
         };
         let module = self.resolver.module_name(&candidate.absolute);
         analyse(&mut result, module, bytes, &settings);
-        if self.lean && !write && !result.has_error() {
-            result.summary = Some((result.would_change(), result.rewrite_count()));
-            result.decoded = None;
-            result.outcome = FileOutcome {
-                style: result.outcome.style,
-                style_note: result.outcome.style_note.take(),
-                skipped: result.outcome.skipped,
-                ..FileOutcome::default()
-            };
+        if self.lean && !write {
+            result.make_lean();
         }
         Ok(result)
     }
@@ -466,6 +603,65 @@ impl Workspace {
             }
             None => unchanged(result),
         }
+    }
+}
+
+/// Files discovered, their settings resolved and their projects scanned: the first half of
+/// [`Workspace::stream`].
+#[derive(Debug)]
+pub struct Prepared {
+    errors: Vec<WorkspaceError>,
+    files: Vec<Candidate>,
+    facts: HashMap<PathBuf, Facts>,
+    fallback: PathBuf,
+}
+
+impl Prepared {
+    /// Errors not tied to one file: missing paths, walk errors, broken configuration files (each once; the
+    /// files under them are left out).
+    pub fn errors(&self) -> &[WorkspaceError] {
+        &self.errors
+    }
+}
+
+/// How far the results handed over in a stream have come, for the workers to stay within a window of it.
+#[derive(Default)]
+struct Window {
+    /// Results handed over, and whether the receiver gave up.
+    state: Mutex<(usize, bool)>,
+    changed: Condvar,
+}
+
+impl Window {
+    /// Waits until file `i` is within `window` of the files handed over; `false` when the receiver gave up.
+    fn wait_for_turn(&self, i: usize, window: usize) -> bool {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        while i >= state.0 + window && !state.1 {
+            state = self
+                .changed
+                .wait(state)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+        !state.1
+    }
+
+    fn advance(&self, handed: usize) {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner).0 = handed;
+        self.changed.notify_all();
+    }
+
+    fn abandon(&self) {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner).1 = true;
+        self.changed.notify_all();
+    }
+}
+
+/// Tells the workers of a stream that the receiver is gone, when it is dropped.
+struct AbandonOnDrop<'a>(&'a Window);
+
+impl Drop for AbandonOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.abandon();
     }
 }
 
@@ -654,6 +850,79 @@ mod tests {
             (lean.would_change(), lean.rewrite_count()),
             (full.would_change(), full.rewrite_count())
         );
+    }
+
+    #[test]
+    fn streams_results_in_path_order_and_keeps_only_summaries() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: &str| {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::File::create(&path)
+                .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()))
+                .unwrap();
+        };
+        let mut expected = Vec::new();
+        for i in (0..60).rev() {
+            let name = format!("p{}/m{i:02}.py", i % 3);
+            if i % 2 == 0 {
+                write(&name, "import json\n\ndef f():\n    return json\n");
+            } else {
+                write(&name, "import json\n\nX = json\n");
+            }
+            expected.push(PathBuf::from(name));
+        }
+        write("p0/bad.py", "import json\ndef f(:\n");
+        expected.push(PathBuf::from("p0/bad.py"));
+        expected.sort();
+        let overrides = Overrides {
+            target_version: Some(lazify_core::PythonVersion::PY315),
+            ..Overrides::default()
+        };
+        let workspace = Workspace::new(dir.path(), overrides).unwrap();
+        let prepared = workspace.prepare(&[PathBuf::from(".")]);
+        assert!(prepared.errors().is_empty());
+        let mut seen = Vec::new();
+        let run = workspace
+            .stream(
+                prepared,
+                |file| (file.source().is_some(), file.would_change()),
+                |file, (had_source, changes)| {
+                    seen.push(file.path.clone());
+                    assert!(had_source, "{}", file.path.display());
+                    assert_eq!(file.would_change(), changes);
+                    Ok::<(), ()>(())
+                },
+            )
+            .unwrap();
+        assert_eq!(seen, expected);
+        let changed = run.files.iter().filter(|f| f.would_change()).count();
+        assert_eq!(changed, 30);
+        for file in &run.files {
+            if file.has_error() {
+                assert!(
+                    file.source().is_some(),
+                    "an error keeps its text for the report"
+                );
+            } else {
+                assert!(file.source().is_none() && file.summary.is_some());
+            }
+        }
+        assert_eq!(run.files.iter().filter(|f| f.has_error()).count(), 1);
+
+        // An error from the receiver stops the run.
+        let prepared = workspace.prepare(&[PathBuf::from(".")]);
+        let mut handed = 0;
+        let stopped = workspace.stream(
+            prepared,
+            |_| (),
+            |_, ()| {
+                handed += 1;
+                if handed == 5 { Err("stop") } else { Ok(()) }
+            },
+        );
+        assert_eq!(stopped.unwrap_err(), "stop");
+        assert_eq!(handed, 5);
     }
 
     #[test]

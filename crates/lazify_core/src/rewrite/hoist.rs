@@ -59,7 +59,12 @@ pub(crate) fn judge(
         if import.is_module_level() && same.module_level.len() < 2 {
             same.module_level.push(position);
         }
-        if same.first_differing.is_none() && same.imports.first().is_some_and(|(_, first)| *first != text) {
+        if same.first_differing.is_none()
+            && same
+                .imports
+                .first()
+                .is_some_and(|(_, first)| *first != text)
+        {
             same.first_differing = Some(position);
         }
         same.imports.push((i, text));
