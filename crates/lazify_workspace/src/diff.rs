@@ -44,15 +44,22 @@ const CONTEXT: usize = 3;
 fn changed_region(old: &str, new: &str) -> (usize, usize, usize, usize) {
     let (a, b) = (old.as_bytes(), new.as_bytes());
     let common = a.iter().zip(b).take_while(|(x, y)| x == y).count();
-    // The line starts within the common prefix; the line holding the first difference is not common.
-    let prefix_starts: Vec<usize> = std::iter::once(0)
-        .chain(memchr::memchr_iter(b'\n', &a[..common]).map(|i| i + 1))
-        .collect();
-    let common_lines = prefix_starts.len() - 1;
+    // The whole lines of the common prefix (the line holding the first difference is not common): where they
+    // end, how many there are, and where the last `CONTEXT` of them start.
+    let common_lines = memchr::memchr_iter(b'\n', &a[..common]).count();
     let skipped_lines = common_lines.saturating_sub(CONTEXT);
-    let start = prefix_starts[skipped_lines];
+    let mut last_newlines = memchr::memrchr_iter(b'\n', &a[..common]);
+    let prefix_end = last_newlines.next().map_or(0, |i| i + 1);
+    let start = if skipped_lines == 0 {
+        0
+    } else {
+        // The newline ending line `skipped_lines`: CONTEXT newlines before the last one.
+        std::iter::once(prefix_end - 1)
+            .chain(last_newlines)
+            .nth(CONTEXT)
+            .map_or(0, |i| i + 1)
+    };
     // The common suffix, not reaching into the common prefix's whole lines of either text.
-    let prefix_end = prefix_starts[common_lines];
     let limit = a.len().min(b.len()) - prefix_end;
     let suffix = a
         .iter()
@@ -66,18 +73,14 @@ fn changed_region(old: &str, new: &str) -> (usize, usize, usize, usize) {
     let (old_suffix, new_suffix) = (a.len() - suffix, b.len() - suffix);
     let line_start_at_edge = (old_suffix == prefix_end || a[old_suffix - 1] == b'\n')
         && (new_suffix == prefix_end || b[new_suffix - 1] == b'\n');
-    let mut suffix_starts: Vec<usize> = Vec::new();
-    if line_start_at_edge {
-        suffix_starts.push(0);
-    }
-    suffix_starts.extend(
+    let mut suffix_starts = line_start_at_edge.then_some(0).into_iter().chain(
         memchr::memchr_iter(b'\n', &a[old_suffix..])
             .map(|i| i + 1)
             .filter(|&i| i < suffix),
     );
     // Keep the context lines after the last change.
-    match suffix_starts.get(CONTEXT) {
-        Some(&offset) => (
+    match suffix_starts.nth(CONTEXT) {
+        Some(offset) => (
             start,
             skipped_lines,
             old_suffix + offset,
