@@ -9,10 +9,9 @@
 //! (Debian's package); either missing skips loudly, or fails when `CI` is set.
 // See: issue 16
 
-#![allow(
+#![expect(
     clippy::unwrap_used,
-    clippy::print_stderr,
-    reason = "a test harness: failing loudly and telling why a check was skipped is its job"
+    reason = "a test harness: failing loudly is its job"
 )]
 
 mod support;

@@ -15,6 +15,7 @@ mod config;
 mod interactive;
 mod local_hoist;
 mod modes;
+mod nesting;
 mod precommit;
 mod reliability;
 mod report;

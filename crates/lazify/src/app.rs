@@ -123,6 +123,9 @@ fn execute(args: &Args, printer: &mut Printer<'_>) -> io::Result<Status> {
         return Ok(Status::Error);
     }
     let mode = args.mode();
+    if mode == Mode::Diff {
+        return run_diff(args, &workspace, printer);
+    }
     let mut run = workspace.run(&args.paths, mode == Mode::Write);
     for error in &run.errors {
         printer.workspace_error(error)?;
@@ -146,6 +149,33 @@ fn execute(args: &Args, printer: &mut Printer<'_>) -> io::Result<Status> {
         print_summary(mode, &run, printer)?;
     }
     Ok(status(mode, &run))
+}
+
+/// `--diff`: each file's diff is printed as soon as its turn in path order comes, and dropped; only a summary
+/// of each file is kept (issue 12: a run holds neither every file's text nor every diff).
+fn run_diff(args: &Args, workspace: &Workspace, printer: &mut Printer<'_>) -> io::Result<Status> {
+    let prepared = workspace.prepare(&args.paths);
+    for error in prepared.errors() {
+        printer.workspace_error(error)?;
+    }
+    let run = workspace.stream(prepared, file_diff, |file, diff| {
+        printer.out.write_all(diff.as_bytes())?;
+        printer.file_errors(file)
+    })?;
+    if !args.quiet && args.output_format == OutputFormat::Text {
+        print_summary(Mode::Diff, &run, printer)?;
+    }
+    Ok(status(Mode::Diff, &run))
+}
+
+/// The unified diff of a file that would change; empty otherwise.
+fn file_diff(file: &FileResult) -> String {
+    match (file.source(), file.fixed().filter(|_| file.would_change())) {
+        (Some(source), Some(fixed)) => {
+            unified_diff(&file.path.display().to_string(), source, fixed)
+        }
+        _ => String::new(),
+    }
 }
 
 fn status(mode: Mode, run: &Run) -> Status {
@@ -184,13 +214,6 @@ fn print_file<'a>(
     let Some(source) = file.source() else {
         return Ok(());
     };
-    if mode == Mode::Diff {
-        if let Some(fixed) = file.fixed().filter(|_| file.would_change()) {
-            let path = file.path.display().to_string();
-            write!(printer.out, "{}", unified_diff(&path, source, fixed))?;
-        }
-        return Ok(());
-    }
     let verdicts = shown_verdicts(mode, file);
     match args.output_format {
         OutputFormat::Json => {
@@ -416,14 +439,7 @@ fn run_stdin(args: &Args, workspace: &Workspace, printer: &mut Printer<'_>) -> i
     let result = workspace.process_source(&bytes, args.stdin_filename.as_deref());
     let file = &result.file;
     match mode {
-        Mode::Diff => {
-            if let (Some(source), Some(fixed)) =
-                (file.source(), file.fixed().filter(|_| file.would_change()))
-            {
-                let path = file.path.display().to_string();
-                write!(printer.out, "{}", unified_diff(&path, source, fixed))?;
-            }
-        }
+        Mode::Diff => printer.out.write_all(file_diff(file).as_bytes())?,
         Mode::Check => {}
         _ => {
             let result_written = printer

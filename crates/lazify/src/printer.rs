@@ -81,7 +81,10 @@ impl<'a> Printer<'a> {
     ) -> io::Result<()> {
         let (Some(source), Some(range)) = (source, error.range()) else {
             let text = error.to_string();
-            if self.seen_settings_errors.insert(text.clone()) {
+            // A settings error repeats for every file; each file's other errors are its own.
+            if !matches!(error, EngineError::Settings { .. })
+                || self.seen_settings_errors.insert(text.clone())
+            {
                 writeln!(self.err, "error: {}: {text}", path.display())?;
                 if self.format == OutputFormat::Github {
                     writeln!(

@@ -331,7 +331,8 @@ pub(crate) fn engine_error_report(
         EngineError::Syntax { .. } => "syntax error here",
         EngineError::Placement { .. } => "not allowed here",
         EngineError::FixBrokeSyntax { .. } => "the rewrite nearest to the breakage",
-        EngineError::Settings { .. } => "",
+        EngineError::TooDeep { .. } => "the nesting limit is crossed here",
+        EngineError::Settings { .. } | EngineError::Internal { .. } => "",
     };
     Report {
         message: format!("{}:{line}:{column}: {error}", path.display()),

@@ -546,6 +546,23 @@ pub enum EngineError {
         /// Where, in the original source: the import whose rewrite is nearest.
         range: TextRange,
     },
+    /// The source nests deeper than lazify analyses ([`crate::python::MAX_NESTING`]; far deeper than `CPython`
+    /// compiles).
+    #[error("{message}")]
+    #[diagnostic(code(lazify::too_deeply_nested))]
+    TooDeep {
+        /// What is wrong.
+        message: String,
+        /// Where the limit is crossed.
+        range: TextRange,
+    },
+    /// lazify failed on this file (a panic, caught): a bug in lazify. The file is left as it was.
+    #[error("internal error: {message}; the file was left unchanged, please report this")]
+    #[diagnostic(code(lazify::internal))]
+    Internal {
+        /// What failed.
+        message: String,
+    },
     /// The settings cannot be applied to this file (e.g. `--style lazy` with a target below 3.15).
     #[error("{message}")]
     #[diagnostic(code(lazify::settings))]
@@ -561,8 +578,9 @@ impl EngineError {
         match self {
             EngineError::Syntax { range, .. }
             | EngineError::Placement { range, .. }
-            | EngineError::FixBrokeSyntax { range, .. } => Some(*range),
-            EngineError::Settings { .. } => None,
+            | EngineError::FixBrokeSyntax { range, .. }
+            | EngineError::TooDeep { range, .. } => Some(*range),
+            EngineError::Settings { .. } | EngineError::Internal { .. } => None,
         }
     }
 }

@@ -247,13 +247,31 @@ impl<'a> Visitor<'a> for Scanner<'_> {
     }
 
     fn visit_expr(&mut self, expr: &'a Expr) {
-        // `mod.name` (read or written) through an imported module.
-        if let Expr::Attribute(attr) = expr
-            && let Some(module) = self.module_of(&attr.value)
-        {
-            self.facts
-                .attribute_uses
-                .push((module, attr.attr.to_string(), expr.start()));
+        // `mod.name` (read or written) through an imported module: each link of a chain `mod.a.b` names
+        // something in the module before it. The chain is taken whole, in one pass, and its links are not
+        // visited again one by one (they have no other children).
+        if let Expr::Attribute(_) = expr {
+            let mut links = Vec::new();
+            let mut base = expr;
+            while let Expr::Attribute(attr) = base {
+                links.push(attr);
+                base = &attr.value;
+            }
+            if let Expr::Name(root) = base
+                && let Some(module) = self.aliases.get(root.id.as_str())
+            {
+                // The module before each link, innermost first; recorded outermost first, as a walk meets them.
+                let mut module = module.clone();
+                let mut uses = Vec::with_capacity(links.len());
+                for attr in links.iter().rev() {
+                    uses.push((module.clone(), attr.attr.to_string(), expr.start()));
+                    module.push('.');
+                    module.push_str(attr.attr.as_str());
+                }
+                self.facts.attribute_uses.extend(uses.into_iter().rev());
+            }
+            self.visit_expr(base);
+            return;
         }
         if let Expr::Call(call) = expr {
             let callee = dotted(&call.func);
@@ -350,9 +368,17 @@ pub struct ProjectFacts {
 impl ProjectFacts {
     /// Adds one scanned file.
     pub fn add(&mut self, path: &Path, source: &str, facts: FileFacts) {
-        let at = |offset: TextSize| Location {
-            path: path.to_path_buf(),
-            line: crate::line_column(source, offset).0,
+        // The offsets of the file's line breaks, found once: a file can hold tens of thousands of facts, and
+        // counting lines from the start for each was quadratic.
+        let newlines = std::cell::OnceCell::new();
+        let at = |offset: TextSize| {
+            let newlines: &Vec<usize> =
+                newlines.get_or_init(|| memchr::memchr_iter(b'\n', source.as_bytes()).collect());
+            let offset = usize::from(offset);
+            Location {
+                path: path.to_path_buf(),
+                line: newlines.partition_point(|&newline| newline < offset) + 1,
+            }
         };
         for (target, offset) in facts.patch_targets {
             self.patched.entry(target).or_default().push(at(offset));

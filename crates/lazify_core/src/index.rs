@@ -2157,18 +2157,24 @@ fn is_dotted(expr: &Expr, want: &str) -> bool {
 
 /// `a.b.c` for a chain of attributes on a name, `""` otherwise.
 pub(crate) fn dotted(expr: &Expr) -> String {
-    match expr {
-        Expr::Name(n) => n.id.to_string(),
-        Expr::Attribute(a) => {
-            let base = dotted(&a.value);
-            if base.is_empty() {
-                base
-            } else {
-                format!("{base}.{}", a.attr.as_str())
+    // A loop, not a recursion: chains of attributes can be tens of thousands long.
+    let mut parts = Vec::new();
+    let mut current = expr;
+    loop {
+        match current {
+            Expr::Attribute(a) => {
+                parts.push(a.attr.as_str());
+                current = &a.value;
             }
+            Expr::Name(n) => {
+                parts.push(n.id.as_str());
+                break;
+            }
+            _ => return String::new(),
         }
-        _ => String::new(),
     }
+    parts.reverse();
+    parts.join(".")
 }
 
 /// `TYPE_CHECKING` or `<module>.TYPE_CHECKING`, as the test of an `if`.

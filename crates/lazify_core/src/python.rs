@@ -10,7 +10,7 @@ use ruff_python_parser::semantic_errors::{
     SemanticSyntaxErrorKind,
 };
 use ruff_python_parser::{Mode, ParseOptions, Parsed};
-use ruff_text_size::{Ranged, TextRange};
+use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::diagnostic::EngineError;
 
@@ -137,6 +137,7 @@ fn pragma_says(comment: &str, what: &str) -> bool {
 /// Parses `source` with the Python 3.15 grammar and checks PEP 810 placement. Any syntax error, or a `lazy`
 /// import `CPython` would refuse to compile, is an error with its span.
 pub fn parse(source: &str) -> Result<ParsedModule, EngineError> {
+    check_nesting(source)?;
     let options = ParseOptions::from(Mode::Module).with_target_version(PythonVersion::PY315);
     let parsed = ruff_python_parser::parse_unchecked(source, options);
     if let Some(error) = parsed.errors().first() {
@@ -178,6 +179,214 @@ pub fn parse(source: &str) -> Result<ParsedModule, EngineError> {
         Vec::new()
     };
     Ok(ParsedModule { parsed, pragmas })
+}
+
+/// How deeply lazify lets code nest, as [`nesting`] estimates it: operators, attributes, calls, subscripts,
+/// lambdas and the like inside one another, plus a few levels for each bracket and each indented block.
+///
+/// `CPython` 3.15 (with its default 8 MiB stack) refuses to compile code nested deeper than about 29,000 levels
+/// of operators, attributes or calls, 47,000 of subscripts, 3,000 of lambdas, conditional expressions or `**`,
+/// 6,000 of unary operators, 200 brackets and 100 indented blocks; lazify accepts all of those. Deeper code
+/// is a per-file error rather than a crash: the analysis walks the syntax tree recursively, on threads whose
+/// stacks are sized for this depth (`lazify_workspace::STACK_SIZE`).
+pub const MAX_NESTING: usize = 50_000;
+
+/// The levels a bracket or an indented block may add without a token [`nesting`] counts: a tuple, an `or`
+/// of `and`s, a comparison, a keyword argument, a slice, an f-string's interpolation, a statement.
+const LEVEL_SLACK: usize = 8;
+
+/// A file shorter than this cannot nest deeper than [`MAX_NESTING`]: every level of a syntax tree needs a
+/// token of at least one byte. Such files skip the pre-pass.
+const NESTING_CHECK_MIN_LEN: usize = MAX_NESTING;
+
+/// Refuses, before parsing, source nested deeper than [`MAX_NESTING`], with the span where the limit is
+/// crossed. The parser itself grows its stack as it needs, but every walk over the tree (and dropping the
+/// tree) recurses once per level.
+fn check_nesting(source: &str) -> Result<(), EngineError> {
+    if source.len() < NESTING_CHECK_MIN_LEN || nesting(source) <= MAX_NESTING {
+        return Ok(());
+    }
+    // The shortest prefix that is already too deep ends at the token that crosses the limit. Lexing
+    // prefixes costs a few passes over the file, only for files refused anyway.
+    let (mut fits, mut deep) = (0, source.len());
+    while deep - fits > 1 {
+        let mut middle = fits + (deep - fits) / 2;
+        while !source.is_char_boundary(middle) {
+            middle += 1;
+        }
+        if middle >= deep {
+            break;
+        }
+        if nesting(&source[..middle]) > MAX_NESTING {
+            deep = middle;
+        } else {
+            fits = middle;
+        }
+    }
+    let start = source[..deep]
+        .char_indices()
+        .next_back()
+        .map_or(0, |(i, _)| i);
+    let range = TextRange::new(
+        TextSize::try_from(start).unwrap_or_default(),
+        TextSize::try_from(deep).unwrap_or_default(),
+    );
+    Err(EngineError::TooDeep {
+        message: format!(
+            "too deeply nested: more than {MAX_NESTING} levels of nesting here (CPython refuses to compile code \
+             this deep); the file was not analysed"
+        ),
+        range,
+    })
+}
+
+/// An upper bound of the syntax tree's depth, from the tokens alone (no tree is built, so no input is too
+/// deep for it).
+///
+/// Within each bracket (and at the top of a logical line) it counts the tokens that open a nested node:
+/// binary and unary operators, `.` of an attribute, the bracket of a call or subscript, `lambda`, the `else`
+/// of a conditional expression, `await`, `yield`, `:=`. A comma or `=` starts a sibling, so the count of
+/// its bracket starts again (except in a lambda's parameters, which enclose the body). Comparisons, `and`
+/// and `or` are flat in the tree (`a < b < c` is one node) and are covered, like tuples and keyword arguments,
+/// by [`LEVEL_SLACK`] per bracket and indented block. Dots of a dotted name in an import are not attributes.
+pub fn nesting(source: &str) -> usize {
+    #[derive(Default)]
+    struct Level {
+        count: usize,
+        lambda_params: usize,
+    }
+    let mut lexer = ruff_python_parser::lexer::lex(source, Mode::Module);
+    let mut levels = vec![Level::default()];
+    let mut sum = 0usize;
+    let mut indent = 0usize;
+    let mut deepest = 0usize;
+    let mut prev = TokenKind::Newline;
+    let mut in_import = false;
+    loop {
+        let kind = lexer.next_token();
+        let top = levels.len() - 1;
+        let mut counted = false;
+        match kind {
+            TokenKind::EndOfFile => break,
+            TokenKind::Comment | TokenKind::NonLogicalNewline => continue,
+            TokenKind::Newline => {
+                levels.truncate(1);
+                levels[0] = Level::default();
+                sum = 0;
+                in_import = false;
+            }
+            TokenKind::Indent => indent += 1,
+            TokenKind::Dedent => indent = indent.saturating_sub(1),
+            TokenKind::Import | TokenKind::From
+                if matches!(
+                    prev,
+                    TokenKind::Newline
+                        | TokenKind::Indent
+                        | TokenKind::Dedent
+                        | TokenKind::Semi
+                        | TokenKind::Colon
+                        | TokenKind::Lazy
+                ) =>
+            {
+                in_import = true;
+            }
+            TokenKind::Lpar | TokenKind::Lsqb | TokenKind::Lbrace => {
+                levels[top].count += 1;
+                sum += 1;
+                levels.push(Level::default());
+                counted = true;
+            }
+            TokenKind::Rpar | TokenKind::Rsqb | TokenKind::Rbrace => {
+                if levels.len() > 1
+                    && let Some(level) = levels.pop()
+                {
+                    sum -= level.count;
+                }
+            }
+            TokenKind::Comma | TokenKind::Equal if levels[top].lambda_params == 0 => {
+                sum -= levels[top].count;
+                levels[top].count = 0;
+            }
+            TokenKind::Semi => {
+                sum -= levels[top].count;
+                levels[top].count = 0;
+                in_import = false;
+            }
+            kind if kind.as_augmented_assign_operator().is_some() => {
+                sum -= levels[top].count;
+                levels[top].count = 0;
+            }
+            TokenKind::Colon if levels[top].lambda_params > 0 => levels[top].lambda_params -= 1,
+            TokenKind::Lambda => {
+                levels[top].lambda_params += 1;
+                counted = true;
+            }
+            TokenKind::Dot => counted = !in_import && ends_operand(prev),
+            // `not in` and `is not` are comparisons: the `not` of `not in` was counted as unary.
+            TokenKind::In if prev == TokenKind::Not => {
+                levels[top].count = levels[top].count.saturating_sub(1);
+                sum = sum.saturating_sub(1);
+            }
+            TokenKind::Not => counted = prev != TokenKind::Is,
+            TokenKind::Plus
+            | TokenKind::Minus
+            | TokenKind::Star
+            | TokenKind::Slash
+            | TokenKind::DoubleSlash
+            | TokenKind::Percent
+            | TokenKind::DoubleStar
+            | TokenKind::At
+            | TokenKind::Vbar
+            | TokenKind::Amper
+            | TokenKind::CircumFlex
+            | TokenKind::Tilde
+            | TokenKind::LeftShift
+            | TokenKind::RightShift
+            | TokenKind::ColonEqual
+            | TokenKind::Else
+            | TokenKind::Await
+            | TokenKind::Yield => counted = true,
+            _ => {}
+        }
+        if counted
+            && kind != TokenKind::Lpar
+            && kind != TokenKind::Lsqb
+            && kind != TokenKind::Lbrace
+        {
+            levels[top].count += 1;
+            sum += 1;
+        }
+        if counted {
+            deepest = deepest.max(sum + LEVEL_SLACK * (levels.len() + indent));
+        }
+        prev = kind;
+    }
+    deepest
+}
+
+/// Whether a token can end an operand, so that a `.` after it is an attribute.
+fn ends_operand(kind: TokenKind) -> bool {
+    matches!(
+        kind,
+        TokenKind::Name
+            | TokenKind::Int
+            | TokenKind::Float
+            | TokenKind::Complex
+            | TokenKind::String
+            | TokenKind::FStringEnd
+            | TokenKind::TStringEnd
+            | TokenKind::Rpar
+            | TokenKind::Rsqb
+            | TokenKind::Rbrace
+            | TokenKind::None
+            | TokenKind::True
+            | TokenKind::False
+            | TokenKind::Ellipsis
+            | TokenKind::Case
+            | TokenKind::Lazy
+            | TokenKind::Match
+            | TokenKind::Type
+    )
 }
 
 /// The PEP 810 placement errors in a module: `lazy` in a function, class or `try`, `lazy` star and
@@ -417,6 +626,188 @@ mod tests {
     fn reports_syntax_errors_with_span() {
         let err = parse("import (\n").err().unwrap();
         assert!(err.range().is_some());
+    }
+
+    /// The depth of the syntax tree (statements, expressions, patterns), walked recursively: small inputs only.
+    fn tree_depth(source: &str) -> usize {
+        use ruff_python_ast::visitor::{self, Visitor};
+        #[derive(Default)]
+        struct Depth {
+            current: usize,
+            deepest: usize,
+        }
+        impl Depth {
+            fn enter(&mut self) {
+                self.current += 1;
+                self.deepest = self.deepest.max(self.current);
+            }
+        }
+        impl<'a> Visitor<'a> for Depth {
+            fn visit_stmt(&mut self, stmt: &'a Stmt) {
+                self.enter();
+                visitor::walk_stmt(self, stmt);
+                self.current -= 1;
+            }
+            fn visit_expr(&mut self, expr: &'a ast::Expr) {
+                self.enter();
+                visitor::walk_expr(self, expr);
+                self.current -= 1;
+            }
+            fn visit_pattern(&mut self, pattern: &'a ast::Pattern) {
+                self.enter();
+                visitor::walk_pattern(self, pattern);
+                self.current -= 1;
+            }
+        }
+        let parsed = parse(source).unwrap();
+        let mut depth = Depth::default();
+        depth.visit_body(parsed.body());
+        depth.deepest
+    }
+
+    /// `levels` nested blocks, each opened by `headers` (each header two columns right of the one before),
+    /// `step` columns right of the block before, with `body` in the innermost.
+    fn blocks(levels: usize, step: usize, headers: &[&str], body: &str) -> String {
+        let mut source = String::new();
+        for level in 0..levels {
+            for (i, header) in headers.iter().enumerate() {
+                source.push_str(&" ".repeat(step * level + 2 * i));
+                source.push_str(header);
+                source.push('\n');
+            }
+        }
+        source.push_str(&" ".repeat(step * levels));
+        source.push_str(body);
+        source.push('\n');
+        source
+    }
+
+    #[test]
+    fn nesting_bounds_the_depth_of_the_tree() {
+        let n = 40;
+        let cases = [
+            format!("x = a{}\n", " + a".repeat(n)),
+            format!("x = a{}\n", ".b".repeat(n)),
+            format!("x = a{}\n", "()".repeat(n)),
+            format!("x = a{}\n", "[0]".repeat(n)),
+            format!("x = a{}\n", "[1:2, ::3]".repeat(n)),
+            format!("x = {}1\n", "lambda: ".repeat(n)),
+            format!("x = {}1\n", "lambda a, b=1, *c, d, **e: ".repeat(n)),
+            format!("x = {}c\n", "a if b else ".repeat(n)),
+            format!("x = {}1\n", "-".repeat(n)),
+            format!("x = {}1\n", "not ".repeat(n)),
+            format!("x = a{}\n", "**a".repeat(n)),
+            format!("x = a{}\n", " not in a.b".repeat(n)),
+            format!("x = a{}\n", " is not -a".repeat(n)),
+            format!("x = {}1{}\n", "(y := ".repeat(n), ")".repeat(n)),
+            format!("x = {}0{}\n", "f(a=".repeat(n), ")".repeat(n)),
+            format!("x = {}0{}\n", "{'k': ".repeat(n), "}".repeat(n)),
+            format!("x = {}0{}\n", "[a for a in ".repeat(n), "]".repeat(n)),
+            format!("x = {}0{}\n", "(*a, ".repeat(n), ")".repeat(n)),
+            format!(
+                "def f():\n    x = {}0{}\n",
+                "(yield ".repeat(n),
+                ")".repeat(n)
+            ),
+            format!("x = {}0{}\n", "f'{".repeat(20), "}'".repeat(20)),
+            format!("x = a{}\n", " or b and c < d + e.f".repeat(n)),
+            format!("x = a, b{}\n", ".c".repeat(n)),
+            format!(
+                "@a{}\ndef f(x: y{} = z{}) -> w{}: pass\n",
+                ".b".repeat(n),
+                ".b".repeat(n),
+                ".b".repeat(n),
+                ".b".repeat(n)
+            ),
+            blocks(n, 1, &["if x:"], "y = a.b.c"),
+            blocks(n, 1, &["def f(a=b.c):"], "return a.b"),
+            blocks(
+                n / 4,
+                4,
+                &["match x:", "case [a, A(b=c.d)] | {'k': 1}:"],
+                "pass",
+            ),
+            format!("x = y = {}0\n", "z.a = ".repeat(n)),
+            format!("async def f():\n    return {}0\n", "await (".repeat(n)) + &")".repeat(n),
+        ];
+        for source in &cases {
+            let depth = tree_depth(source);
+            let estimate = nesting(source);
+            assert!(estimate >= depth, "{estimate} < {depth} for {source}");
+        }
+    }
+
+    #[test]
+    fn nesting_does_not_count_flat_code() {
+        let n = 100_000;
+        let flat = [
+            format!("import a{}\n", ".b".repeat(n)),
+            format!("from {}a{} import b\n", ".".repeat(n), ".b".repeat(n)),
+            format!("lazy import a{}\n", ".b".repeat(n)),
+            format!("x = a{}\n", " < a".repeat(n)),
+            format!("x = a{}\n", " and a".repeat(n)),
+            format!("x = a{}\n", " not in a".repeat(n)),
+            format!("x = [{}]\n", "a.b + c, ".repeat(n)),
+            format!("x = '{}'\n", "+.(".repeat(n)),
+            format!("x = {}\n", "'a' ".repeat(n)),
+            "x = -a.b\n".repeat(n),
+        ];
+        for source in &flat {
+            assert!(
+                nesting(source) < 100,
+                "{} for {}",
+                nesting(source),
+                &source[..40]
+            );
+            assert!(parse(source).is_ok());
+        }
+    }
+
+    #[test]
+    fn code_cpython_compiles_is_not_too_deep() {
+        // The deepest code of each kind CPython 3.15 compiles with its default stack (see MAX_NESTING).
+        let cases = [
+            format!("x = a{}\n", " + a".repeat(28_970)),
+            format!("x = a{}\n", ".b".repeat(28_982)),
+            format!("x = a{}\n", "()".repeat(28_982)),
+            format!("x = a{}\n", "[0]".repeat(47_427)),
+            format!("x = {}1\n", "lambda: ".repeat(2_982)),
+            format!("x = {}c\n", "a if b else ".repeat(2_983)),
+            format!("x = a{}\n", "**a".repeat(2_983)),
+            format!("x = {}1\n", "-".repeat(5_965)),
+            format!("x = {}1{}\n", "(".repeat(200), ")".repeat(200)),
+            blocks(99, 1, &["def f():"], "pass"),
+        ];
+        for source in &cases {
+            assert!(
+                nesting(source) <= MAX_NESTING,
+                "{} for {}",
+                nesting(source),
+                &source[..40]
+            );
+        }
+    }
+
+    #[test]
+    fn deeper_code_is_an_error_at_the_limit() {
+        let source = format!("import json\nx = a{}\n", ".b".repeat(60_000));
+        let Err(EngineError::TooDeep { message, range }) = parse(&source) else {
+            panic!("not refused");
+        };
+        assert!(message.contains("too deeply nested"), "{message}");
+        // The chain starts at byte 17; the limit falls within a few links of level MAX_NESTING.
+        let at = usize::from(range.start());
+        let link = (at - 17) / 2;
+        assert!(
+            link.abs_diff(MAX_NESTING) < 2 * LEVEL_SLACK,
+            "{link} links in"
+        );
+        assert_eq!(&source[range], ".");
+        // So is a file of many lines, each nested too deeply, or one that never closes its brackets.
+        assert!(matches!(
+            parse(&"(".repeat(200_000)),
+            Err(EngineError::TooDeep { .. })
+        ));
     }
 
     #[test]

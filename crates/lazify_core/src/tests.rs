@@ -1053,3 +1053,25 @@ fn issue_12_lone_cr_files_keep_lone_cr() {
         Some("__lazy_modules__ = [\"json\"]\r\rimport json\r\r\rdef f():\r    return json\r")
     );
 }
+
+/// Project facts name the line of each fact (found with one index of the file's line breaks, issue 12).
+#[test]
+fn project_facts_locations_are_lines() {
+    let src = "import json\nfrom pkg import helper\n\n\ndef f():\n    return json.dumps(1)\n\nx = \"\"\"\n\n\"\"\"\n@mock.patch(\"pkg.mod.name\")\ndef g(): json.loads";
+    let file = crate::SourceFile::new("m.py").with_module_name("m");
+    let mut project = crate::ProjectFacts::default();
+    project.add(
+        std::path::Path::new("m.py"),
+        src,
+        crate::facts::scan(src, &file).unwrap(),
+    );
+    let line = |module: &str, name: &str| project.outside_uses(module, name).map(|l| l.line);
+    assert_eq!(line("pkg", "helper"), Some(2));
+    assert_eq!(line("json", "dumps"), Some(6));
+    assert_eq!(line("pkg.mod", "name"), Some(11));
+    assert_eq!(line("json", "loads"), Some(12));
+    for (module, name) in [("pkg", "helper"), ("json", "dumps"), ("json", "loads")] {
+        let at = project.outside_uses(module, name).unwrap();
+        assert_eq!(at.path, std::path::Path::new("m.py"));
+    }
+}

@@ -7,8 +7,8 @@ use ruff_text_size::TextRange;
 
 use crate::python::{ParsedModule, coding_declaration};
 
-/// Checks `fixed`, the rewrite of `source` (parsed as `parsed`) by edits that replaced `edited`; the error message
-/// says what broke.
+/// Checks `fixed`, the rewrite of `source` (whose comments sit at `comments`) by edits that replaced `edited`; the
+/// error message says what broke.
 ///
 /// - `fixed` re-parses and passes the placement check.
 /// - Every comment survives: a comment outside the edited ranges was copied as it was, so the output holds at
@@ -17,7 +17,7 @@ use crate::python::{ParsedModule, coding_declaration};
 /// - The coding declaration Python obeys (`# -*- coding: ... -*-` on line 1 or 2) is the same.
 pub(crate) fn verify(
     source: &str,
-    parsed: &ParsedModule,
+    comments: &[TextRange],
     edited: &[TextRange],
     fixed: &str,
 ) -> Result<(), String> {
@@ -31,7 +31,7 @@ pub(crate) fn verify(
             describe_coding(fixed)
         ));
     }
-    check_comments(source, parsed, edited, fixed, &output)
+    check_comments(source, comments, edited, fixed, &output)
 }
 
 fn describe_coding(text: &str) -> String {
@@ -49,14 +49,14 @@ fn comment_body(text: &str) -> &str {
 
 fn check_comments(
     source: &str,
-    parsed: &ParsedModule,
+    comments: &[TextRange],
     edited: &[TextRange],
     fixed: &str,
     output: &ParsedModule,
 ) -> Result<(), String> {
     // text → (copied as it was, removed by an edit).
     let mut wanted: HashMap<&str, (usize, usize)> = HashMap::new();
-    for range in parsed.comments() {
+    for &range in comments {
         let touched = edited.iter().any(|e| {
             e.start() < range.end() && range.start() < e.end()
                 || (e.is_empty() && range.start() < e.start() && e.start() < range.end())
@@ -103,7 +103,8 @@ mod tests {
 
     fn check(source: &str, edited: &[TextRange], fixed: &str) -> Result<(), String> {
         let parsed = crate::python::parse(source).unwrap();
-        verify(source, &parsed, edited, fixed)
+        let comments: Vec<TextRange> = parsed.comments().collect();
+        verify(source, &comments, edited, fixed)
     }
 
     fn range(start: u32, end: u32) -> TextRange {

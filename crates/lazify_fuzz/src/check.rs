@@ -239,9 +239,16 @@ pub fn check(bytes: &[u8], config: Config, target: Target) -> Result<Seen, Failu
     let outcome = lazify_core::run(text, &file, &settings);
     match outcome.error {
         None => {}
-        Some(EngineError::Syntax { .. } | EngineError::Placement { .. }) => {
+        // Code nested past lazify's limit is refused on purpose, as CPython refuses it.
+        Some(
+            EngineError::Syntax { .. }
+            | EngineError::Placement { .. }
+            | EngineError::TooDeep { .. },
+        ) => {
             return Ok(Seen::Unparsable);
         }
+        // A panic the engine's caller caught (`lazify::internal`).
+        Some(EngineError::Internal { message }) => return Err(fail(Kind::Panic, message)),
         Some(EngineError::FixBrokeSyntax { message, .. }) => {
             return Err(fail(Kind::FixBrokeSyntax, message));
         }

@@ -4,7 +4,6 @@
 //! The engine is `lazify_core::run`, the same entry point the command line uses.
 
 use std::collections::BTreeMap;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use lazify_core::{
     DEFERRABLE_CODE, Decision, EngineError, FileOutcome, ImportVerdict, RewriteWhy, Settings,
@@ -32,23 +31,17 @@ pub(crate) struct Analysis {
     pub(crate) file: SourceFile,
 }
 
-/// Runs the engine, turning a panic into an error message so one bad buffer never stops the server.
+/// Runs the engine on a thread with a stack big enough for the deepest code lazify accepts (deeper code is
+/// an error in the outcome), turning a panic into an error message so one bad buffer never stops the server.
 pub(crate) fn run_engine(
     text: &str,
     file: &SourceFile,
     settings: &Settings,
 ) -> Result<FileOutcome, String> {
-    catch_unwind(AssertUnwindSafe(|| lazify_core::run(text, file, settings))).map_err(|panic| {
-        let message = panic
-            .downcast_ref::<&str>()
-            .map(ToString::to_string)
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".to_string());
-        format!(
-            "internal error: the lazify engine panicked on {}: {message}; please report this",
-            file.path.display()
-        )
+    lazify_workspace::on_big_stack(|| {
+        lazify_workspace::guarded(&file.path, || lazify_core::run(text, file, settings))
     })
+    .map_err(|error| error.to_string())
 }
 
 /// The import statements with at least one rewrite verdict, keyed by statement range, in source order.
@@ -104,7 +97,12 @@ fn error_diagnostic(
     let code = match error {
         EngineError::Placement { .. } => "lazify::misplaced-lazy",
         EngineError::FixBrokeSyntax { .. } => "lazify::fix-broke-syntax",
-        EngineError::Syntax { .. } | EngineError::Settings { .. } => return None,
+        EngineError::TooDeep { .. } => "lazify::too-deeply-nested",
+        EngineError::Syntax { .. }
+        | EngineError::Settings { .. }
+        | EngineError::Internal { .. } => {
+            return None;
+        }
     };
     let range = error.range()?;
     Some(Diagnostic {

@@ -16,11 +16,12 @@ pub mod error;
 pub mod resolve;
 pub mod write;
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
 
-use lazify_core::{FileOutcome, ProjectFacts, Settings, SourceFile, Style};
+use lazify_core::{EngineError, FileOutcome, ProjectFacts, Settings, SourceFile, Style};
 use rayon::prelude::*;
 
 pub use discover::{Candidate, Discovered};
@@ -59,6 +60,29 @@ impl FileResult {
             excluded: false,
             summary: None,
         }
+    }
+
+    /// A file whose processing failed before it had a result.
+    fn failed(path: PathBuf, error: EngineError) -> Self {
+        let mut result = Self::new(path);
+        result.outcome.error = Some(error);
+        result
+    }
+
+    /// Keeps, when the file has no error, only whether it would change and how many imports would be
+    /// rewritten ([`FileResult::summary`]), with its style and skip reason; drops its text and verdicts.
+    fn make_lean(&mut self) {
+        if self.has_error() {
+            return;
+        }
+        self.summary = Some((self.would_change(), self.rewrite_count()));
+        self.decoded = None;
+        self.outcome = FileOutcome {
+            style: self.outcome.style,
+            style_note: self.outcome.style_note.take(),
+            skipped: self.outcome.skipped,
+            ..FileOutcome::default()
+        };
     }
 
     /// The original text (without BOM), when it was decoded.
@@ -170,6 +194,16 @@ impl Workspace {
     /// file, or else the common folder of `paths`.
     pub fn run(&self, paths: &[PathBuf], write: bool) -> Run {
         let discovered = self.discover(paths);
+        let fallback = self.fallback_root(paths);
+        let mut run = self.process_in(&discovered.files, write, &fallback);
+        let mut errors = discovered.errors;
+        errors.append(&mut run.errors);
+        run.errors = errors;
+        run
+    }
+
+    /// The project folder for files without a configuration file: the common folder of `paths`.
+    fn fallback_root(&self, paths: &[PathBuf]) -> PathBuf {
         let roots: Vec<PathBuf> = paths
             .iter()
             .map(|path| {
@@ -181,13 +215,130 @@ impl Workspace {
                 }
             })
             .collect();
-        let fallback = common_root(roots.iter().map(PathBuf::as_path))
-            .unwrap_or_else(|| self.resolver.cwd().to_path_buf());
-        let mut run = self.process_in(&discovered.files, write, &fallback);
+        common_root(roots.iter().map(PathBuf::as_path))
+            .unwrap_or_else(|| self.resolver.cwd().to_path_buf())
+    }
+
+    /// The first half of a streamed run ([`Workspace::stream`]): discovers the files under `paths` (in path
+    /// order), resolves their settings and scans the projects whose facts they need. Errors found so far
+    /// (missing paths, broken configuration files) are in [`Prepared::errors`].
+    pub fn prepare(&self, paths: &[PathBuf]) -> Prepared {
+        let discovered = self.discover(paths);
+        let fallback = self.fallback_root(paths);
         let mut errors = discovered.errors;
-        errors.append(&mut run.errors);
-        run.errors = errors;
-        run
+        let mut files = Vec::with_capacity(discovered.files.len());
+        let mut reported = HashSet::new();
+        for candidate in discovered.files {
+            match self.settings(&candidate.absolute) {
+                Ok(_) => files.push(candidate),
+                Err(problem) => {
+                    if reported.insert(problem.path.clone()) {
+                        errors.push(problem.to_error());
+                    }
+                }
+            }
+        }
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        let facts = on_big_stack(|| self.facts_for(&files, &fallback));
+        Prepared {
+            errors,
+            files,
+            facts,
+            fallback,
+        }
+    }
+
+    /// Analyses the prepared files in parallel without writing anything, and hands each result to `each`, in
+    /// path order, as soon as it and every file before it are done. `render` runs first, on the analysing
+    /// thread, and its output goes to `each` with the result (a diff, say); a panic in it is an internal
+    /// error of the file, with `T::default()`. Afterwards a result keeps only
+    /// what a lean run keeps ([`Workspace::lean`]: the summary, or everything when the file has an error), so
+    /// a run over a large tree holds one summary per file, not its text. An error from `each` stops the run
+    /// and is returned.
+    ///
+    /// Files are taken in path order and at most a few ahead of the last one handed over, so the results
+    /// waiting for their turn stay few.
+    pub fn stream<T: Send + Default, E>(
+        &self,
+        prepared: Prepared,
+        render: impl Fn(&FileResult) -> T + Sync,
+        mut each: impl FnMut(&FileResult, T) -> Result<(), E>,
+    ) -> Result<Run, E> {
+        let Prepared {
+            errors,
+            files,
+            facts,
+            fallback,
+        } = prepared;
+        let total = files.len();
+        let workers = pool().map_or(1, rayon::ThreadPool::current_num_threads);
+        let window = 4 * workers;
+        let next = AtomicUsize::new(0);
+        let handed = Window::default();
+        let (sender, receiver) = std::sync::mpsc::channel::<(usize, FileResult, T)>();
+        let analyse_one = |i: usize| {
+            let candidate = &files[i];
+            let mut result = guarded(&candidate.path, || {
+                self.process_file(candidate, false, &facts, &fallback)
+            })
+            .unwrap_or_else(|error| Ok(FileResult::failed(candidate.path.clone(), error)))
+            .unwrap_or_else(|problem| {
+                // Settings were resolved in `prepare`; they are cached, so this does not happen.
+                let mut result = FileResult::new(candidate.path.clone());
+                result.error = Some(problem.to_error());
+                result
+            });
+            let rendered = guarded(&candidate.path, || render(&result)).unwrap_or_else(|error| {
+                result.outcome.error = Some(error);
+                T::default()
+            });
+            result.make_lean();
+            (result, rendered)
+        };
+        let mut run = Run {
+            errors,
+            files: Vec::with_capacity(total),
+        };
+        let outcome = std::thread::scope(|scope| {
+            scope.spawn(|| {
+                on_big_stack(|| {
+                    rayon::scope(|workers_scope| {
+                        for _ in 0..workers {
+                            let sender = sender.clone();
+                            let (next, handed, analyse_one) = (&next, &handed, &analyse_one);
+                            workers_scope.spawn(move |_| {
+                                loop {
+                                    let i = next.fetch_add(1, Ordering::Relaxed);
+                                    if i >= total || !handed.wait_for_turn(i, window) {
+                                        break;
+                                    }
+                                    let (result, rendered) = analyse_one(i);
+                                    if sender.send((i, result, rendered)).is_err() {
+                                        break;
+                                    }
+                                }
+                            });
+                        }
+                    });
+                });
+                drop(sender);
+            });
+            // Dropped (also on a panic here) before the workers are joined, so none waits for its turn forever.
+            let _abandon = AbandonOnDrop(&handed);
+            let mut waiting = BTreeMap::new();
+            let mut expected = 0;
+            for (i, result, rendered) in &receiver {
+                waiting.insert(i, (result, rendered));
+                while let Some((result, rendered)) = waiting.remove(&expected) {
+                    each(&result, rendered)?;
+                    run.files.push(result);
+                    expected += 1;
+                    handed.advance(expected);
+                }
+            }
+            Ok(())
+        });
+        outcome.map(|()| run)
     }
 
     /// Processes `files` in parallel. When a file's settings need facts from the whole project (style
@@ -200,39 +351,66 @@ impl Workspace {
     }
 
     /// [`Workspace::process`] with the project folder to use for files without a configuration file.
+    ///
+    /// Every file is analysed before any is written, so a failure during the analysis cannot leave the tree
+    /// half rewritten.
     fn process_in(&self, files: &[Candidate], write: bool, fallback: &Path) -> Run {
-        let fallback = fallback.to_path_buf();
-        let facts = self.facts_for(files, &fallback);
-        let outcomes: Vec<Result<FileResult, resolve::ConfigProblem>> = files
-            .par_iter()
-            .map(|candidate| self.process_file(candidate, write, &facts, &fallback))
-            .collect();
-        let mut run = Run::default();
-        let mut reported = HashSet::new();
-        for outcome in outcomes {
-            match outcome {
-                Ok(result) => run.files.push(result),
-                Err(problem) => {
-                    if reported.insert(problem.path.clone()) {
-                        run.errors.push(problem.to_error());
+        on_big_stack(|| {
+            let fallback = fallback.to_path_buf();
+            let facts = self.facts_for(files, &fallback);
+            let mut outcomes: Vec<Result<FileResult, resolve::ConfigProblem>> = files
+                .par_iter()
+                .map(|candidate| {
+                    guarded(&candidate.path, || {
+                        self.process_file(candidate, write, &facts, &fallback)
+                    })
+                    .unwrap_or_else(|error| Ok(FileResult::failed(candidate.path.clone(), error)))
+                })
+                .collect();
+            if write {
+                outcomes
+                    .par_iter_mut()
+                    .zip(files)
+                    .for_each(|(outcome, candidate)| {
+                        if let Ok(result) = outcome {
+                            write_back(result, candidate);
+                        }
+                    });
+            }
+            let mut run = Run::default();
+            let mut reported = HashSet::new();
+            for outcome in outcomes {
+                match outcome {
+                    Ok(result) => run.files.push(result),
+                    Err(problem) => {
+                        if reported.insert(problem.path.clone()) {
+                            run.errors.push(problem.to_error());
+                        }
                     }
                 }
             }
-        }
-        run.files.sort_by(|a, b| a.path.cmp(&b.path));
-        run
+            run.files.sort_by(|a, b| a.path.cmp(&b.path));
+            run
+        })
     }
 
+    /// Analyses one file (nothing is written yet).
     fn process_file(
         &self,
         candidate: &Candidate,
         write: bool,
-        facts: &HashMap<PathBuf, Arc<ProjectFacts>>,
+        facts: &HashMap<PathBuf, Facts>,
         fallback: &Path,
     ) -> Result<FileResult, resolve::ConfigProblem> {
         let resolved = self.settings(&candidate.absolute)?;
-        let settings = with_facts(&resolved, facts, fallback);
         let mut result = FileResult::new(candidate.path.clone());
+        let settings = match with_facts(&resolved, facts, fallback) {
+            Ok(settings) => settings,
+            Err(error) => {
+                result.outcome.error = Some(error);
+                return Ok(result);
+            }
+        };
         let bytes = match std::fs::read(&candidate.absolute) {
             Ok(bytes) => bytes,
             Err(source) => {
@@ -245,34 +423,8 @@ impl Workspace {
         };
         let module = self.resolver.module_name(&candidate.absolute);
         analyse(&mut result, module, bytes, &settings);
-        if self.lean && !write && !result.has_error() {
-            result.summary = Some((result.would_change(), result.rewrite_count()));
-            result.decoded = None;
-            result.outcome = FileOutcome {
-                style: result.outcome.style,
-                style_note: result.outcome.style_note.take(),
-                skipped: result.outcome.skipped,
-                ..FileOutcome::default()
-            };
-        }
-        if write && result.would_change() {
-            // The original bytes come back from the decoded text (a file is only written when its encoding
-            // round-trips), so that the writer can check the file still holds them.
-            let written = result
-                .decoded
-                .as_ref()
-                .zip(result.source())
-                .zip(result.fixed())
-                .map(|((decoded, source), fixed)| {
-                    let original = decoded.encode(&candidate.path, source)?;
-                    let bytes = decoded.encode(&candidate.path, fixed)?;
-                    write::write_checked(&candidate.path, &candidate.absolute, &original, &bytes)
-                });
-            match written {
-                Some(Ok(())) => result.written = true,
-                Some(Err(error)) => result.error = Some(error),
-                None => {}
-            }
+        if self.lean && !write {
+            result.make_lean();
         }
         Ok(result)
     }
@@ -295,39 +447,50 @@ impl Workspace {
     /// verdicts depend on: `mock.patch("pkg.mod.name")` strings, imports of a module's names,
     /// `sys.modules` patches, module-level imports. Files that cannot be read or parsed add nothing.
     pub fn scan_project(&self, root: &Path) -> ProjectFacts {
+        self.scan_project_checked(root).0
+    }
+
+    /// [`Workspace::scan_project`], with the files whose scan failed (a panic, caught: a bug in lazify). Their
+    /// facts are missing, so verdicts that depend on the project cannot be trusted.
+    fn scan_project_checked(&self, root: &Path) -> (ProjectFacts, Vec<EngineError>) {
         let shown = match root.strip_prefix(self.resolver.cwd()) {
             Ok(relative) if relative.as_os_str().is_empty() => PathBuf::from("."),
             Ok(relative) => relative.to_path_buf(),
             Err(_) => root.to_path_buf(),
         };
-        let discovered = discover::discover(&self.resolver, &[shown]);
-        let scanned: Vec<_> = discovered
-            .files
-            .par_iter()
-            .filter_map(|candidate| {
-                let bytes = std::fs::read(&candidate.absolute).ok()?;
-                let decoded = encoding::decode(&candidate.path, &bytes).ok()?;
-                let file = SourceFile {
-                    path: candidate.path.clone(),
-                    module_name: self.resolver.module_name(&candidate.absolute),
-                };
-                let facts = lazify_core::facts::scan(&decoded.text, &file)?;
-                Some((candidate.path.clone(), decoded.text, facts))
-            })
-            .collect();
-        let mut project = ProjectFacts::default();
-        for (path, text, facts) in scanned {
-            project.add(&path, &text, facts);
-        }
-        project
+        on_big_stack(|| {
+            let discovered = discover::discover(&self.resolver, &[shown]);
+            let scanned: Vec<_> = discovered
+                .files
+                .par_iter()
+                .filter_map(|candidate| {
+                    guarded(&candidate.path, || {
+                        let bytes = std::fs::read(&candidate.absolute).ok()?;
+                        let decoded = encoding::decode(&candidate.path, &bytes).ok()?;
+                        let file = SourceFile {
+                            path: candidate.path.clone(),
+                            module_name: self.resolver.module_name(&candidate.absolute),
+                        };
+                        let facts = lazify_core::facts::scan(&decoded.text, &file)?;
+                        Some((candidate.path.clone(), decoded.text, facts))
+                    })
+                    .transpose()
+                })
+                .collect();
+            let mut project = ProjectFacts::default();
+            let mut failures = Vec::new();
+            for scanned in scanned {
+                match scanned {
+                    Ok((path, text, facts)) => project.add(&path, &text, facts),
+                    Err(error) => failures.push(error),
+                }
+            }
+            (project, failures)
+        })
     }
 
     /// Scans, once each, the projects of the files whose settings need project facts.
-    fn facts_for(
-        &self,
-        files: &[Candidate],
-        fallback: &Path,
-    ) -> HashMap<PathBuf, Arc<ProjectFacts>> {
+    fn facts_for(&self, files: &[Candidate], fallback: &Path) -> HashMap<PathBuf, Facts> {
         let mut roots = BTreeSet::new();
         for candidate in files {
             if let Ok(resolved) = self.resolver.settings_for(&candidate.absolute)
@@ -339,10 +502,29 @@ impl Workspace {
         roots
             .into_iter()
             .map(|root| {
-                let facts = Arc::new(self.scan_project(&root));
+                let facts = self.project_facts(&root);
                 (root, facts)
             })
             .collect()
+    }
+
+    /// A project's facts, or the error every file that needs them gets when the scan failed on a file.
+    fn project_facts(&self, root: &Path) -> Facts {
+        let (facts, failures) = self.scan_project_checked(root);
+        match failures.into_iter().next() {
+            None => Ok(Arc::new(facts)),
+            Some(failure) => {
+                let cause = match failure {
+                    EngineError::Internal { message } => message,
+                    other => other.to_string(),
+                };
+                Err(EngineError::Internal {
+                    message: format!(
+                        "the project scan failed ({cause}) and this file's verdicts depend on it"
+                    ),
+                })
+            }
+        }
     }
 
     /// Processes source text read from stdin. `filename` (`--stdin-filename`) is used for configuration
@@ -378,14 +560,33 @@ impl Workspace {
             .map_or_else(|| self.resolver.cwd().to_path_buf(), Path::to_path_buf);
         let facts = if needs_project_facts(&resolved.settings) {
             let root = project_root(&resolved, &fallback);
-            let facts = Arc::new(self.scan_project(&root));
+            let facts = self.project_facts(&root);
             HashMap::from([(root, facts)])
         } else {
             HashMap::new()
         };
-        let settings = with_facts(&resolved, &facts, &fallback);
+        let settings = match with_facts(&resolved, &facts, &fallback) {
+            Ok(settings) => settings,
+            Err(error) => {
+                result.outcome.error = Some(error);
+                return unchanged(result);
+            }
+        };
         let module = filename.and_then(|_| self.resolver.module_name(&absolute));
-        analyse(&mut result, module, bytes.to_vec(), &settings);
+        let analysed = on_big_stack(|| {
+            guarded(&display, || {
+                let mut analysed = FileResult::new(display.clone());
+                analyse(&mut analysed, module, bytes.to_vec(), &settings);
+                analysed
+            })
+        });
+        match analysed {
+            Ok(analysed) => result = analysed,
+            Err(error) => {
+                result.outcome.error = Some(error);
+                return unchanged(result);
+            }
+        }
         let Some(fixed) = result.fixed().filter(|_| result.would_change()) else {
             return unchanged(result);
         };
@@ -404,6 +605,138 @@ impl Workspace {
             }
             None => unchanged(result),
         }
+    }
+}
+
+/// Files discovered, their settings resolved and their projects scanned: the first half of
+/// [`Workspace::stream`].
+#[derive(Debug)]
+pub struct Prepared {
+    errors: Vec<WorkspaceError>,
+    files: Vec<Candidate>,
+    facts: HashMap<PathBuf, Facts>,
+    fallback: PathBuf,
+}
+
+impl Prepared {
+    /// Errors not tied to one file: missing paths, walk errors, broken configuration files (each once; the
+    /// files under them are left out).
+    pub fn errors(&self) -> &[WorkspaceError] {
+        &self.errors
+    }
+}
+
+/// How far the results handed over in a stream have come, for the workers to stay within a window of it.
+#[derive(Default)]
+struct Window {
+    /// Results handed over, and whether the receiver gave up.
+    state: Mutex<(usize, bool)>,
+    changed: Condvar,
+}
+
+impl Window {
+    /// Waits until file `i` is within `window` of the files handed over; `false` when the receiver gave up.
+    fn wait_for_turn(&self, i: usize, window: usize) -> bool {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        while i >= state.0 + window && !state.1 {
+            state = self
+                .changed
+                .wait(state)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+        !state.1
+    }
+
+    fn advance(&self, handed: usize) {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner).0 = handed;
+        self.changed.notify_all();
+    }
+
+    fn abandon(&self) {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner).1 = true;
+        self.changed.notify_all();
+    }
+}
+
+/// Tells the workers of a stream that the receiver is gone, when it is dropped.
+struct AbandonOnDrop<'a>(&'a Window);
+
+impl Drop for AbandonOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.abandon();
+    }
+}
+
+/// A project's facts, or why they are missing.
+type Facts = Result<Arc<ProjectFacts>, EngineError>;
+
+/// The stack size of the threads that analyse files (the project scan, the per-file engine, stdin, the
+/// language server's analyses): every walk over a syntax tree recurses once per level, and the deepest code
+/// lazify accepts ([`lazify_core::python::MAX_NESTING`] levels) needs about this much in a debug build. Only
+/// the pages a deep file touches are ever used.
+pub const STACK_SIZE: usize = 512 << 20;
+
+/// The threads with [`STACK_SIZE`] stacks, shared by every run in the process.
+fn pool() -> Option<&'static rayon::ThreadPool> {
+    static POOL: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .stack_size(STACK_SIZE)
+            .thread_name(|i| format!("lazify-{i}"))
+            .build()
+            .ok()
+    })
+    .as_ref()
+}
+
+/// Runs `work` on a thread with a [`STACK_SIZE`] stack (parallel iterators inside it use those threads too).
+/// Without such threads (the system refused to start them) it runs on the caller's.
+pub fn on_big_stack<R: Send>(work: impl FnOnce() -> R + Send) -> R {
+    match pool() {
+        Some(pool) => pool.install(work),
+        None => work(),
+    }
+}
+
+/// Runs the work for one file, turning a panic (a bug in lazify) into an error naming the file, so that the
+/// other files go on.
+pub fn guarded<T>(path: &Path, work: impl FnOnce() -> T) -> Result<T, EngineError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).map_err(|panic| {
+        let message = panic
+            .downcast_ref::<&str>()
+            .map(ToString::to_string)
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_string());
+        EngineError::Internal {
+            message: format!("lazify panicked on {}: {message}", path.display()),
+        }
+    })
+}
+
+/// Writes a file's rewritten text back, when it changes and nothing went wrong.
+fn write_back(result: &mut FileResult, candidate: &Candidate) {
+    if !result.would_change() || result.has_error() {
+        return;
+    }
+    // The original bytes come back from the decoded text (a file is only written when its encoding round-trips),
+    // so that the writer can check the file still holds them.
+    let written = guarded(&candidate.path, || {
+        result
+            .decoded
+            .as_ref()
+            .zip(result.source())
+            .zip(result.fixed())
+            .map(|((decoded, source), fixed)| {
+                let original = decoded.encode(&candidate.path, source)?;
+                let bytes = decoded.encode(&candidate.path, fixed)?;
+                write::write_checked(&candidate.path, &candidate.absolute, &original, &bytes)
+            })
+    });
+    match written {
+        Ok(Some(Ok(()))) => result.written = true,
+        Ok(Some(Err(error))) => result.error = Some(error),
+        Ok(None) => {}
+        Err(error) => result.outcome.error = Some(error),
     }
 }
 
@@ -449,14 +782,17 @@ pub fn project_root(resolved: &ResolvedSettings, fallback: &Path) -> PathBuf {
 /// The engine settings for a file, with its project's facts when they are needed.
 fn with_facts(
     resolved: &ResolvedSettings,
-    facts: &HashMap<PathBuf, Arc<ProjectFacts>>,
+    facts: &HashMap<PathBuf, Facts>,
     fallback: &Path,
-) -> Settings {
+) -> Result<Settings, EngineError> {
     let mut settings = resolved.settings.clone();
     if needs_project_facts(&settings) {
-        settings.project = facts.get(&project_root(resolved, fallback)).cloned();
+        settings.project = facts
+            .get(&project_root(resolved, fallback))
+            .cloned()
+            .transpose()?;
     }
-    settings
+    Ok(settings)
 }
 
 /// The deepest folder holding every one of `files`.
@@ -503,6 +839,114 @@ mod tests {
             (lean.would_change(), lean.rewrite_count()),
             (full.would_change(), full.rewrite_count())
         );
+    }
+
+    #[test]
+    fn streams_results_in_path_order_and_keeps_only_summaries() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: &str| {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::File::create(&path)
+                .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()))
+                .unwrap();
+        };
+        let mut expected = Vec::new();
+        for i in (0..60).rev() {
+            let name = format!("p{}/m{i:02}.py", i % 3);
+            if i % 2 == 0 {
+                write(&name, "import json\n\ndef f():\n    return json\n");
+            } else {
+                write(&name, "import json\n\nX = json\n");
+            }
+            expected.push(PathBuf::from(name));
+        }
+        write("p0/bad.py", "import json\ndef f(:\n");
+        expected.push(PathBuf::from("p0/bad.py"));
+        expected.sort();
+        let overrides = Overrides {
+            target_version: Some(lazify_core::PythonVersion::PY315),
+            ..Overrides::default()
+        };
+        let workspace = Workspace::new(dir.path(), overrides).unwrap();
+        let prepared = workspace.prepare(&[PathBuf::from(".")]);
+        assert!(prepared.errors().is_empty());
+        let mut seen = Vec::new();
+        let run = workspace
+            .stream(
+                prepared,
+                |file| (file.source().is_some(), file.would_change()),
+                |file, (had_source, changes)| {
+                    seen.push(file.path.clone());
+                    assert!(had_source, "{}", file.path.display());
+                    assert_eq!(file.would_change(), changes);
+                    Ok::<(), ()>(())
+                },
+            )
+            .unwrap();
+        assert_eq!(seen, expected);
+        let changed = run.files.iter().filter(|f| f.would_change()).count();
+        assert_eq!(changed, 30);
+        for file in &run.files {
+            if file.has_error() {
+                assert!(
+                    file.source().is_some(),
+                    "an error keeps its text for the report"
+                );
+            } else {
+                assert!(file.source().is_none() && file.summary.is_some());
+            }
+        }
+        assert_eq!(run.files.iter().filter(|f| f.has_error()).count(), 1);
+
+        // An error from the receiver stops the run.
+        let prepared = workspace.prepare(&[PathBuf::from(".")]);
+        let mut handed = 0;
+        let stopped = workspace.stream(
+            prepared,
+            |_| (),
+            |_, ()| {
+                handed += 1;
+                if handed == 5 { Err("stop") } else { Ok(()) }
+            },
+        );
+        assert_eq!(stopped.unwrap_err(), "stop");
+        assert_eq!(handed, 5);
+    }
+
+    #[test]
+    fn a_panic_is_an_internal_error_naming_the_file() {
+        let error = guarded(Path::new("pkg/m.py"), || {
+            assert!(std::hint::black_box(false), "boom");
+        })
+        .unwrap_err();
+        let EngineError::Internal { message } = &error else {
+            panic!("{error:?}");
+        };
+        assert!(
+            message.contains("pkg/m.py") && message.contains("boom"),
+            "{message}"
+        );
+        assert!(
+            error
+                .to_string()
+                .starts_with("internal error: lazify panicked on pkg/m.py")
+        );
+        assert_eq!(guarded(Path::new("m.py"), || 7).unwrap(), 7);
+    }
+
+    #[test]
+    fn big_stacks_hold_deep_recursions() {
+        // 40,000 frames of over 1 KiB: more than the 8 MiB of a main thread or the 2 MiB of a test thread.
+        fn recurse(depth: usize) -> usize {
+            let frame = std::hint::black_box([u8::from(depth % 2 == 1); 1024]);
+            if depth == 0 {
+                usize::from(frame[0])
+            } else {
+                recurse(depth - 1) + usize::from(frame[1] & 1)
+            }
+        }
+        assert_eq!(on_big_stack(|| recurse(40_000)), 20_000);
     }
 
     #[test]

@@ -149,7 +149,7 @@ pub(crate) struct UseFigures {
 
 /// One import statement of the project and what it costs.
 #[derive(Clone, Debug, Serialize)]
-#[allow(
+#[expect(
     clippy::struct_field_names,
     reason = "`statement` is the JSON key the issue documents"
 )]
@@ -1116,7 +1116,7 @@ pub(crate) fn text(m: &Measurement) -> String {
 }
 
 #[cfg(test)]
-#[allow(clippy::float_cmp, reason = "exact halves")]
+#[expect(clippy::float_cmp, reason = "exact halves")]
 mod tests {
     use super::*;
 

@@ -424,7 +424,7 @@ pub(crate) fn python_version(python: &Path) -> Result<(String, bool), String> {
 }
 
 #[cfg(test)]
-#[allow(
+#[expect(
     clippy::float_cmp,
     reason = "the figures are small integers parsed from text: exact"
 )]

@@ -2,7 +2,7 @@
 //! network: before/after bars, the import tree before and after as an icicle coloured by the project statement
 //! that loaded each module, and the ranked table of kept imports.
 
-#![allow(
+#![expect(
     clippy::cast_precision_loss,
     clippy::cast_possible_truncation,
     clippy::cast_sign_loss,

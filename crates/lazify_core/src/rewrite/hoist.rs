@@ -9,7 +9,9 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::diagnostic::{Decision, KeepReason, Notice, NoticeKind, RewriteWhy};
 use crate::edit::Edit;
-use crate::index::{DynamicKind, Index, ScopeKind, StateChange, bound_name};
+use crate::index::{
+    DynamicKind, Index, Rebinding, Reference, ScopeId, ScopeKind, StateChange, bound_name,
+};
 use crate::known;
 use crate::plan::Candidate;
 use crate::python::ParsedModule;
@@ -47,14 +49,33 @@ pub(crate) fn judge(
     notices: &mut Vec<Notice>,
 ) {
     // Every import of each name, by its canonical text, to find conflicting and identical imports.
-    let mut by_name: HashMap<&str, Vec<(usize, String)>> = HashMap::new();
+    let mut by_name: HashMap<&str, SameName> = HashMap::new();
     for (i, c) in candidates.iter().enumerate() {
         let import = &index.imports[c.import];
-        by_name
+        let same = by_name
             .entry(index_binding(c, import.source_module().is_some()))
-            .or_default()
-            .push((i, canonical(import.stmt, c.alias)));
+            .or_default();
+        let text = canonical(import.stmt, c.alias);
+        let position = same.imports.len();
+        // An import under `if TYPE_CHECKING:` never runs, so an identical one does not make a local import
+        // redundant (a different one still conflicts: it differs from the others' text).
+        if import.is_module_level()
+            && import.placement.in_type_checking.is_none()
+            && same.module_level.len() < 2
+        {
+            same.module_level.push(position);
+        }
+        if same.first_differing.is_none()
+            && same
+                .imports
+                .first()
+                .is_some_and(|(_, first)| *first != text)
+        {
+            same.first_differing = Some(position);
+        }
+        same.imports.push((i, text));
     }
+    let lookups = Lookups::new(by_name, index);
 
     for i in 0..candidates.len() {
         let c = &candidates[i];
@@ -68,7 +89,7 @@ pub(crate) fn judge(
         let binding = index_binding(c, import.source_module().is_some());
         let text = canonical(import.stmt, c.alias);
         let verdict = decide(
-            i, binding, &text, candidates, index, parsed, source, file, settings, &by_name,
+            i, binding, &text, candidates, index, parsed, source, file, settings, &lookups,
         );
         let c = &mut candidates[i];
         match verdict {
@@ -121,6 +142,75 @@ fn index_binding<'a>(c: &Candidate<'a>, is_from: bool) -> &'a str {
 
 type Refusal = (KeepReason, TextRange, Option<String>);
 
+/// What [`decide`] looks up for each import, found once per file: each question asked of every import about
+/// all the others was quadratic (20,000 functions that import `json` took seconds).
+struct Lookups<'i, 'a> {
+    /// The imports of each name.
+    by_name: HashMap<&'a str, SameName>,
+    /// The references to each name inside functions, by the function that binds the name (in the index's
+    /// order).
+    local_references: HashMap<(&'a str, ScopeId), Vec<&'i Reference<'a>>>,
+    /// The first module-level rebinding of each name.
+    rebindings: HashMap<&'a str, &'i Rebinding<'a>>,
+}
+
+impl<'i, 'a> Lookups<'i, 'a> {
+    fn new(by_name: HashMap<&'a str, SameName>, index: &'i Index<'a>) -> Self {
+        let mut local_references: HashMap<(&'a str, ScopeId), Vec<&'i Reference<'a>>> =
+            HashMap::new();
+        for (name, references) in &index.local_references {
+            for reference in references {
+                local_references
+                    .entry((name, reference.binding_scope))
+                    .or_default()
+                    .push(reference);
+            }
+        }
+        let mut rebindings = HashMap::new();
+        for rebinding in &index.rebindings {
+            rebindings.entry(rebinding.name).or_insert(rebinding);
+        }
+        Self {
+            by_name,
+            local_references,
+            rebindings,
+        }
+    }
+}
+
+/// The imports that bind one name, in source order, with what [`decide`] asks of them for each import found
+/// once (asking each import about all the others was quadratic: 20,000 functions importing `json` took seconds).
+#[derive(Default)]
+struct SameName {
+    /// Candidate index and canonical text of each import.
+    imports: Vec<(usize, String)>,
+    /// The positions (in `imports`) of the first two module-level imports.
+    module_level: Vec<usize>,
+    /// The position of the first import whose text differs from the first one's.
+    first_differing: Option<usize>,
+}
+
+impl SameName {
+    /// The first import other than candidate `i` (whose text is `text`) that is at module level or differs
+    /// from `text`.
+    fn first_conflict(&self, i: usize, text: &str) -> Option<&(usize, String)> {
+        let module_level = self
+            .module_level
+            .iter()
+            .copied()
+            .find(|&q| self.imports[q].0 != i);
+        let differing = match self.imports.first() {
+            Some((_, first)) if first != text => Some(0),
+            _ => self.first_differing,
+        };
+        let first = match (module_level, differing) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        first.map(|q| &self.imports[q])
+    }
+}
+
 #[expect(
     clippy::too_many_arguments,
     reason = "one verdict needs the candidate, the index, the parse, the file and the settings"
@@ -135,7 +225,7 @@ fn decide(
     source: &str,
     file: &SourceFile,
     settings: &Settings,
-    by_name: &HashMap<&str, Vec<(usize, String)>>,
+    lookups: &Lookups<'_, '_>,
 ) -> Result<(), Refusal> {
     let c = &candidates[i];
     let import = &index.imports[c.import];
@@ -229,15 +319,12 @@ fn decide(
     }
     // Other imports of the name: identical ones are shared (or make this one redundant at module level);
     // different ones conflict.
-    for (j, other_text) in by_name.get(binding).into_iter().flatten() {
-        if *j == i {
-            continue;
-        }
+    if let Some((j, other_text)) = lookups
+        .by_name
+        .get(binding)
+        .and_then(|same| same.first_conflict(i, text))
+    {
         let other = &index.imports[candidates[*j].import];
-        // An identical import under `if TYPE_CHECKING:` never runs: the local one is not redundant.
-        if other.placement.in_type_checking.is_some() && other_text == text {
-            continue;
-        }
         if other.is_module_level() {
             if other_text == text {
                 return Err((KeepReason::RedundantLocalImport, other.range(), None));
@@ -257,7 +344,7 @@ fn decide(
             ));
         }
     }
-    if let Some(rebinding) = index.rebindings.iter().find(|r| r.name == binding) {
+    if let Some(rebinding) = lookups.rebindings.get(binding) {
         return Err((
             KeepReason::HoistConflict,
             rebinding.range,
@@ -275,21 +362,19 @@ fn decide(
     if let Some(reference) = index.references.get(binding).and_then(|r| r.first()) {
         return Err((KeepReason::HoistShadows, reference.range, None));
     }
+    let own_references = lookups
+        .local_references
+        .get(&(binding, scope))
+        .map_or(&[][..], Vec::as_slice);
     // The function reads the name before the import runs (an `UnboundLocalError` today).
-    if let Some(reference) = index.local_references.get(binding).and_then(|refs| {
-        refs.iter()
-            .find(|r| r.binding_scope == scope && r.range.start() < stmt_range.start())
-    }) {
+    if let Some(reference) = own_references
+        .iter()
+        .find(|r| r.range.start() < stmt_range.start())
+    {
         return Err((KeepReason::UsedBeforeImport, reference.range, None));
     }
     // An import whose name the function never reads is there for its side effect: hoisted, it would never run.
-    if !index
-        .local_references
-        .get(binding)
-        .into_iter()
-        .flatten()
-        .any(|r| r.binding_scope == scope)
-    {
+    if own_references.is_empty() {
         return Err((
             KeepReason::SideEffectOnly,
             c.alias.range(),

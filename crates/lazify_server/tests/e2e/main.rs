@@ -787,5 +787,41 @@ fn invalid_editor_settings_are_shown_and_the_previous_value_stays() {
             .contains("\"lazy-modulez\" ignored")),
         "{shown:?}"
     );
+}
+
+/// No buffer or project file stops the server (issue 12): code as deep as `CPython` compiles is analysed, in
+/// the project scan of style `local` too; deeper code is an error diagnostic at the point of the limit.
+#[test]
+fn deep_code_is_analysed_and_deeper_code_is_a_diagnostic() {
+    let project = Project::py315();
+    project.write("lazify.toml", "style = \"local\"\n");
+    let long = (0..7_500)
+        .map(|i| format!("a{i}"))
+        .collect::<Vec<_>>()
+        .join(" + ");
+    let deep = format!("a{}", ".b".repeat(135_000));
+    // Files the project scan reads from disk.
+    project.write("long.py", &format!("X = {long}\n"));
+    project.write("deep.py", &format!("X = {deep}\n"));
+    let head = "import json\n\n\ndef f():\n    return json.dumps(1)\n\n\nX = ";
+    let uri = project.uri("app.py");
+    let mut client = Client::default_start();
+    let published = client.open(&uri, &format!("{head}{long}\n"));
+    assert_eq!(bindings(&published.diagnostics), ["json"]);
+
+    let text = format!("{head}{deep}\n");
+    let published = client.change(&uri, 2, full_change(&text));
+    let [diagnostic] = &published.diagnostics[..] else {
+        panic!("{:?}", published.diagnostics);
+    };
+    assert_eq!(
+        diagnostic.code,
+        Some(lsp_types::NumberOrString::String(
+            "lazify::too-deeply-nested".into()
+        ))
+    );
+    assert_eq!(diagnostic.severity, Some(DiagnosticSeverity::ERROR));
+    assert!(diagnostic.message.contains("too deeply nested"));
+    assert_eq!(diagnostic.range.start.line, 7);
     client.shutdown().unwrap();
 }
