@@ -115,7 +115,7 @@ fn deeper_code_is_an_error_for_its_file_and_the_others_are_written() {
         let err = stderr(&output);
         for name in ["deep.py", "deep_operators.py"] {
             assert!(
-                err.contains(&format!("error: {name}:8:"))
+                err.contains(&format!("× {name}:8:"))
                     && err.matches("too deeply nested").count() >= 2,
                 "{err}"
             );
@@ -159,7 +159,7 @@ fn stdin_takes_deep_code_and_refuses_deeper() {
         assert_code(&output, 2);
         assert_eq!(stdout(&output), deep, "the input comes back unchanged");
         assert!(
-            stderr(&output).contains("error: -:8:")
+            stderr(&output).contains("× -:8:")
                 && stderr(&output).contains("too deeply nested"),
             "{}",
             stderr(&output)

@@ -30,8 +30,9 @@ use lazify_fuzz::{Config, Failure, Kind, Seen, Target, generate, minimize};
 /// How long one check may take before it counts as a hang (a 10,000-line file takes well under a second).
 const CHECK_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The stack of the checking thread: large, so only real runaway recursion aborts.
-const STACK: usize = 64 * 1024 * 1024;
+/// The stack of the checking thread: the one the command line and the server analyse on, so that only what would
+/// abort them aborts here.
+const STACK: usize = lazify_workspace::STACK_SIZE;
 
 /// Corpus files larger than this are skipped (they slow the run down without finding more).
 const MAX_CORPUS_FILE: u64 = 256 * 1024;
