@@ -5,6 +5,7 @@
 
 pub mod diagnostic;
 pub mod edit;
+pub mod effects;
 pub mod facts;
 mod index;
 mod known;
