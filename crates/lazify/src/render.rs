@@ -128,6 +128,12 @@ pub(crate) struct JsonVerdict<'a> {
     member: Option<&'a str>,
     binding: &'a str,
     message: String,
+    /// `imported-module-has-effects`: the steps from the import to the effect, in other files.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    chain: Option<&'a lazify_core::effects::EffectChain>,
+    /// What the verdict rests on that could not be checked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<&'a str>,
 }
 
 #[derive(serde::Serialize)]
@@ -185,6 +191,8 @@ pub(crate) fn json_object<'a>(
         member: verdict.member.as_deref(),
         binding: &verdict.binding,
         message: message(verdict),
+        chain: verdict.chain.as_ref(),
+        note: verdict.note.as_deref(),
     }
 }
 
@@ -292,7 +300,10 @@ pub(crate) fn explain_report(source: &Source, verdict: &ImportVerdict) -> Report
             message: message(verdict),
             code: DEFERRABLE_CODE.to_string(),
             severity: Severity::Warning,
-            help: Some(fix_title(verdict, *style)),
+            help: Some(match &verdict.note {
+                Some(note) => format!("{}\nnote: {note}", fix_title(verdict, *style)),
+                None => fix_title(verdict, *style),
+            }),
             source: source.clone(),
             labels: vec![LabeledSpan::new_with_span(
                 Some(format!("{} [{style}]", why_text(*why))),
@@ -316,16 +327,39 @@ pub(crate) fn explain_report(source: &Source, verdict: &ImportVerdict) -> Report
                     span(verdict.alias_range),
                 ));
             }
+            let help = match (&verdict.chain, &verdict.note) {
+                (Some(chain), _) => Some(chain_text(verdict, chain)),
+                (None, Some(note)) => Some(note.clone()),
+                (None, None) => detail.clone(),
+            };
             Report {
                 message: message(verdict),
                 code: format!("keep::{reason}"),
                 severity: Severity::Advice,
-                help: detail.clone(),
+                help,
                 source: source.clone(),
                 labels,
             }
         }
     }
+}
+
+/// The chain from an import to the effect its module has, one step a line.
+fn chain_text(verdict: &ImportVerdict, chain: &lazify_core::effects::EffectChain) -> String {
+    let mut text = format!(
+        "loading `{}` {} ({}):\n  `{}`",
+        verdict
+            .resolved_module
+            .as_deref()
+            .unwrap_or(&verdict.module),
+        chain.kind.describe(),
+        chain.kind,
+        verdict.describe()
+    );
+    for step in &chain.steps {
+        text.push_str(&format!("\n  → {step}"));
+    }
+    text
 }
 
 /// An engine error (syntax error, misplaced `lazy`, a rewrite that broke the file) with its snippet.
@@ -389,6 +423,8 @@ mod tests {
             member: None,
             binding: "json".into(),
             decision,
+            chain: None,
+            note: None,
         }
     }
 

@@ -30,6 +30,13 @@ pub struct ImportVerdict {
     pub binding: String,
     /// Rewrite or keep.
     pub decision: Decision,
+    /// `imported-module-has-effects`: the chain from this import to the effect, in other files.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chain: Option<crate::effects::EffectChain>,
+    /// Something the verdict rests on that lazify could not check, e.g. "effects of `numpy` not analysed:
+    /// not installed in the target environment".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 impl ImportVerdict {
@@ -239,6 +246,14 @@ keep_reasons! {
     ImportCycle = "import-cycle", "the imported module imports this module back at module level";
     /// Another import binds the same name and must stay eager: the statements are decided together.
     SharedName = "shared-name", "another import binding the same name stays eager";
+    /// Loading the imported module (or a module it imports eagerly) has an effect visible outside it
+    /// (registering a codec or a handler, changing another module or process state, reading the environment,
+    /// printing, starting a thread): a deferred import would move that effect to the first use. The proof is
+    /// in the other file; `--explain` shows the chain.
+    ImportedModuleHasEffects = "imported-module-has-effects", "loading the imported module has an effect visible outside it, which deferring would move";
+    /// `unknown-modules = "keep"`: the imported module (or one it loads) could not be analysed (not found in
+    /// the project or the target environment, or without Python source).
+    ImportedModuleUnknown = "imported-module-unknown", "the imported module's effects could not be analysed, and `unknown-modules = \"keep\"`";
 }
 
 impl fmt::Display for KeepReason {

@@ -23,7 +23,7 @@ pub use diagnostic::{
 };
 pub use facts::{FileFacts, Location, ProjectFacts};
 pub use ruff_text_size::{TextRange, TextSize};
-pub use settings::{KeepList, PythonVersion, Settings, SourceFile, Style};
+pub use settings::{KeepList, PythonVersion, Settings, SourceFile, Style, UnknownModules};
 
 /// Analyses one file and, when something can be deferred, rewrites it.
 ///

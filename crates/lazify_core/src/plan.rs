@@ -83,6 +83,7 @@ pub(crate) fn plan<'a>(
             &mut notices,
         );
     }
+    judge_effects(&mut candidates, file, settings);
     share_fate(&mut candidates, index);
     loaded_anyway(&mut candidates, index);
     let edits = match style {
@@ -151,6 +152,8 @@ fn new_candidate<'a>(
                 style,
                 why: RewriteWhy::UsedOnlyDeferred,
             },
+            chain: None,
+            note: None,
         },
     }
 }
@@ -472,6 +475,52 @@ fn judge_local(
                     }
                 }
             },
+        }
+    }
+}
+
+/// Imports about to be rewritten whose module has an effect when it loads (asked last: files with nothing to
+/// rewrite never ask).
+fn judge_effects(candidates: &mut [Candidate<'_>], file: &SourceFile, settings: &Settings) {
+    let Some(oracle) = settings.effects.as_deref() else {
+        return;
+    };
+    for c in candidates.iter_mut() {
+        if !c.verdict.is_rewrite() {
+            continue;
+        }
+        let Some(module) = c.verdict.resolved_module.clone() else {
+            continue;
+        };
+        let importer = file.module_name.as_deref();
+        let mut answer = oracle.module(&module, importer);
+        if answer.chain.is_none()
+            && let Some(member) = &c.verdict.member
+        {
+            let inner = oracle.member(&module, member);
+            if inner.chain.is_some() || answer.unknown.is_none() {
+                answer.chain = inner.chain;
+                answer.unknown = answer.unknown.or(inner.unknown);
+            }
+        }
+        if let Some(chain) = answer.chain {
+            let detail = format!("{}: {}", chain.kind.describe(), chain.describe());
+            c.keep(
+                KeepReason::ImportedModuleHasEffects,
+                c.alias.range(),
+                Some(detail),
+            );
+            c.verdict.chain = Some((*chain).clone());
+        } else if let Some(unknown) = answer.unknown {
+            let text = format!(
+                "effects of `{}` not analysed: {}",
+                unknown.module, unknown.why
+            );
+            if settings.unknown_modules == crate::settings::UnknownModules::Keep {
+                c.keep(KeepReason::ImportedModuleUnknown, c.alias.range(), Some(text));
+            } else {
+                c.verdict.note = Some(text);
+            }
         }
     }
 }

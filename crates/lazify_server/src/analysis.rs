@@ -359,6 +359,8 @@ mod tests {
                 style,
                 why: RewriteWhy::UsedOnlyDeferred,
             },
+            chain: None,
+            note: None,
         }
     }
 

@@ -472,3 +472,108 @@ fn every_kind_has_a_name_and_description() {
         assert!(!kind.describe().is_empty());
     }
 }
+
+mod engine {
+    use std::sync::Arc;
+
+    use super::project;
+    use crate::settings::{PythonVersion, Settings, SourceFile, Style, UnknownModules};
+    use crate::{Decision, KeepReason};
+
+    const SOURCE: &str = "import heavy\nimport clean\nimport needs_numpy\n\n\ndef f():\n    return heavy.work(), clean.X, needs_numpy\n";
+
+    fn run(style: Style, unknown: UnknownModules) -> crate::FileOutcome {
+        let settings = Settings {
+            style: Some(style),
+            target_version: Some(PythonVersion::PY315),
+            effects: Some(Arc::new(project())),
+            unknown_modules: unknown,
+            ..Settings::default()
+        };
+        crate::run(SOURCE, &SourceFile::new("main.py").with_module_name("main"), &settings)
+    }
+
+    fn reasons(outcome: &crate::FileOutcome) -> Vec<(String, Option<KeepReason>)> {
+        outcome
+            .verdicts
+            .iter()
+            .map(|v| {
+                let reason = match v.decision {
+                    Decision::Keep { reason, .. } => Some(reason),
+                    Decision::Rewrite { .. } => None,
+                };
+                (v.module.clone(), reason)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_style_keeps_an_import_whose_module_has_effects() {
+        for style in [Style::Lazy, Style::LazyModules, Style::Local] {
+            let outcome = run(style, UnknownModules::Trust);
+            assert_eq!(
+                reasons(&outcome),
+                [
+                    ("heavy".into(), Some(KeepReason::ImportedModuleHasEffects)),
+                    ("clean".into(), None),
+                    ("needs_numpy".into(), None),
+                ],
+                "{style}"
+            );
+            let heavy = &outcome.verdicts[0];
+            let chain = heavy.chain.as_ref().expect("the chain");
+            assert_eq!(chain.steps.len(), 2);
+            assert_eq!(chain.steps[1].path.as_deref(), Some(std::path::Path::new("plugin.py")));
+            assert_eq!(chain.steps[1].line, 4);
+            let fixed = outcome.fixed.expect("clean is rewritten");
+            assert!(!fixed.contains("lazy import heavy") && !fixed.contains("'heavy'"), "{fixed}");
+            assert!(fixed.contains("\nimport heavy\n") || fixed.starts_with("import heavy\n"), "{fixed}");
+            // The trusted unknown module carries a note.
+            assert_eq!(
+                outcome.verdicts[2].note.as_deref(),
+                Some("effects of `numpy` not analysed: not found in the project or the target environment")
+            );
+        }
+    }
+
+    #[test]
+    fn unknown_modules_keep_policy() {
+        let outcome = run(Style::Lazy, UnknownModules::Keep);
+        assert_eq!(
+            reasons(&outcome)[2],
+            ("needs_numpy".into(), Some(KeepReason::ImportedModuleUnknown))
+        );
+    }
+
+    #[test]
+    fn without_an_oracle_nothing_changes() {
+        let settings = Settings {
+            style: Some(Style::Lazy),
+            target_version: Some(PythonVersion::PY315),
+            ..Settings::default()
+        };
+        let outcome =
+            crate::run(SOURCE, &SourceFile::new("main.py").with_module_name("main"), &settings);
+        assert!(outcome.verdicts.iter().all(crate::ImportVerdict::is_rewrite));
+    }
+
+    #[test]
+    fn from_imports_ask_about_the_submodule_and_hoist_too() {
+        let settings = Settings {
+            style: Some(Style::Lazy),
+            target_version: Some(PythonVersion::PY315),
+            effects: Some(Arc::new(project())),
+            hoist: true,
+            ..Settings::default()
+        };
+        let source = "def f():\n    from pkg import inner\n    import clean\n    return inner, clean\n";
+        let outcome =
+            crate::run(source, &SourceFile::new("main.py").with_module_name("main"), &settings);
+        let kept: Vec<_> = reasons(&outcome);
+        assert!(
+            kept.contains(&("pkg".into(), Some(KeepReason::ImportedModuleHasEffects))),
+            "{kept:?}"
+        );
+        assert!(outcome.fixed.is_some_and(|f| f.contains("lazy import clean")));
+    }
+}
