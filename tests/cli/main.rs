@@ -12,6 +12,7 @@
 mod common;
 
 mod config;
+mod effects;
 mod interactive;
 mod local_hoist;
 mod modes;

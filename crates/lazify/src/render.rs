@@ -131,9 +131,6 @@ pub(crate) struct JsonVerdict<'a> {
     /// `imported-module-has-effects`: the steps from the import to the effect, in other files.
     #[serde(skip_serializing_if = "Option::is_none")]
     chain: Option<&'a lazify_core::effects::EffectChain>,
-    /// What the verdict rests on that could not be checked.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    note: Option<&'a str>,
 }
 
 #[derive(serde::Serialize)]
@@ -192,7 +189,6 @@ pub(crate) fn json_object<'a>(
         binding: &verdict.binding,
         message: message(verdict),
         chain: verdict.chain.as_ref(),
-        note: verdict.note.as_deref(),
     }
 }
 
@@ -357,7 +353,7 @@ fn chain_text(verdict: &ImportVerdict, chain: &lazify_core::effects::EffectChain
         verdict.describe()
     );
     for step in &chain.steps {
-        text.push_str(&format!("\n  → {step}"));
+        let _ = std::fmt::Write::write_fmt(&mut text, format_args!("\n  → {step}"));
     }
     text
 }

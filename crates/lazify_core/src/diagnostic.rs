@@ -34,8 +34,8 @@ pub struct ImportVerdict {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub chain: Option<crate::effects::EffectChain>,
     /// Something the verdict rests on that lazify could not check, e.g. "effects of `numpy` not analysed:
-    /// not installed in the target environment".
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// not installed in the target environment". Shown by `--explain`.
+    #[serde(skip)]
     pub note: Option<String>,
 }
 

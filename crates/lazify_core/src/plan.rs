@@ -504,7 +504,13 @@ fn judge_effects(candidates: &mut [Candidate<'_>], file: &SourceFile, settings: 
             }
         }
         if let Some(chain) = answer.chain {
-            let detail = format!("{}: {}", chain.kind.describe(), chain.describe());
+            let detail = match (chain.steps.first(), chain.effect()) {
+                (Some(first), Some(effect)) if chain.steps.len() > 1 => {
+                    format!("{}: {effect}, through {first}", chain.kind.describe())
+                }
+                (_, Some(effect)) => format!("{}: {effect}", chain.kind.describe()),
+                _ => chain.kind.describe().to_string(),
+            };
             c.keep(
                 KeepReason::ImportedModuleHasEffects,
                 c.alias.range(),
@@ -517,7 +523,11 @@ fn judge_effects(candidates: &mut [Candidate<'_>], file: &SourceFile, settings: 
                 unknown.module, unknown.why
             );
             if settings.unknown_modules == crate::settings::UnknownModules::Keep {
-                c.keep(KeepReason::ImportedModuleUnknown, c.alias.range(), Some(text));
+                c.keep(
+                    KeepReason::ImportedModuleUnknown,
+                    c.alias.range(),
+                    Some(text),
+                );
             } else {
                 c.verdict.note = Some(text);
             }

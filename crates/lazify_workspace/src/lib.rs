@@ -9,6 +9,7 @@
 pub mod config;
 pub mod diff;
 pub mod discover;
+pub mod effects;
 pub mod encoding;
 pub mod error;
 pub mod resolve;
@@ -201,9 +202,15 @@ impl Workspace {
     fn process_in(&self, files: &[Candidate], write: bool, fallback: &Path) -> Run {
         let fallback = fallback.to_path_buf();
         let facts = self.facts_for(files, &fallback);
+        let oracles = self.oracles_for(files, &fallback);
+        let context = Context {
+            facts: &facts,
+            oracles: &oracles,
+            fallback: &fallback,
+        };
         let outcomes: Vec<Result<FileResult, resolve::ConfigProblem>> = files
             .par_iter()
-            .map(|candidate| self.process_file(candidate, write, &facts, &fallback))
+            .map(|candidate| self.process_file(candidate, write, &context))
             .collect();
         let mut run = Run::default();
         let mut reported = HashSet::new();
@@ -225,11 +232,10 @@ impl Workspace {
         &self,
         candidate: &Candidate,
         write: bool,
-        facts: &HashMap<PathBuf, Arc<ProjectFacts>>,
-        fallback: &Path,
+        context: &Context<'_>,
     ) -> Result<FileResult, resolve::ConfigProblem> {
         let resolved = self.settings(&candidate.absolute)?;
-        let settings = with_facts(&resolved, facts, fallback);
+        let settings = with_facts(&resolved, context);
         let mut result = FileResult::new(candidate.path.clone());
         let bytes = match std::fs::read(&candidate.absolute) {
             Ok(bytes) => bytes,
@@ -342,6 +348,34 @@ impl Workspace {
             .collect()
     }
 
+    /// One effect oracle per project (and target interpreter) of `files`: the project's modules are walked, and
+    /// the interpreter asked, only when an import about to be rewritten needs them.
+    fn oracles_for(&self, files: &[Candidate], fallback: &Path) -> Oracles {
+        let mut keys = BTreeSet::new();
+        for candidate in files {
+            if let Ok(resolved) = self.resolver.settings_for(&candidate.absolute) {
+                keys.insert((project_root(&resolved, fallback), resolved.python.clone()));
+            }
+        }
+        keys.into_iter()
+            .map(|(root, python)| {
+                let oracle = self.oracle(&root, python.clone());
+                ((root, python), oracle)
+            })
+            .collect()
+    }
+
+    /// The effect oracle for the project in `root` with the target interpreter `python`.
+    pub fn oracle(
+        &self,
+        root: &Path,
+        python: effects::PythonSource,
+    ) -> Arc<effects::WorkspaceOracle> {
+        Arc::new(lazify_core::effects::Analyzer::new(
+            effects::WorkspaceLocator::new(root, Arc::clone(&self.resolver), python),
+        ))
+    }
+
     /// Processes source text read from stdin. `filename` (`--stdin-filename`) is used for configuration
     /// discovery, the module name and messages.
     pub fn process_source(&self, bytes: &[u8], filename: Option<&Path>) -> SourceResult {
@@ -380,7 +414,17 @@ impl Workspace {
         } else {
             HashMap::new()
         };
-        let settings = with_facts(&resolved, &facts, &fallback);
+        let root = project_root(&resolved, &fallback);
+        let oracles = Oracles::from([(
+            (root.clone(), resolved.python.clone()),
+            self.oracle(&root, resolved.python.clone()),
+        )]);
+        let context = Context {
+            facts: &facts,
+            oracles: &oracles,
+            fallback: &fallback,
+        };
+        let settings = with_facts(&resolved, &context);
         let module = filename.and_then(|_| self.resolver.module_name(&absolute));
         analyse(&mut result, module, bytes.to_vec(), &settings);
         let Some(fixed) = result.fixed().filter(|_| result.would_change()) else {
@@ -443,15 +487,25 @@ pub fn project_root(resolved: &ResolvedSettings, fallback: &Path) -> PathBuf {
         .map_or_else(|| fallback.to_path_buf(), Path::to_path_buf)
 }
 
-/// The engine settings for a file, with its project's facts when they are needed.
-fn with_facts(
-    resolved: &ResolvedSettings,
-    facts: &HashMap<PathBuf, Arc<ProjectFacts>>,
-    fallback: &Path,
-) -> Settings {
+/// The effect oracles of a run, by project folder and target interpreter.
+type Oracles = HashMap<(PathBuf, effects::PythonSource), Arc<effects::WorkspaceOracle>>;
+
+/// What a run shares between its files.
+struct Context<'a> {
+    facts: &'a HashMap<PathBuf, Arc<ProjectFacts>>,
+    oracles: &'a Oracles,
+    fallback: &'a Path,
+}
+
+/// The engine settings for a file, with its project's facts when they are needed and its effect oracle.
+fn with_facts(resolved: &ResolvedSettings, context: &Context<'_>) -> Settings {
     let mut settings = resolved.settings.clone();
+    let root = project_root(resolved, context.fallback);
     if needs_project_facts(&settings) {
-        settings.project = facts.get(&project_root(resolved, fallback)).cloned();
+        settings.project = context.facts.get(&root).cloned();
+    }
+    if let Some(oracle) = context.oracles.get(&(root, resolved.python.clone())) {
+        settings.effects = Some(Arc::clone(oracle) as Arc<dyn lazify_core::effects::EffectOracle>);
     }
     settings
 }

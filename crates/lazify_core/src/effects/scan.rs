@@ -127,6 +127,8 @@ struct Frame<'a> {
     mutates: Option<Site>,
     /// The call sites leading here.
     via: Vec<Site>,
+    /// How many `if` branches, `except`/`else` clauses or loop bodies the walk is inside.
+    conditional: usize,
 }
 
 impl Frame<'_> {
@@ -140,6 +142,7 @@ impl Frame<'_> {
             external: Vec::new(),
             mutates: None,
             via: Vec::new(),
+            conditional: 0,
         }
     }
 }
@@ -180,7 +183,7 @@ struct Scanner<'a> {
     summary: ModuleSummary,
 }
 
-impl<'a> Scanner<'a> {
+impl Scanner<'_> {
     fn site(&self, range: TextRange, text: String) -> Site {
         let offset = usize::from(range.start());
         let line = self.line_starts.partition_point(|&s| s <= offset);
@@ -236,18 +239,15 @@ impl<'a> Scanner<'a> {
                 Stmt::Import(i) => {
                     for alias in &i.names {
                         let name = alias.name.as_str();
-                        match &alias.asname {
-                            Some(asname) => {
-                                self.aliases.insert(asname.as_str(), name.to_string());
-                                self.module_names.insert(asname.as_str());
-                                self.plain_imports.insert(asname.as_str());
-                            }
-                            None => {
-                                let first = name.split('.').next().unwrap_or_default();
-                                self.aliases.insert(first, first.to_string());
-                                self.module_names.insert(first);
-                                self.plain_imports.insert(first);
-                            }
+                        if let Some(asname) = &alias.asname {
+                            self.aliases.insert(asname.as_str(), name.to_string());
+                            self.module_names.insert(asname.as_str());
+                            self.plain_imports.insert(asname.as_str());
+                        } else {
+                            let first = name.split('.').next().unwrap_or_default();
+                            self.aliases.insert(first, first.to_string());
+                            self.module_names.insert(first);
+                            self.plain_imports.insert(first);
                         }
                     }
                 }
@@ -395,7 +395,7 @@ fn is_thread_constructor(qualified: &str) -> bool {
 }
 
 /// Name resolution.
-impl<'a> Scanner<'a> {
+impl Scanner<'_> {
     fn target(&self, expr: &Expr, frame: &Frame<'_>) -> Target {
         let chain = dotted(expr);
         if chain.is_empty() {
@@ -452,25 +452,24 @@ impl<'a> Scanner<'a> {
     #[allow(clippy::too_many_lines)]
     fn statement(&mut self, stmt: &'a Stmt, frame: &mut Frame<'a>, module_level: bool) {
         match stmt {
-            Stmt::Import(i) => {
-                if module_level && !i.is_lazy {
-                    for alias in &i.names {
-                        self.eager_import(alias.name.as_str(), false, alias.range());
-                    }
+            Stmt::Import(i) if module_level && !i.is_lazy => {
+                for alias in &i.names {
+                    self.eager_import(alias.name.as_str(), false, alias.range());
                 }
             }
             Stmt::ImportFrom(f) => {
-                if module_level && !f.is_lazy {
-                    if let Some(module) = self.resolve_relative(f.module.as_deref(), f.level) {
-                        self.eager_import(&module, false, f.range());
-                        for alias in &f.names {
-                            if alias.name.as_str() != "*" {
-                                self.eager_import(
-                                    &format!("{module}.{}", alias.name),
-                                    true,
-                                    alias.range(),
-                                );
-                            }
+                if module_level
+                    && !f.is_lazy
+                    && let Some(module) = self.resolve_relative(f.module.as_deref(), f.level)
+                {
+                    self.eager_import(&module, false, f.range());
+                    for alias in &f.names {
+                        if alias.name.as_str() != "*" {
+                            self.eager_import(
+                                &format!("{module}.{}", alias.name),
+                                true,
+                                alias.range(),
+                            );
                         }
                     }
                 }
@@ -525,6 +524,7 @@ impl<'a> Scanner<'a> {
                     return;
                 }
                 self.expr(&s.test, frame);
+                frame.conditional += 1;
                 self.statements(&s.body, frame, module_level);
                 for clause in &s.elif_else_clauses {
                     if let Some(test) = &clause.test {
@@ -532,13 +532,16 @@ impl<'a> Scanner<'a> {
                     }
                     self.statements(&clause.body, frame, module_level);
                 }
+                frame.conditional -= 1;
             }
             Stmt::Try(t) => {
                 self.statements(&t.body, frame, module_level);
+                frame.conditional += 1;
                 for ast::ExceptHandler::ExceptHandler(h) in &t.handlers {
                     self.statements(&h.body, frame, module_level);
                 }
                 self.statements(&t.orelse, frame, module_level);
+                frame.conditional -= 1;
                 self.statements(&t.finalbody, frame, module_level);
             }
             Stmt::With(w) => {
@@ -583,9 +586,7 @@ impl<'a> Scanner<'a> {
             return;
         }
         let text = self.snippet(range);
-        let text = if maybe_submodule {
-            text
-        } else if text.starts_with("import ") || text.starts_with("from ") {
+        let text = if maybe_submodule || text.starts_with("import ") || text.starts_with("from ") {
             text
         } else {
             format!("import {text}")
@@ -641,16 +642,13 @@ impl<'a> Scanner<'a> {
 
     /// `@d` calls `d` with the function; `@d(args)` calls `d(args)` and then the result.
     fn decorator(&mut self, expr: &'a Expr, frame: &mut Frame<'a>) {
-        match expr {
-            Expr::Call(call) => {
-                self.expr(expr, frame);
-                // The factory's result is called too: follow the factory's nested functions.
-                let _ = call;
-            }
-            _ => {
-                let text = format!("@{}", self.snippet(expr.range()));
-                self.callee(expr, expr.range(), text, None, frame);
-            }
+        if let Expr::Call(call) = expr {
+            self.expr(expr, frame);
+            // The factory's result is called too: follow the factory's nested functions.
+            let _ = call;
+        } else {
+            let text = format!("@{}", self.snippet(expr.range()));
+            self.callee(expr, expr.range(), text, None, frame);
         }
     }
 }
@@ -684,10 +682,8 @@ impl<'a> Scanner<'a> {
     /// A store to `target` (assignment, `del`, augmented assignment).
     fn store(&mut self, target: &'a Expr, frame: &mut Frame<'a>) {
         match target {
-            Expr::Name(n) => {
-                if frame.in_function && frame.globals.contains(n.id.as_str()) {
-                    self.mutation(target.range(), frame);
-                }
+            Expr::Name(n) if frame.in_function && frame.globals.contains(n.id.as_str()) => {
+                self.mutation(target.range(), frame);
             }
             Expr::Attribute(a) => {
                 if !is_name_chain(&a.value) {
@@ -728,7 +724,7 @@ impl<'a> Scanner<'a> {
                 let kind = self
                     .table
                     .attribute(&q)
-                    .or_else(|| {
+                    .or({
                         // `os.environ[k] = v`, `sys.modules[k] = m`: the owner is listed.
                         if attribute {
                             None
@@ -783,6 +779,16 @@ impl<'a> Scanner<'a> {
         call: Option<&'a ast::ExprCall>,
         frame: &mut Frame<'a>,
     ) -> bool {
+        // A warning issued on a condition (a missing optional dependency, an old version) reports on the
+        // environment; an unconditional one at import time is output the program shows.
+        if matches!(q, "warnings.warn" | "warnings.warn_explicit") && frame.conditional > 0 {
+            return true;
+        }
+        if let Some(call) = call
+            && self.own_warning_filter(q, call, frame)
+        {
+            return true;
+        }
         if let Some(kind) = self.table.function(q) {
             self.effect(kind, range, text, frame);
             return true;
@@ -841,6 +847,44 @@ impl<'a> Scanner<'a> {
             return true;
         }
         false
+    }
+
+    /// `warnings.simplefilter("default", OwnWarning)`, `filterwarnings("ignore", category=OwnWarning)` or
+    /// `module="own_package..."`: a filter that only touches the module's own warnings.
+    fn own_warning_filter(&self, q: &str, call: &ast::ExprCall, frame: &Frame<'a>) -> bool {
+        let category_index = match q {
+            "warnings.simplefilter" => 1,
+            "warnings.filterwarnings" => 2,
+            _ => return false,
+        };
+        let own_top = self
+            .file
+            .module_name
+            .as_deref()
+            .and_then(|m| m.split('.').next())
+            .unwrap_or_default();
+        let category = call
+            .arguments
+            .find_argument_value("category", category_index);
+        let own_category = category.is_some_and(|c| match self.target(c, frame) {
+            Target::Own(_) => true,
+            Target::Imported(q) => q.split('.').next() == Some(own_top),
+            Target::Unknown => false,
+        });
+        let own_module = call
+            .arguments
+            .find_keyword("module")
+            .is_some_and(|k| match &k.value {
+                Expr::StringLiteral(s) => {
+                    let pattern = s.value.to_str();
+                    !own_top.is_empty()
+                        && pattern.strip_prefix(own_top).is_some_and(|rest| {
+                            rest.is_empty() || rest.starts_with(['.', '\\', '$'])
+                        })
+                }
+                _ => false,
+            });
+        own_category || own_module
     }
 
     fn open_call(
@@ -1026,6 +1070,7 @@ impl<'a> Scanner<'a> {
             external: Vec::new(),
             mutates: None,
             via: Vec::new(),
+            conditional: 0,
         };
         for stmt in &f.body {
             if let Stmt::Global(g) = stmt {
@@ -1098,11 +1143,10 @@ impl<'a> Scanner<'a> {
                     .args
                     .iter()
                     .chain(arguments.keywords.iter().map(|k| &k.value))
-                    .filter_map(|e| match e {
+                    .find_map(|e| match e {
                         Expr::Name(n) => self.summary.recording_classes.get(n.id.as_str()),
                         _ => None,
                     })
-                    .next()
                     .cloned();
                 if let Some(site) = inherited {
                     self.summary
@@ -1162,51 +1206,53 @@ fn nested_functions(body: &[Stmt]) -> Vec<&ast::StmtFunctionDef> {
     out
 }
 
+/// Names a function body binds.
+struct Stores<'b, 'c> {
+    out: &'c mut HashSet<&'b str>,
+}
+impl<'b> Visitor<'b> for Stores<'b, '_> {
+    fn visit_stmt(&mut self, stmt: &'b Stmt) {
+        match stmt {
+            Stmt::FunctionDef(f) => {
+                self.out.insert(f.name.as_str());
+            }
+            Stmt::ClassDef(c) => {
+                self.out.insert(c.name.as_str());
+            }
+            Stmt::Import(i) => {
+                for a in &i.names {
+                    let bound = a.asname.as_ref().map_or_else(
+                        || a.name.as_str().split('.').next().unwrap_or_default(),
+                        |n| n.as_str(),
+                    );
+                    self.out.insert(bound);
+                }
+            }
+            Stmt::ImportFrom(i) => {
+                for a in &i.names {
+                    self.out
+                        .insert(a.asname.as_ref().unwrap_or(&a.name).as_str());
+                }
+            }
+            _ => visitor::walk_stmt(self, stmt),
+        }
+    }
+    fn visit_expr(&mut self, expr: &'b Expr) {
+        match expr {
+            Expr::Name(n) if n.ctx.is_store() => {
+                self.out.insert(n.id.as_str());
+            }
+            Expr::Lambda(_) => {}
+            _ => visitor::walk_expr(self, expr),
+        }
+    }
+}
+
 /// Parameters and names assigned in a function (not in its nested functions).
 fn function_locals(f: &ast::StmtFunctionDef) -> HashSet<&str> {
     let mut out: HashSet<&str> = HashSet::default();
-    for p in f.parameters.iter() {
+    for p in &f.parameters {
         out.insert(p.name().as_str());
-    }
-    struct Stores<'b, 'c> {
-        out: &'c mut HashSet<&'b str>,
-    }
-    impl<'b> Visitor<'b> for Stores<'b, '_> {
-        fn visit_stmt(&mut self, stmt: &'b Stmt) {
-            match stmt {
-                Stmt::FunctionDef(f) => {
-                    self.out.insert(f.name.as_str());
-                }
-                Stmt::ClassDef(c) => {
-                    self.out.insert(c.name.as_str());
-                }
-                Stmt::Import(i) => {
-                    for a in &i.names {
-                        let bound = a.asname.as_ref().map_or_else(
-                            || a.name.as_str().split('.').next().unwrap_or_default(),
-                            |n| n.as_str(),
-                        );
-                        self.out.insert(bound);
-                    }
-                }
-                Stmt::ImportFrom(i) => {
-                    for a in &i.names {
-                        self.out
-                            .insert(a.asname.as_ref().unwrap_or(&a.name).as_str());
-                    }
-                }
-                _ => visitor::walk_stmt(self, stmt),
-            }
-        }
-        fn visit_expr(&mut self, expr: &'b Expr) {
-            match expr {
-                Expr::Name(n) if n.ctx.is_store() => {
-                    self.out.insert(n.id.as_str());
-                }
-                Expr::Lambda(_) => {}
-                _ => visitor::walk_expr(self, expr),
-            }
-        }
     }
     let mut stores = Stores { out: &mut out };
     for stmt in &f.body {

@@ -14,7 +14,7 @@ pub const TABLE_TEXT: &str = include_str!("../../data/stdlib_effects.toml");
 /// The parsed table.
 #[derive(Debug, Deserialize)]
 pub struct Table {
-    /// `sys.stdlib_module_names` of CPython 3.15.
+    /// `sys.stdlib_module_names` of `CPython` 3.15.
     pub stdlib: Vec<String>,
     /// Modules whose import acts on the process: `[kind, what]`.
     pub modules: HashMap<String, (String, String)>,

@@ -282,6 +282,13 @@ fn what_does_not_run_is_not_an_effect() {
         "f = lambda: print('x')\n",
         "def f():\n    print('x')\n",
         "class C:\n    def m(self):\n        print('x')\n",
+        // A warning on a condition reports on the environment.
+        "import warnings\ntry:\n    import fast\nexcept ImportError:\n    warnings.warn('slow')\n",
+        "import sys, warnings\nif sys.version_info < (3, 9):\n    warnings.warn('old')\n",
+        // A filter for the module's own warnings only.
+        "import warnings\nclass OwnWarning(Warning):\n    pass\nwarnings.simplefilter('default', OwnWarning, append=True)\n",
+        "import warnings\nfrom pkg.exceptions import PkgWarning\nwarnings.filterwarnings('ignore', category=PkgWarning)\n",
+        "import warnings\nwarnings.filterwarnings('ignore', module='pkg.sub')\n",
     ] {
         assert!(effects(source).is_empty(), "{source}");
     }
@@ -490,7 +497,11 @@ mod engine {
             unknown_modules: unknown,
             ..Settings::default()
         };
-        crate::run(SOURCE, &SourceFile::new("main.py").with_module_name("main"), &settings)
+        crate::run(
+            SOURCE,
+            &SourceFile::new("main.py").with_module_name("main"),
+            &settings,
+        )
     }
 
     fn reasons(outcome: &crate::FileOutcome) -> Vec<(String, Option<KeepReason>)> {
@@ -523,15 +534,26 @@ mod engine {
             let heavy = &outcome.verdicts[0];
             let chain = heavy.chain.as_ref().expect("the chain");
             assert_eq!(chain.steps.len(), 2);
-            assert_eq!(chain.steps[1].path.as_deref(), Some(std::path::Path::new("plugin.py")));
+            assert_eq!(
+                chain.steps[1].path.as_deref(),
+                Some(std::path::Path::new("plugin.py"))
+            );
             assert_eq!(chain.steps[1].line, 4);
             let fixed = outcome.fixed.expect("clean is rewritten");
-            assert!(!fixed.contains("lazy import heavy") && !fixed.contains("'heavy'"), "{fixed}");
-            assert!(fixed.contains("\nimport heavy\n") || fixed.starts_with("import heavy\n"), "{fixed}");
+            assert!(
+                !fixed.contains("lazy import heavy") && !fixed.contains("'heavy'"),
+                "{fixed}"
+            );
+            assert!(
+                fixed.contains("\nimport heavy\n") || fixed.starts_with("import heavy\n"),
+                "{fixed}"
+            );
             // The trusted unknown module carries a note.
             assert_eq!(
                 outcome.verdicts[2].note.as_deref(),
-                Some("effects of `numpy` not analysed: not found in the project or the target environment")
+                Some(
+                    "effects of `numpy` not analysed: not found in the project or the target environment"
+                )
             );
         }
     }
@@ -541,7 +563,10 @@ mod engine {
         let outcome = run(Style::Lazy, UnknownModules::Keep);
         assert_eq!(
             reasons(&outcome)[2],
-            ("needs_numpy".into(), Some(KeepReason::ImportedModuleUnknown))
+            (
+                "needs_numpy".into(),
+                Some(KeepReason::ImportedModuleUnknown)
+            )
         );
     }
 
@@ -552,9 +577,17 @@ mod engine {
             target_version: Some(PythonVersion::PY315),
             ..Settings::default()
         };
-        let outcome =
-            crate::run(SOURCE, &SourceFile::new("main.py").with_module_name("main"), &settings);
-        assert!(outcome.verdicts.iter().all(crate::ImportVerdict::is_rewrite));
+        let outcome = crate::run(
+            SOURCE,
+            &SourceFile::new("main.py").with_module_name("main"),
+            &settings,
+        );
+        assert!(
+            outcome
+                .verdicts
+                .iter()
+                .all(crate::ImportVerdict::is_rewrite)
+        );
     }
 
     #[test]
@@ -566,14 +599,22 @@ mod engine {
             hoist: true,
             ..Settings::default()
         };
-        let source = "def f():\n    from pkg import inner\n    import clean\n    return inner, clean\n";
-        let outcome =
-            crate::run(source, &SourceFile::new("main.py").with_module_name("main"), &settings);
+        let source =
+            "def f():\n    from pkg import inner\n    import clean\n    return inner, clean\n";
+        let outcome = crate::run(
+            source,
+            &SourceFile::new("main.py").with_module_name("main"),
+            &settings,
+        );
         let kept: Vec<_> = reasons(&outcome);
         assert!(
             kept.contains(&("pkg".into(), Some(KeepReason::ImportedModuleHasEffects))),
             "{kept:?}"
         );
-        assert!(outcome.fixed.is_some_and(|f| f.contains("lazy import clean")));
+        assert!(
+            outcome
+                .fixed
+                .is_some_and(|f| f.contains("lazy import clean"))
+        );
     }
 }
