@@ -13,6 +13,7 @@ mod common;
 
 mod config;
 mod effects;
+mod effects_env;
 mod interactive;
 mod local_hoist;
 mod modes;
