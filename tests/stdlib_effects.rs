@@ -1,5 +1,5 @@
 //! The built-in effect table (`crates/lazify_core/data/stdlib_effects.toml`) checked against the running
-//! CPython 3.15: every standard-library module is imported in a fresh interpreter
+//! `CPython` 3.15: every standard-library module is imported in a fresh interpreter
 //! (`tests/support/stdlib_effects.py`), which compares observable process state before and after (output,
 //! `atexit` callbacks, signal handlers, `sys.path`, `sys.meta_path`, `sys.path_hooks`, warning filters, the
 //! logging root, `os.environ`, the working directory, the umask, hooks, limits, threads, the socket timeout,
