@@ -303,3 +303,49 @@ fn unknown_modules_are_trusted_with_a_note_or_kept() {
     let output = project.run(&["main.py", "--target-version", "py315"]);
     assert_code(&output, 0);
 }
+
+#[test]
+fn feature_detection_elsewhere_in_the_project() {
+    let project = Project::new();
+    project.file(
+        "tools/check.py",
+        "import sys\n\n\ndef uses_fast():\n    return \"fastjson\" in sys.modules\n",
+    );
+    project.file(
+        "loader.py",
+        "try:\n    import backend\nexcept ImportError:\n    backend = None\n",
+    );
+    project.file(
+        "backend.py",
+        "import slowjson\nimport helper\n\n\ndef f():\n    return slowjson, helper\n",
+    );
+    project.file("helper.py", "X = 1\n");
+    project.file(
+        "main.py",
+        "import fastjson\nimport helper\n\n\ndef f():\n    return fastjson, helper\n",
+    );
+    let explain = |file: &str| {
+        let output = project.run(&[
+            file,
+            "--explain",
+            "--target-version",
+            "py315",
+            "--color",
+            "never",
+        ]);
+        project.render(&output)
+    };
+    let text = explain("main.py");
+    assert!(
+        text.contains("keep::checked-in-sys-modules") && text.contains("tools/check.py:5"),
+        "{text}"
+    );
+    let text = explain("backend.py");
+    assert!(
+        text.contains("keep::import-guarded-elsewhere") && text.contains("loader.py:2"),
+        "{text}"
+    );
+    // `helper` is the project's own module: its ImportError is not what the guard is about.
+    assert!(text.contains("Make `import helper` lazy"), "{text}");
+    snapshot("effects_feature_detection", &text);
+}

@@ -253,6 +253,12 @@ keep_reasons! {
     ImportedModuleHasEffects = "imported-module-has-effects", "loading the imported module has an effect visible outside it, which deferring would move";
     /// `unknown-modules = "keep"`: the imported module (or one it loads) could not be analysed (not found in
     /// the project or the target environment, or without Python source).
+    /// Another file of the project tests whether the module is loaded (`"name" in sys.modules`,
+    /// `sys.modules.get("name")`): deferring the import here would change its answer.
+    CheckedInSysModules = "checked-in-sys-modules", "another file of the project tests whether this module is in `sys.modules`";
+    /// Another file of the project imports this module inside `try: ... except ImportError:`: an import of a
+    /// module outside the project and the standard library must fail here, inside that `try`, not at first use.
+    ImportGuardedElsewhere = "import-guarded-elsewhere", "another file imports this module inside `try`/`except ImportError`, which must see this import fail";
     ImportedModuleUnknown = "imported-module-unknown", "the imported module's effects could not be analysed, and `unknown-modules = \"keep\"`";
 }
 

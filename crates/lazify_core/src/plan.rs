@@ -493,6 +493,26 @@ fn judge_effects(candidates: &mut [Candidate<'_>], file: &SourceFile, settings: 
             continue;
         };
         let importer = file.module_name.as_deref();
+        let member = c.verdict.member.as_ref().map(|m| format!("{module}.{m}"));
+        if let Some(check) = std::iter::once(module.as_str())
+            .chain(member.as_deref())
+            .find_map(|m| oracle.sys_modules_check(m))
+        {
+            c.keep(
+                KeepReason::CheckedInSysModules,
+                c.alias.range(),
+                Some(format!("at {}", check.at)),
+            );
+            continue;
+        }
+        if let Some(guard) = importer.and_then(|i| oracle.import_guard(i, &module)) {
+            c.keep(
+                KeepReason::ImportGuardedElsewhere,
+                c.alias.range(),
+                Some(format!("at {}", guard.at)),
+            );
+            continue;
+        }
         let mut answer = oracle.module(&module, importer);
         if answer.chain.is_none()
             && let Some(member) = &c.verdict.member

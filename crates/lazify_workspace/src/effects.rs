@@ -140,6 +140,12 @@ impl ModuleLocator for WorkspaceLocator {
         }
     }
 
+    fn project_modules(&self) -> Vec<String> {
+        let mut modules: Vec<String> = self.project().keys().cloned().collect();
+        modules.sort_unstable();
+        modules
+    }
+
     fn missing_reason(&self) -> String {
         if self.environment().python.is_some() {
             "not installed in the target environment".to_string()

@@ -12,6 +12,7 @@
 //! [`ModuleLocator`] (the workspace reads files; tests use a map) and summarises each module at most once.
 //! The planner asks it only about imports it is about to rewrite.
 
+pub mod features;
 mod oracle;
 mod scan;
 pub mod table;
@@ -23,8 +24,8 @@ use ruff_text_size::TextRange;
 use serde::Serialize;
 
 pub use oracle::{
-    Analyzer, ChainStep, EffectAnswer, EffectChain, EffectOracle, Located, MapLocator,
-    ModuleLocator, Unknown,
+    Analyzer, ChainStep, EffectAnswer, EffectChain, EffectOracle, FeatureCheck, Located,
+    MapLocator, ModuleLocator, Unknown,
 };
 pub use scan::summarize;
 

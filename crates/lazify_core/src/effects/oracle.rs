@@ -43,6 +43,11 @@ pub trait ModuleLocator: Send + Sync + fmt::Debug {
     fn missing_reason(&self) -> String {
         "not found in the project or the target environment".to_string()
     }
+
+    /// The project's own modules (for feature checks made anywhere in the project).
+    fn project_modules(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// A locator over an in-memory map of module name → source (tests, the language server's open buffers).
@@ -63,6 +68,12 @@ impl MapLocator {
 }
 
 impl ModuleLocator for MapLocator {
+    fn project_modules(&self) -> Vec<String> {
+        let mut modules: Vec<String> = self.modules.keys().cloned().collect();
+        modules.sort_unstable();
+        modules
+    }
+
     fn locate(&self, module: &str) -> Located {
         match self.modules.get(module) {
             Some((path, text)) => Located::Source {
@@ -148,8 +159,30 @@ pub struct EffectAnswer {
     pub unknown: Option<Unknown>,
 }
 
+/// Another file of the project detects a module's presence: `"name" in sys.modules`, or an import of this
+/// module inside `try: ... except ImportError:`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FeatureCheck {
+    /// Where.
+    pub at: ChainStep,
+}
+
 /// Answers, for a module an import is about to defer, whether loading it has an effect visible outside it.
 pub trait EffectOracle: Send + Sync + fmt::Debug {
+    /// A file of the project that tests `"module" in sys.modules` (or `sys.modules.get("module")`).
+    fn sys_modules_check(&self, module: &str) -> Option<FeatureCheck> {
+        let _ = module;
+        None
+    }
+
+    /// A file of the project that imports `guarded_file` (the file being rewritten) inside `try:` catching
+    /// `ImportError`: its imports of modules outside the project and the standard library must stay eager.
+    /// `None` when `dependency` is in the project or the standard library, or no such guard exists.
+    fn import_guard(&self, guarded_file: &str, dependency: &str) -> Option<FeatureCheck> {
+        let _ = (guarded_file, dependency);
+        None
+    }
+
     /// `import module` (and the packages it is in, except those of `importer`, which are loaded already).
     fn module(&self, module: &str, importer: Option<&str>) -> EffectAnswer;
 
@@ -175,6 +208,17 @@ pub struct Analyzer<L> {
     locator: L,
     entries: Mutex<HashMap<String, Arc<OnceLock<Entry>>>>,
     resolved: Mutex<HashMap<String, EffectAnswer>>,
+    features: OnceLock<ProjectFeatures>,
+}
+
+/// Feature checks across the project: module → the first place that checks it.
+#[derive(Debug, Default)]
+struct ProjectFeatures {
+    sys_modules: HashMap<String, ChainStep>,
+    guarded: HashMap<String, ChainStep>,
+    project: rustc_hash::FxHashSet<String>,
+    /// The first components of the project's modules.
+    tops: rustc_hash::FxHashSet<String>,
 }
 
 impl<L: ModuleLocator> Analyzer<L> {
@@ -184,7 +228,50 @@ impl<L: ModuleLocator> Analyzer<L> {
             locator,
             entries: Mutex::new(HashMap::default()),
             resolved: Mutex::new(HashMap::default()),
+            features: OnceLock::new(),
         }
+    }
+
+    /// Scans the project once for feature checks (only files that may hold one are parsed).
+    fn features(&self) -> &ProjectFeatures {
+        self.features.get_or_init(|| {
+            let mut features = ProjectFeatures::default();
+            for module in self.locator.project_modules() {
+                features.project.insert(module.clone());
+                features
+                    .tops
+                    .insert(module.split('.').next().unwrap_or_default().to_string());
+                let Located::Source { path, text } = self.locator.locate(&module) else {
+                    continue;
+                };
+                if !super::features::may_check(&text) {
+                    continue;
+                }
+                let Some(checks) = super::features::scan(&text, &module, &path) else {
+                    continue;
+                };
+                let step = |line: usize, text: &str| ChainStep {
+                    module: module.clone(),
+                    path: Some(path.clone()),
+                    line,
+                    column: 1,
+                    text: text.to_string(),
+                };
+                for (name, line, text) in &checks.sys_modules {
+                    features
+                        .sys_modules
+                        .entry(name.clone())
+                        .or_insert_with(|| step(*line, text));
+                }
+                for (name, line, text) in &checks.guarded_imports {
+                    features
+                        .guarded
+                        .entry(name.clone())
+                        .or_insert_with(|| step(*line, text));
+                }
+            }
+            features
+        })
     }
 
     /// The locator.
@@ -453,6 +540,24 @@ impl<L: ModuleLocator> Analyzer<L> {
 }
 
 impl<L: ModuleLocator> EffectOracle for Analyzer<L> {
+    fn sys_modules_check(&self, module: &str) -> Option<FeatureCheck> {
+        let at = self.features().sys_modules.get(module)?.clone();
+        Some(FeatureCheck { at })
+    }
+
+    fn import_guard(&self, guarded_file: &str, dependency: &str) -> Option<FeatureCheck> {
+        let features = self.features();
+        let top = dependency.split('.').next().unwrap_or_default();
+        if TABLE.is_stdlib(dependency)
+            || features.project.contains(dependency)
+            || features.tops.contains(top)
+        {
+            return None;
+        }
+        let at = features.guarded.get(guarded_file)?.clone();
+        Some(FeatureCheck { at })
+    }
+
     fn module(&self, module: &str, importer: Option<&str>) -> EffectAnswer {
         let mut result = EffectAnswer::default();
         for loaded in with_parents(module) {

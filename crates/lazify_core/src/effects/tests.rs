@@ -618,3 +618,101 @@ mod engine {
         );
     }
 }
+
+mod features {
+    use std::sync::Arc;
+
+    use super::{Analyzer, MapLocator};
+    use crate::settings::{PythonVersion, Settings, SourceFile, Style};
+    use crate::{Decision, KeepReason};
+
+    fn oracle() -> Analyzer<MapLocator> {
+        Analyzer::new(
+            MapLocator::default()
+                .with("check", "check.py", "import sys\n\nHAS_FANCY = \"fancy\" in sys.modules\nOTHER = sys.modules.get(\"other\")\n")
+                .with("loader", "loader.py", "try:\n    import backend\nexcept ImportError:\n    backend = None\n")
+                .with("backend", "backend.py", "")
+                .with("helper", "helper.py", "X = 1\n")
+                .with("fancy", "fancy.py", "X = 1\n"),
+        )
+    }
+
+    fn reasons(source: &str, module: &str, style: Style) -> Vec<(String, Option<KeepReason>)> {
+        let settings = Settings {
+            style: Some(style),
+            target_version: Some(PythonVersion::PY315),
+            effects: Some(Arc::new(oracle())),
+            ..Settings::default()
+        };
+        let file = SourceFile::new(format!("{module}.py")).with_module_name(module);
+        crate::run(source, &file, &settings)
+            .verdicts
+            .iter()
+            .map(|v| {
+                let reason = match v.decision {
+                    Decision::Keep { reason, .. } => Some(reason),
+                    Decision::Rewrite { .. } => None,
+                };
+                (v.module.clone(), reason)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_sys_modules_check_elsewhere_keeps_the_import() {
+        for style in [Style::Lazy, Style::LazyModules, Style::Local] {
+            let found = reasons(
+                "import fancy\nimport helper\nfrom other import thing\n\n\ndef f():\n    return fancy, helper, thing\n",
+                "main",
+                style,
+            );
+            assert_eq!(
+                found,
+                [
+                    ("fancy".into(), Some(KeepReason::CheckedInSysModules)),
+                    ("helper".into(), None),
+                    ("other".into(), Some(KeepReason::CheckedInSysModules)),
+                ],
+                "{style}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_import_guarded_by_a_sibling_keeps_third_party_imports() {
+        let found = reasons(
+            "import json\nimport helper\nimport numpy\n\n\ndef f():\n    return json, helper, numpy\n",
+            "backend",
+            Style::Lazy,
+        );
+        assert_eq!(
+            found,
+            [
+                ("json".into(), None),
+                ("helper".into(), None),
+                ("numpy".into(), Some(KeepReason::ImportGuardedElsewhere)),
+            ]
+        );
+        // The same file under another name is not guarded.
+        let found = reasons(
+            "import numpy\n\n\ndef f():\n    return numpy\n",
+            "unguarded",
+            Style::Lazy,
+        );
+        assert_eq!(found, [("numpy".into(), None)]);
+    }
+
+    #[test]
+    fn feature_scan() {
+        let checks = super::super::features::scan(
+            "import sys\nif 'a' not in sys.modules:\n    pass\ntry:\n    from . import b\n    import c.d\nexcept (ValueError, ImportError):\n    pass\ntry:\n    import e\nexcept ValueError:\n    pass\ntry:\n    def f():\n        import g\nexcept Exception:\n    pass\n",
+            "pkg.mod",
+            std::path::Path::new("pkg/mod.py"),
+        )
+        .unwrap();
+        let names =
+            |v: &[(String, usize, String)]| v.iter().map(|(n, ..)| n.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&checks.sys_modules), ["a"]);
+        assert_eq!(names(&checks.guarded_imports), ["pkg.b", "pkg", "c.d"]);
+    }
+}
