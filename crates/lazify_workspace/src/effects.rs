@@ -146,6 +146,31 @@ impl ModuleLocator for WorkspaceLocator {
         modules
     }
 
+    fn project_feature_checks(
+        &self,
+    ) -> Vec<(
+        String,
+        PathBuf,
+        lazify_core::effects::features::FeatureChecks,
+    )> {
+        use rayon::prelude::*;
+        let mut modules: Vec<&String> = self.project().keys().collect();
+        modules.sort_unstable();
+        modules
+            .par_iter()
+            .filter_map(|module| {
+                let Located::Source { path: shown, text } = self.locate(module) else {
+                    return None;
+                };
+                if !lazify_core::effects::features::may_check(&text) {
+                    return None;
+                }
+                let checks = lazify_core::effects::features::scan(&text, module, &shown)?;
+                Some(((*module).clone(), shown, checks))
+            })
+            .collect()
+    }
+
     fn missing_reason(&self) -> String {
         if self.environment().python.is_some() {
             "not installed in the target environment".to_string()

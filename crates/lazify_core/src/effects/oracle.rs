@@ -48,6 +48,24 @@ pub trait ModuleLocator: Send + Sync + fmt::Debug {
     fn project_modules(&self) -> Vec<String> {
         Vec::new()
     }
+
+    /// The feature checks of every project module that may hold one: `(module, path, checks)`. The default
+    /// reads them one after the other; a locator with threads at hand may do it in parallel.
+    fn project_feature_checks(&self) -> Vec<(String, PathBuf, super::features::FeatureChecks)> {
+        self.project_modules()
+            .into_iter()
+            .filter_map(|module| {
+                let Located::Source { path, text } = self.locate(&module) else {
+                    return None;
+                };
+                if !super::features::may_check(&text) {
+                    return None;
+                }
+                let checks = super::features::scan(&text, &module, &path)?;
+                Some((module, path, checks))
+            })
+            .collect()
+    }
 }
 
 /// A locator over an in-memory map of module name → source (tests, the language server's open buffers).
@@ -237,19 +255,12 @@ impl<L: ModuleLocator> Analyzer<L> {
         self.features.get_or_init(|| {
             let mut features = ProjectFeatures::default();
             for module in self.locator.project_modules() {
-                features.project.insert(module.clone());
                 features
                     .tops
                     .insert(module.split('.').next().unwrap_or_default().to_string());
-                let Located::Source { path, text } = self.locator.locate(&module) else {
-                    continue;
-                };
-                if !super::features::may_check(&text) {
-                    continue;
-                }
-                let Some(checks) = super::features::scan(&text, &module, &path) else {
-                    continue;
-                };
+                features.project.insert(module);
+            }
+            for (module, path, checks) in self.locator.project_feature_checks() {
                 let step = |line: usize, text: &str| ChainStep {
                     module: module.clone(),
                     path: Some(path.clone()),
