@@ -220,8 +220,10 @@ keep_reasons! {
     ReExported = "re-exported", "the name is re-exported (package `__init__.py` or `__all__`)";
     /// Style `local`: another statement shares the import's line (`import a; x = 1`).
     SharesLine = "shares-line", "another statement shares the import's line";
-    /// Style `local`: another file reads the name from this module (`from this import name`,
-    /// `mock.patch("this.name")`), which a function-local import would break.
+    /// Style `local`: another file reads the name from this module (`from this import name`, `this.name`,
+    /// `mock.patch("this.name")` or `mock.patch("this.name.attr")`, `patch.multiple(this, name=...)`,
+    /// `patch.dict(this.__dict__, {"name": ...})`, an entry point `"this:name"` in `pyproject.toml`, or
+    /// `from this import *` in a module without `__all__`), which a function-local import would break.
     UsedByOtherModule = "used-by-other-module", "another module reads this name from this module";
     /// `--hoist`: the function-local import sits inside a `try`, loop, condition or `with` in its function (an
     /// optional dependency check, or an import that must run at that point).
@@ -238,12 +240,23 @@ keep_reasons! {
     /// `--hoist`: the module already imports the same thing at module level; the function-local import is
     /// redundant.
     RedundantLocalImport = "redundant-local-import", "the module already imports this at module level";
-    /// `--hoist`: the project replaces modules in `sys.modules` (`patch.dict(sys.modules, ...)`); a
-    /// function-local import re-reads `sys.modules` on each call, a hoisted binding does not.
-    SysModulesPatched = "sys-modules-patched", "the project patches `sys.modules`, which a function-local import re-reads on each call";
+    /// The project replaces the module in `sys.modules` (`patch.dict(sys.modules, {"m": fake})`,
+    /// `sys.modules["m"] = fake`): an import that runs later (a lazy import at first use, a function-local
+    /// import on each call) reads what `sys.modules` holds then, not what it held when this import ran. With
+    /// `--hoist`, any `sys.modules` patch counts, named or not.
+    SysModulesPatched = "sys-modules-patched", "the project replaces this module in `sys.modules`, which an import that runs later would not see (or see differently)";
     /// `--hoist`: the imported module imports this one back at module level: a hoisted lazy import stays
     /// correct only if the name is not read while the other module is still initialising.
     ImportCycle = "import-cycle", "the imported module imports this module back at module level";
+    /// Another file of the project rebinds the imported name in its module (`settings.X = v`,
+    /// `setattr(settings, "X", v)`, `patch.object(settings, "X")`, `mock.patch("settings.X")`): `from settings
+    /// import X` copies the value when it runs, so a lazy or function-local copy can see the new value where
+    /// the eager one kept the old.
+    RebindElsewhere = "rebound-elsewhere", "another file rebinds this name in its module, and a later `from` import would copy the new value";
+    /// Another file of the project reads this module's namespace: `vars(this)` or `this.__dict__` (raw
+    /// values, which are unresolved proxies under `lazy` and `__lazy_modules__`), or, for style `local`,
+    /// `dir(this)` (the names, which a move into a function removes).
+    NamespaceReadElsewhere = "namespace-read-elsewhere", "another file reads this module's namespace (`vars`, `__dict__`, `dir`)";
     /// Another import binds the same name and must stay eager: the statements are decided together.
     SharedName = "shared-name", "another import binding the same name stays eager";
     /// Loading the imported module (or a module it imports eagerly) has an effect visible outside it

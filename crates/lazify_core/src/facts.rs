@@ -50,6 +50,25 @@ pub struct FileFacts {
     /// `from pkg import mod` then `mod.name`), and `setattr(mod, "name", ...)`, `patch.object(mod, "name")`:
     /// `(module, name)`.
     pub attribute_uses: Vec<(String, String, TextSize)>,
+    /// `module.name` rebound from outside: `module.name = v`, `del module.name`, `setattr(module, "name", v)`,
+    /// `monkeypatch.setattr(module, "name", v)`, `patch.object(module, "name")`, `patch.multiple(module,
+    /// name=v)`, and `patch("module.name")` strings: `(module, name)`.
+    pub attribute_writes: Vec<(String, String, TextSize)>,
+    /// A module's namespace read from outside: `vars(mod)`, `mod.__dict__` (the raw dict, which holds lazy
+    /// proxies and misses moved names) or `dir(mod)` (the names only): `(module, NamespaceRead)`.
+    pub namespace_reads: Vec<(String, NamespaceRead, TextSize)>,
+    /// `from module import *` (module resolved when relative).
+    pub star_imports: Vec<(String, TextSize)>,
+}
+
+/// How another file reads a module's namespace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NamespaceRead {
+    /// `vars(mod)`, `mod.__dict__`: the raw dict, whose values are unresolved proxies under `lazy` and
+    /// `__lazy_modules__`, and which misses the names `local` moves into functions.
+    Dict,
+    /// `dir(mod)`, `patch.dict(mod.__dict__, ...)` with computed keys: the names only, which `local` changes.
+    Names,
 }
 
 /// Scans one file; `None` when it does not parse.
@@ -207,6 +226,12 @@ impl<'a> Visitor<'a> for Scanner<'_> {
             Stmt::ImportFrom(f) => {
                 if let Some(module) = self.file.resolve_import(f.module.as_deref(), f.level) {
                     for alias in &f.names {
+                        if alias.name.as_str() == "*" {
+                            self.facts
+                                .star_imports
+                                .push((module.clone(), alias.start()));
+                            continue;
+                        }
                         self.facts.imported_names.push((
                             module.clone(),
                             alias.name.to_string(),
@@ -247,13 +272,23 @@ impl<'a> Visitor<'a> for Scanner<'_> {
     }
 
     fn visit_expr(&mut self, expr: &'a Expr) {
-        // `mod.name` (read or written) through an imported module.
+        // `mod.name` (read or written) through an imported module; `mod.__dict__` reads the namespace.
         if let Expr::Attribute(attr) = expr
             && let Some(module) = self.module_of(&attr.value)
         {
-            self.facts
-                .attribute_uses
-                .push((module, attr.attr.to_string(), expr.start()));
+            let name = attr.attr.to_string();
+            if name == "__dict__" {
+                self.facts
+                    .namespace_reads
+                    .push((module, NamespaceRead::Dict, expr.start()));
+            } else {
+                if !matches!(attr.ctx, ast::ExprContext::Load) {
+                    self.facts
+                        .attribute_writes
+                        .push((module.clone(), name.clone(), expr.start()));
+                }
+                self.facts.attribute_uses.push((module, name, expr.start()));
+            }
         }
         if let Expr::Call(call) = expr {
             let callee = dotted(&call.func);
@@ -265,11 +300,114 @@ impl<'a> Visitor<'a> for Scanner<'_> {
             ) && let [target, Expr::StringLiteral(name), ..] = &*call.arguments.args
                 && let Some(module) = self.module_of(target)
             {
-                self.facts.attribute_uses.push((
-                    module,
-                    name.value.to_str().to_string(),
-                    expr.start(),
-                ));
+                let name = name.value.to_str().to_string();
+                if matches!(last, "setattr" | "delattr" | "object") {
+                    self.facts
+                        .attribute_writes
+                        .push((module.clone(), name.clone(), expr.start()));
+                }
+                self.facts.attribute_uses.push((module, name, expr.start()));
+            }
+            // `vars(mod)`, `dir(mod)`.
+            if matches!(callee.as_str(), "vars" | "dir")
+                && let [target] = &*call.arguments.args
+                && let Some(module) = self.module_of(target)
+            {
+                let kind = if callee == "vars" {
+                    NamespaceRead::Dict
+                } else {
+                    NamespaceRead::Names
+                };
+                self.facts
+                    .namespace_reads
+                    .push((module, kind, expr.start()));
+            }
+            // `patch.multiple(mod, a=x, b=y)`: rebinds `mod.a` and `mod.b`.
+            if callee.ends_with("patch.multiple")
+                && let Some(target) = call.arguments.args.first()
+                && let Some(module) = self.module_of(target)
+            {
+                for keyword in &call.arguments.keywords {
+                    if let Some(arg) = &keyword.arg
+                        && !matches!(
+                            arg.as_str(),
+                            "spec" | "create" | "spec_set" | "autospec" | "new_callable"
+                        )
+                    {
+                        self.facts.attribute_writes.push((
+                            module.clone(),
+                            arg.to_string(),
+                            expr.start(),
+                        ));
+                        self.facts.attribute_uses.push((
+                            module.clone(),
+                            arg.to_string(),
+                            expr.start(),
+                        ));
+                    }
+                }
+            }
+            // `patch.dict(mod.__dict__, {"a": x})`: adds or replaces `mod.a` (a lazy binding is restored as it
+            // was, but a name `local` moved is added beside the function's own import, which keeps reading its
+            // own); computed keys may name anything.
+            if callee.ends_with("patch.dict")
+                && let Some(Expr::Attribute(dict)) = call.arguments.args.first()
+                && dict.attr.as_str() == "__dict__"
+                && let Some(module) = self.module_of(&dict.value)
+            {
+                let mut computed = !call.arguments.keywords.is_empty()
+                    && call.arguments.keywords.iter().any(|k| k.arg.is_none());
+                match call.arguments.args.get(1) {
+                    Some(Expr::Dict(d)) => {
+                        for item in &d.items {
+                            match &item.key {
+                                Some(Expr::StringLiteral(k)) => {
+                                    let name = k.value.to_str().to_string();
+                                    self.facts.attribute_writes.push((
+                                        module.clone(),
+                                        name.clone(),
+                                        expr.start(),
+                                    ));
+                                    self.facts.attribute_uses.push((
+                                        module.clone(),
+                                        name,
+                                        expr.start(),
+                                    ));
+                                }
+                                _ => computed = true,
+                            }
+                        }
+                    }
+                    Some(_) => computed = true,
+                    None => {}
+                }
+                for keyword in &call.arguments.keywords {
+                    if let Some(arg) = keyword.arg.as_ref().filter(|a| a.as_str() != "clear") {
+                        self.facts.attribute_writes.push((
+                            module.clone(),
+                            arg.to_string(),
+                            expr.start(),
+                        ));
+                        self.facts.attribute_uses.push((
+                            module.clone(),
+                            arg.to_string(),
+                            expr.start(),
+                        ));
+                    }
+                }
+                if computed {
+                    self.facts
+                        .namespace_reads
+                        .push((module, NamespaceRead::Names, expr.start()));
+                }
+                // The `mod.__dict__` argument is the patch's target, not a read of the raw dict.
+                for arg in call.arguments.args.iter().skip(1) {
+                    self.visit_expr(arg);
+                }
+                for keyword in &call.arguments.keywords {
+                    self.visit_expr(&keyword.value);
+                }
+                return;
             }
             let first = call.arguments.args.first();
             if callee.ends_with("patch.dict") && first.is_some_and(is_sys_modules) {
@@ -345,6 +483,13 @@ pub struct ProjectFacts {
     imported: HashMap<(String, String), Vec<Location>>,
     sys_modules_patched: Vec<(Option<String>, Location)>,
     module_imports: HashMap<String, HashSet<String>>,
+    attribute_writes: HashMap<(String, String), Vec<Location>>,
+    namespace_reads: HashMap<String, Vec<(NamespaceRead, Location)>>,
+    star_imports: HashMap<String, Vec<Location>>,
+    entry_points: HashMap<(String, String), Vec<Location>>,
+    /// Literal `sys.modules` keys another module replaces (a module replacing its own entry while it loads,
+    /// `sys.modules[__name__] = ...`, is left out: an import that runs later finds the same replacement).
+    sys_modules_named: Vec<(String, Location)>,
 }
 
 impl ProjectFacts {
@@ -369,7 +514,30 @@ impl ProjectFacts {
                 .or_default()
                 .push(at(offset));
         }
+        for (module, name, offset) in facts.attribute_writes {
+            self.attribute_writes
+                .entry((module, name))
+                .or_default()
+                .push(at(offset));
+        }
+        for (module, kind, offset) in facts.namespace_reads {
+            self.namespace_reads
+                .entry(module)
+                .or_default()
+                .push((kind, at(offset)));
+        }
+        for (module, offset) in facts.star_imports {
+            self.star_imports
+                .entry(module)
+                .or_default()
+                .push(at(offset));
+        }
         for (key, offset) in facts.sys_modules_patches {
+            if let Some(key) = &key
+                && facts.module.as_deref() != Some(key.as_str())
+            {
+                self.sys_modules_named.push((key.clone(), at(offset)));
+            }
             self.sys_modules_patched.push((key, at(offset)));
         }
         if let Some(module) = facts.module {
@@ -380,20 +548,98 @@ impl ProjectFacts {
         }
     }
 
+    /// Adds an entry point of the project (`"module:name"` or `"module:name.attr"` in `pyproject.toml`'s
+    /// `[project.scripts]`, `[project.gui-scripts]` or `[project.entry-points.*]`), found at `at`.
+    pub fn add_entry_point(&mut self, target: &str, at: Location) {
+        let Some((module, object)) = target.split_once(':') else {
+            return;
+        };
+        let module = module.trim();
+        // `"pkg.cli:main [extra]"`: the extras are not part of the object.
+        let object = object.split('[').next().unwrap_or_default().trim();
+        let name = object.split('.').next().unwrap_or_default();
+        if module.is_empty() || name.is_empty() {
+            return;
+        }
+        self.entry_points
+            .entry((module.to_string(), name.to_string()))
+            .or_default()
+            .push(at);
+    }
+
     /// Where another file patches or imports `name` from `module` (`mock.patch("module.name")`,
-    /// `from module import name`).
+    /// `mock.patch("module.name.attr")`, `from module import name`, `module.name`, `patch.multiple(module,
+    /// name=...)`, `patch.dict(module.__dict__, {"name": ...})`), or an entry point names it.
     pub fn outside_uses(&self, module: &str, name: &str) -> Option<&Location> {
         let dotted = format!("{module}.{name}");
         self.patched
             .get(&dotted)
             .and_then(|v| v.first())
             .or_else(|| {
+                // A target below the name (`module.name.attr`) reads `module.name` first.
+                self.patched
+                    .iter()
+                    .filter(|(target, _)| {
+                        target
+                            .strip_prefix(dotted.as_str())
+                            .is_some_and(|rest| rest.starts_with('.'))
+                    })
+                    .filter_map(|(_, at)| at.first())
+                    .min_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)))
+            })
+            .or_else(|| {
                 let key = (module.to_string(), name.to_string());
                 self.imported
                     .get(&key)
                     .or_else(|| self.attribute_uses.get(&key))
+                    .or_else(|| self.entry_points.get(&key))
                     .and_then(|v| v.first())
             })
+    }
+
+    /// Where another file rebinds `module.name` (`module.name = v`, `setattr`, `patch.object`,
+    /// `patch.multiple`, `mock.patch("module.name")`): a `from module import name` elsewhere copies the value
+    /// when it runs, so running it later (lazy) can copy a different value.
+    pub fn rebound_elsewhere(&self, module: &str, name: &str) -> Option<&Location> {
+        let key = (module.to_string(), name.to_string());
+        self.attribute_writes
+            .get(&key)
+            .and_then(|v| v.first())
+            .or_else(|| {
+                self.patched
+                    .get(&format!("{module}.{name}"))
+                    .and_then(|v| v.first())
+            })
+    }
+
+    /// Where another file reads `module`'s namespace: `vars(module)` or `module.__dict__` (any style), or only
+    /// its names, `dir(module)` (`names_too`, for style `local`).
+    pub fn namespace_read(&self, module: &str, names_too: bool) -> Option<&Location> {
+        self.namespace_reads
+            .get(module)?
+            .iter()
+            .find(|(kind, _)| names_too || *kind == NamespaceRead::Dict)
+            .map(|(_, at)| at)
+    }
+
+    /// Where another file runs `from module import *`.
+    pub fn star_imported(&self, module: &str) -> Option<&Location> {
+        self.star_imports.get(module).and_then(|v| v.first())
+    }
+
+    /// Where the project puts a replacement for `module` (or one of its packages) into `sys.modules` under a
+    /// literal name (`patch.dict(sys.modules, {"module": fake})`, `sys.modules["module"] = fake`): an import
+    /// that runs later (lazy, or in a function) reads what is there at that moment, not the replacement.
+    pub fn sys_modules_replaced(&self, module: &str) -> Option<&Location> {
+        self.sys_modules_named
+            .iter()
+            .find(|(k, _)| {
+                module == k
+                    || module
+                        .strip_prefix(k.as_str())
+                        .is_some_and(|rest| rest.starts_with('.'))
+            })
+            .map(|(_, at)| at)
     }
 
     /// Where the project replaces the `sys.modules` entry that `import module` reads (the module or one of

@@ -21,7 +21,7 @@ pub use diagnostic::{
     DEFERRABLE_CODE, Decision, EngineError, FileOutcome, ImportVerdict, KeepReason, Notice,
     RewriteWhy, Skipped,
 };
-pub use facts::{FileFacts, Location, ProjectFacts};
+pub use facts::{FileFacts, Location, NamespaceRead, ProjectFacts};
 pub use ruff_text_size::{TextRange, TextSize};
 pub use settings::{KeepList, PythonVersion, Settings, SourceFile, Style, UnknownModules};
 

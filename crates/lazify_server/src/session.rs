@@ -216,15 +216,13 @@ impl Session {
         match resolved {
             Ok(resolved) => {
                 let mut settings = resolved.settings.clone();
-                // Style `local` and `hoist` consult the whole project, as the command line does.
+                // Every style consults the whole project, as the command line does.
                 let fallback = self
                     .workspace_root
                     .clone()
                     .unwrap_or_else(|| dir.to_path_buf());
                 let root = lazify_workspace::project_root(&resolved, &fallback);
-                if lazify_workspace::needs_project_facts(&settings) {
-                    settings.project = self.project_facts(&root);
-                }
+                settings.project = self.project_facts(&root);
                 settings.effects = self.effect_oracle(root, resolved.python.clone());
                 (file, settings)
             }

@@ -19,7 +19,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use lazify_core::{FileOutcome, ProjectFacts, Settings, SourceFile, Style};
+use lazify_core::{FileOutcome, ProjectFacts, Settings, SourceFile};
 use rayon::prelude::*;
 
 pub use discover::{Candidate, Discovered};
@@ -189,9 +189,8 @@ impl Workspace {
         run
     }
 
-    /// Processes `files` in parallel. When a file's settings need facts from the whole project (style
-    /// `local`, `hoist`), its project is scanned first: the folder holding its configuration file, or else the
-    /// common folder of `files`.
+    /// Processes `files` in parallel. Each file's project is scanned first for the facts other files hold
+    /// (in every style): the folder holding its configuration file, or else the common folder of `files`.
     pub fn process(&self, files: &[Candidate], write: bool) -> Run {
         let fallback = common_root(files.iter().map(|c| c.absolute.as_path()))
             .unwrap_or_else(|| self.resolver.cwd().to_path_buf());
@@ -303,7 +302,7 @@ impl Workspace {
             Ok(relative) => relative.to_path_buf(),
             Err(_) => root.to_path_buf(),
         };
-        let discovered = discover::discover(&self.resolver, &[shown]);
+        let discovered = discover::discover(&self.resolver, std::slice::from_ref(&shown));
         let scanned: Vec<_> = discovered
             .files
             .par_iter()
@@ -322,6 +321,7 @@ impl Workspace {
         for (path, text, facts) in scanned {
             project.add(&path, &text, facts);
         }
+        add_entry_points(&mut project, root, &shown);
         project
     }
 
@@ -333,9 +333,7 @@ impl Workspace {
     ) -> HashMap<PathBuf, Arc<ProjectFacts>> {
         let mut roots = BTreeSet::new();
         for candidate in files {
-            if let Ok(resolved) = self.resolver.settings_for(&candidate.absolute)
-                && needs_project_facts(&resolved.settings)
-            {
+            if let Ok(resolved) = self.resolver.settings_for(&candidate.absolute) {
                 roots.insert(project_root(&resolved, fallback));
             }
         }
@@ -407,14 +405,8 @@ impl Workspace {
             .parent()
             .filter(|_| filename.is_some())
             .map_or_else(|| self.resolver.cwd().to_path_buf(), Path::to_path_buf);
-        let facts = if needs_project_facts(&resolved.settings) {
-            let root = project_root(&resolved, &fallback);
-            let facts = Arc::new(self.scan_project(&root));
-            HashMap::from([(root, facts)])
-        } else {
-            HashMap::new()
-        };
         let root = project_root(&resolved, &fallback);
+        let facts = HashMap::from([(root.clone(), Arc::new(self.scan_project(&root)))]);
         let oracles = Oracles::from([(
             (root.clone(), resolved.python.clone()),
             self.oracle(&root, resolved.python.clone()),
@@ -470,9 +462,43 @@ fn analyse(
     result.decoded = Some(decoded);
 }
 
-/// Whether the engine needs facts from the whole project for these settings (style `local`, `hoist`).
-pub fn needs_project_facts(settings: &Settings) -> bool {
-    settings.hoist || settings.effective_style().0 == Style::Local
+/// The entry points of the project's `pyproject.toml` (`[project.scripts]`, `[project.gui-scripts]`,
+/// `[project.entry-points.<group>]`): each `"module:object"` reads `object` from `module` when it runs. A file
+/// that cannot be read or parsed adds nothing (the resolver reports a broken settings file).
+fn add_entry_points(project: &mut ProjectFacts, root: &Path, shown_root: &Path) {
+    let Ok(text) = std::fs::read_to_string(root.join("pyproject.toml")) else {
+        return;
+    };
+    let Ok(table) = text.parse::<toml::Table>() else {
+        return;
+    };
+    let Some(section) = table.get("project").and_then(toml::Value::as_table) else {
+        return;
+    };
+    let mut groups: Vec<&toml::Table> = ["scripts", "gui-scripts"]
+        .iter()
+        .filter_map(|key| section.get(*key).and_then(toml::Value::as_table))
+        .collect();
+    if let Some(entry_points) = section.get("entry-points").and_then(toml::Value::as_table) {
+        groups.extend(entry_points.values().filter_map(toml::Value::as_table));
+    }
+    let path = shown_root.join("pyproject.toml");
+    for group in groups {
+        for value in group.values().filter_map(toml::Value::as_str) {
+            // The line of the first occurrence of the quoted value: good enough to point at it.
+            let line = text
+                .lines()
+                .position(|l| l.contains(value))
+                .map_or(1, |i| i + 1);
+            project.add_entry_point(
+                value,
+                lazify_core::Location {
+                    path: path.clone(),
+                    line,
+                },
+            );
+        }
+    }
 }
 
 /// The folder a file's project facts come from: its configuration file's folder, else the folder of the
@@ -501,9 +527,7 @@ struct Context<'a> {
 fn with_facts(resolved: &ResolvedSettings, context: &Context<'_>) -> Settings {
     let mut settings = resolved.settings.clone();
     let root = project_root(resolved, context.fallback);
-    if needs_project_facts(&settings) {
-        settings.project = context.facts.get(&root).cloned();
-    }
+    settings.project = context.facts.get(&root).cloned();
     if let Some(oracle) = context.oracles.get(&(root, resolved.python.clone())) {
         settings.effects = Some(Arc::clone(oracle) as Arc<dyn lazify_core::effects::EffectOracle>);
     }
