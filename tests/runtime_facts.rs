@@ -108,7 +108,10 @@ fn run(python: &Python, case: &Case, app: &str, driver: &str) -> (String, bool) 
 
 fn run_ok(python: &Python, case: &Case, app: &str, driver: &str, label: &str) -> String {
     let (text, ok) = run(python, case, app, driver);
-    assert!(ok, "{label}: the program failed:\n{text}\n--- app.py ---\n{app}");
+    assert!(
+        ok,
+        "{label}: the program failed:\n{text}\n--- app.py ---\n{app}"
+    );
     text
 }
 
@@ -189,7 +192,10 @@ fn check(name: &str, case: &Case) {
         let (app, reason) = lazify(style, case.app, facts(case, case.driver, true));
         assert_eq!(reason, Some(case.reason), "{label}: {app}");
         let after = run_ok(&py315, case, &app, case.driver, &label);
-        assert_eq!(original, after, "{label}: lazify's output changes the program");
+        assert_eq!(
+            original, after,
+            "{label}: lazify's output changes the program"
+        );
         if let Some(older) = &older
             && style == Style::Local
         {
@@ -204,7 +210,10 @@ fn check(name: &str, case: &Case) {
         assert_eq!(reason, None, "{label}: kept: {app}");
         assert_ne!(app, case.app, "{label}: nothing rewritten");
         let after = run_ok(&py315, case, &app, case.driver, &label);
-        assert_eq!(original, after, "{label}: lazify's output changes the program");
+        assert_eq!(
+            original, after,
+            "{label}: lazify's output changes the program"
+        );
     }
     // Without the fact: deferred in every style, until first use.
     let loaded = |yes: bool| {

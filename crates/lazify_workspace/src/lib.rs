@@ -482,7 +482,11 @@ fn add_entry_points(project: &mut ProjectFacts, root: &Path, shown_root: &Path) 
     if let Some(entry_points) = section.get("entry-points").and_then(toml::Value::as_table) {
         groups.extend(entry_points.values().filter_map(toml::Value::as_table));
     }
-    let path = shown_root.join("pyproject.toml");
+    let path = if shown_root == Path::new(".") {
+        PathBuf::from("pyproject.toml")
+    } else {
+        shown_root.join("pyproject.toml")
+    };
     for group in groups {
         for value in group.values().filter_map(toml::Value::as_str) {
             // The line of the first occurrence of the quoted value: good enough to point at it.
