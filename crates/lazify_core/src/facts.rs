@@ -59,6 +59,11 @@ pub struct FileFacts {
     pub namespace_reads: Vec<(String, NamespaceRead, TextSize)>,
     /// `from module import *` (module resolved when relative).
     pub star_imports: Vec<(String, TextSize)>,
+    /// The literal `sys.modules` keys that a patch (`patch.dict(sys.modules, {...})`, `monkeypatch.setitem`)
+    /// replaces, or that a test file replaces in any way. Library code that writes a literal key
+    /// (`sys.modules["pkg._impl"] = _impl`) installs an alias while its package loads, which an import that runs
+    /// later finds as well; it is left out.
+    pub sys_modules_named: Vec<(String, TextSize)>,
 }
 
 /// How another file reads a module's namespace.
@@ -164,6 +169,7 @@ impl Scanner<'_> {
             if key.is_none() && (removal || !self.is_test_file()) {
                 return;
             }
+            self.named_replacement(key.as_deref(), target.start(), false);
             self.facts.sys_modules_patches.push((key, target.start()));
         }
     }
@@ -184,6 +190,15 @@ impl Scanner<'_> {
             || path
                 .components()
                 .any(|c| matches!(c.as_os_str().to_str(), Some("test" | "tests" | "testing")))
+    }
+
+    /// Records a literal key replaced by a patch (`patch`), or by anything in a test file.
+    fn named_replacement(&mut self, key: Option<&str>, at: TextSize, patch: bool) {
+        if let Some(key) = key
+            && (patch || self.is_test_file())
+        {
+            self.facts.sys_modules_named.push((key.to_string(), at));
+        }
     }
 
     /// The module a `sys.modules` key names: a string literal, or `__name__` for this file's module.
@@ -433,6 +448,7 @@ impl<'a> Visitor<'a> for Scanner<'_> {
                     );
                 }
                 for key in keys {
+                    self.named_replacement(key.as_deref(), expr.start(), true);
                     self.facts.sys_modules_patches.push((key, expr.start()));
                 }
             } else if matches!(last, "setitem" | "delitem") && first.is_some_and(is_sys_modules) {
@@ -440,6 +456,7 @@ impl<'a> Visitor<'a> for Scanner<'_> {
                     Some(Expr::StringLiteral(k)) => Some(k.value.to_str().to_string()),
                     _ => None,
                 };
+                self.named_replacement(key.as_deref(), expr.start(), true);
                 self.facts.sys_modules_patches.push((key, expr.start()));
             } else if let Expr::Attribute(attr) = &*call.func
                 && is_sys_modules(&attr.value)
@@ -458,6 +475,7 @@ impl<'a> Visitor<'a> for Scanner<'_> {
                 // A removal with a computed key (`sys.modules.pop(name, None)`) puts no replacement in place.
                 let removal = matches!(method, "pop" | "__delitem__");
                 if key.is_some() || (!removal && self.is_test_file()) {
+                    self.named_replacement(key.as_deref(), expr.start(), false);
                     self.facts.sys_modules_patches.push((key, expr.start()));
                 }
             } else if (last.contains("patch") || matches!(last, "setattr" | "delattr"))
@@ -487,8 +505,9 @@ pub struct ProjectFacts {
     namespace_reads: HashMap<String, Vec<(NamespaceRead, Location)>>,
     star_imports: HashMap<String, Vec<Location>>,
     entry_points: HashMap<(String, String), Vec<Location>>,
-    /// Literal `sys.modules` keys another module replaces (a module replacing its own entry while it loads,
-    /// `sys.modules[__name__] = ...`, is left out: an import that runs later finds the same replacement).
+    /// Literal `sys.modules` keys patched anywhere or replaced in a test file (a module replacing its own entry
+    /// while it loads, `sys.modules[__name__] = ...`, is left out: an import that runs later finds the same
+    /// replacement).
     sys_modules_named: Vec<(String, Location)>,
 }
 
@@ -532,12 +551,12 @@ impl ProjectFacts {
                 .or_default()
                 .push(at(offset));
         }
-        for (key, offset) in facts.sys_modules_patches {
-            if let Some(key) = &key
-                && facts.module.as_deref() != Some(key.as_str())
-            {
-                self.sys_modules_named.push((key.clone(), at(offset)));
+        for (key, offset) in facts.sys_modules_named {
+            if facts.module.as_deref() != Some(key.as_str()) {
+                self.sys_modules_named.push((key, at(offset)));
             }
+        }
+        for (key, offset) in facts.sys_modules_patches {
             self.sys_modules_patched.push((key, at(offset)));
         }
         if let Some(module) = facts.module {
@@ -752,7 +771,8 @@ mod tests {
     #[test]
     fn sys_modules_replaced_by_name_only() {
         let test = "import sys\nfrom unittest import mock\n\nwith mock.patch.dict(sys.modules, {\"heavy\": None}):\n    pass\nwith mock.patch.dict(sys.modules, clear=True):\n    pass\n";
-        let own = "import sys\nsys.modules[__name__] = object()\n";
+        let own =
+            "import sys\nsys.modules[__name__] = object()\nsys.modules[\"pkg._impl\"] = sys\n";
         let p = project(&[
             ("tests/test_a.py", "test_a", test),
             ("wrap.py", "wrap", own),
@@ -765,6 +785,9 @@ mod tests {
         assert!(p.sys_modules_patched("other").is_some());
         // A module replacing its own entry while it loads: a later import finds the same replacement.
         assert!(p.sys_modules_replaced("wrap").is_none());
+        // Library code installing an alias under a literal name: an import that runs later finds it too.
+        assert!(p.sys_modules_replaced("pkg._impl").is_none());
+        assert!(p.sys_modules_patched("pkg._impl").is_some());
     }
 
     #[test]
