@@ -26,6 +26,7 @@
 
 mod support;
 
+use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -97,11 +98,12 @@ fn run(python: &Python, case: &Case, app: &str, driver: &str) -> (String, bool) 
     let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
     if !out.status.success() {
         let stderr = String::from_utf8_lossy(&out.stderr);
-        text.push_str(&format!(
-            "[failed: {}] {}\n",
+        let _ = writeln!(
+            text,
+            "[failed: {}] {}",
             out.status,
             stderr.lines().last().unwrap_or_default()
-        ));
+        );
     }
     (text, out.status.success())
 }
