@@ -154,13 +154,20 @@ def run_style(lazify: str, python: str, corpus: str, pristine: pathlib.Path, bef
         fail("crash", "-", f"`lazify --write` exited with {first.returncode}: {first.stderr[-2000:]}")
     errors: set[str] = set()
     for line in first.stderr.splitlines():
-        if not line.startswith("error: "):
+        # An error is printed once: as a plain `error: PATH: message` line, or as a diagnostic whose first line is
+        # `  × PATH:LINE:COLUMN: message` (engine errors with a source span).
+        if line.startswith("error: "):
+            where, _, message = line[len("error: "):].partition(": ")
+        elif line.lstrip().startswith("× "):
+            where, _, message = line.lstrip()[len("× "):].partition(": ")
+        else:
             continue
-        where, _, message = line[len("error: "):].partition(": ")
         file = where.split(":", 1)[0]
         errors.add(file)
         if "internal error" in message or "panicked" in message:
             fail("internal-error", file, message)
+    if "lazify::internal" in first.stderr:
+        fail("internal-error", "-", "an internal error: " + first.stderr[-2000:])
     if "panicked at" in first.stderr:
         fail("internal-error", "-", "a panic: " + first.stderr[-2000:])
 

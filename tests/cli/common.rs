@@ -57,6 +57,9 @@ impl Project {
         let mut command = Command::cargo_bin("lazify").unwrap();
         command
             .current_dir(self.root())
+            // No target environment: modules outside the project and the standard library are unknown (and
+            // trusted), whatever the machine has installed. Tests of environment discovery set their own.
+            .env("VIRTUAL_ENV", self.root().join(".no-target-environment"))
             .env_remove("COLUMNS")
             .env_remove("NO_COLOR")
             .env_remove("CLICOLOR_FORCE");
@@ -75,6 +78,13 @@ impl Project {
             .write_stdin(stdin)
             .output()
             .unwrap()
+    }
+
+    /// `text` with the temporary path shown as `[TMP]`.
+    pub(crate) fn render_text(&self, text: &str) -> String {
+        let canonical = fs::canonicalize(self.root()).unwrap();
+        text.replace(&canonical.display().to_string(), "[TMP]")
+            .replace(&self.root().display().to_string(), "[TMP]")
     }
 
     /// Exit code, stdout and stderr as one text for a snapshot, the temporary path shown as `[TMP]`.

@@ -12,6 +12,9 @@
 mod common;
 
 mod config;
+mod effects;
+mod effects_env;
+mod facts;
 mod interactive;
 mod local_hoist;
 mod modes;

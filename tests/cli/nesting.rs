@@ -159,8 +159,7 @@ fn stdin_takes_deep_code_and_refuses_deeper() {
         assert_code(&output, 2);
         assert_eq!(stdout(&output), deep, "the input comes back unchanged");
         assert!(
-            stderr(&output).contains("× -:8:")
-                && stderr(&output).contains("too deeply nested"),
+            stderr(&output).contains("× -:8:") && stderr(&output).contains("too deeply nested"),
             "{}",
             stderr(&output)
         );

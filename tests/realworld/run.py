@@ -256,11 +256,12 @@ def lazify(env: Env, args: list[str], cwd: Path) -> subprocess.CompletedProcess[
     return run([env.lazify, "--color", "never", *args], cwd=cwd)
 
 
-def rewrite(env: Env, p: Project, label: str, flags: list[str]) -> Path:
+def rewrite(env: Env, p: Project, label: str, flags: list[str], python: Path) -> Path:
     tree = p.src.parent / f"style-{label.replace(' ', '_')}-{flags[-1]}"
     shutil.rmtree(tree, ignore_errors=True)
     shutil.copytree(p.src, tree, ignore=shutil.ignore_patterns("__pycache__"))
-    proc = lazify(env, ["--write", "--quiet", *flags, p.package], tree)
+    # The project's venv is the target environment: its installed dependencies are read for their effects.
+    proc = lazify(env, ["--write", "--quiet", "--python", str(python), *flags, p.package], tree)
     if proc.returncode != 0:
         p.failures.append(
             f"{p.name} [{label} {flags[-1]}]: lazify --write exited {proc.returncode}\n{proc.stdout}{proc.stderr}"
@@ -268,8 +269,9 @@ def rewrite(env: Env, p: Project, label: str, flags: list[str]) -> Path:
     return tree
 
 
-def check_converged(env: Env, p: Project, tree: Path, label: str, flags: list[str]) -> None:
+def check_converged(env: Env, p: Project, tree: Path, label: str, flags: list[str], python: Path) -> None:
     """A second lazify run finds nothing; nor does one after ruff's import sorting and formatting."""
+    flags = ["--python", str(python), *flags]
     proc = lazify(env, ["--check", *flags, p.package], tree)
     if proc.returncode != 0:
         p.failures.append(
@@ -360,13 +362,46 @@ def measure(env: Env, p: Project, python: Path, runs: int) -> tuple[dict[str, li
     return startup, kept
 
 
-def explain(env: Env, p: Project) -> collections.Counter[tuple[str, str]]:
+# Reasons that come from what other modules do (issue 11): every import kept for one is listed in the results.
+CROSS_MODULE_REASONS = ("imported-module-has-effects", "checked-in-sys-modules", "import-guarded-elsewhere")
+
+
+def explain(env: Env, p: Project, python: Path) -> tuple[collections.Counter[tuple[str, str]], list[str]]:
+    """Verdict counts, and one line per import kept because of another module (with the effect and its place)."""
     proc = lazify(
-        env, ["--explain", "--output-format", "json", "--style", "lazy", "--target-version", "py315", p.package], p.src
+        env,
+        [
+            "--explain",
+            "--output-format",
+            "json",
+            "--style",
+            "lazy",
+            "--target-version",
+            "py315",
+            "--python",
+            str(python),
+            p.package,
+        ],
+        p.src,
     )
     if proc.returncode not in (0, 1):
         raise SystemExit(f"{p.name}: lazify --explain failed ({proc.returncode}): {proc.stderr}")
-    return collections.Counter((d["decision"], d["reason"]) for d in json.loads(proc.stdout))
+    verdicts = json.loads(proc.stdout)
+    kept = []
+    for d in verdicts:
+        if d["reason"] not in CROSS_MODULE_REASONS:
+            continue
+        where = d["message"].rsplit(" (", 1)[-1].rstrip(")") if "(" in d["message"] else ""
+        chain = d.get("chain")
+        if chain:
+            last = chain["steps"][-1]
+            path = last.get("path") or "built-in table"
+            for marker in ("site-packages/", str(p.src) + "/"):
+                if marker in path:
+                    path = path.split(marker, 1)[1]
+            where = f"{chain['kind']}: `{path}:{last['line']}`: `{last['text']}`"
+        kept.append(f"`{d['path']}:{d['line']}` `{d['module']}` ({d['reason']}; {where})")
+    return collections.Counter((d["decision"], d["reason"]) for d in verdicts), kept
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -392,15 +427,19 @@ def process(env: Env, p: Project, runs: int, measure_only: bool) -> dict:
     for label, py, flags in STYLES:
         if py not in p.pythons or measure_only:
             continue
-        tree = rewrite(env, p, label, flags)
-        check_converged(env, p, tree, label, flags)
+        python = venvs[py] / "bin" / "python"
+        tree = rewrite(env, p, label, flags, python)
+        check_converged(env, p, tree, label, flags, python)
         after = run_tests(p, tree, venvs[py], f"{label}-py{py}")
         n = compare(p, baselines[py], after, tree, f"{label}, Python {py}")
         out["tests"][f"{label} {py}"] = (sum(o == PASSED for o, _ in after.values()), n)
     if "3.15" in p.pythons:
         log(f"{p.name}: measuring start-up with lazify measure ({runs} runs per variant)")
         out["startup"], out["kept"] = measure(env, p, venvs["3.15"] / "bin" / "python", runs)
-    out["verdicts"] = {f"{d} {r}": n for (d, r), n in explain(env, p).most_common()}
+    python = venvs[p.pythons[0]] / "bin" / "python"
+    counts, kept = explain(env, p, python)
+    out["verdicts"] = {f"{d} {r}": n for (d, r), n in counts.most_common()}
+    out["cross_module_kept"] = kept
     return out
 
 
@@ -497,6 +536,21 @@ def table(results: list[dict], runs: int) -> str:
         rewritten = ", ".join(f"{n} {k.split(' ', 1)[1]}" for k, n in v.items() if k.startswith("rewrite"))
         kept = ", ".join(f"{n} {k.split(' ', 1)[1]}" for k, n in v.items() if not k.startswith("rewrite"))
         lines.append(f"| {r['name']} | {rewritten or '0'} | {kept or '0'} |")
+    lines += [
+        "",
+        (
+            "Imports kept because of what another module does when it loads (`imported-module-has-effects`, "
+            "`checked-in-sys-modules`, `import-guarded-elsewhere`), with the effect and where it is:"
+        ),
+        "",
+    ]
+    any_kept = False
+    for r in results:
+        for line in r.get("cross_module_kept", []):
+            lines.append(f"- {r['name']}: {line}")
+            any_kept = True
+    if not any_kept:
+        lines.append("- none")
     return "\n".join(lines) + "\n"
 
 

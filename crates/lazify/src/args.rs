@@ -101,6 +101,20 @@ pub(crate) struct Args {
     /// `lazify.toml`) instead of discovering the nearest one.
     #[arg(long, value_name = "PATH")]
     pub(crate) config: Option<PathBuf>,
+
+    /// The target interpreter, or a virtual environment's folder, whose installed packages tell what imported
+    /// modules do when they load (default: `VIRTUAL_ENV`, else a `.venv` beside the project, else `python3`).
+    #[arg(long, value_name = "PATH")]
+    pub(crate) python: Option<PathBuf>,
+
+    /// What to do with imports of modules whose effects cannot be analysed (not installed, no Python source):
+    /// `trust` (defer them, the default) or `keep` (keep them eager).
+    #[arg(long, value_parser = parse_unknown_modules, value_name = "POLICY")]
+    pub(crate) unknown_modules: Option<lazify_core::UnknownModules>,
+}
+
+fn parse_unknown_modules(s: &str) -> Result<lazify_core::UnknownModules, String> {
+    s.parse()
 }
 
 /// `--output-format`.
@@ -183,6 +197,8 @@ impl Args {
             exclude: self.exclude.clone(),
             force_exclude: self.force_exclude,
             config: self.config.clone(),
+            python: self.python.clone(),
+            unknown_modules: self.unknown_modules,
             // The rewritten text is only checked when it is written or shown (stdin mode prints it).
             verify: matches!(self.mode(), Mode::Check | Mode::Report | Mode::Explain)
                 .then_some(false)

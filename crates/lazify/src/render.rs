@@ -112,6 +112,9 @@ pub(crate) struct JsonVerdict<'a> {
     member: Option<&'a str>,
     binding: &'a str,
     message: String,
+    /// `imported-module-has-effects`: the steps from the import to the effect, in other files.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    chain: Option<&'a lazify_core::effects::EffectChain>,
 }
 
 #[derive(serde::Serialize)]
@@ -169,6 +172,7 @@ pub(crate) fn json_object<'a>(
         member: verdict.member.as_deref(),
         binding: &verdict.binding,
         message: message(verdict),
+        chain: verdict.chain.as_ref(),
     }
 }
 
@@ -279,7 +283,10 @@ pub(crate) fn explain_report(source: &Source, verdict: &ImportVerdict) -> Report
             message: message(verdict),
             code: DEFERRABLE_CODE.to_string(),
             severity: Severity::Warning,
-            help: Some(fix_title(verdict, *style)),
+            help: Some(match &verdict.note {
+                Some(note) => format!("{}\nnote: {note}", fix_title(verdict, *style)),
+                None => fix_title(verdict, *style),
+            }),
             source: Snippet::Whole(source.clone()),
             labels: vec![LabeledSpan::new_with_span(
                 Some(format!("{} [{style}]", why.message())),
@@ -303,16 +310,39 @@ pub(crate) fn explain_report(source: &Source, verdict: &ImportVerdict) -> Report
                     span(verdict.alias_range),
                 ));
             }
+            let help = match (&verdict.chain, &verdict.note) {
+                (Some(chain), _) => Some(chain_text(verdict, chain)),
+                (None, Some(note)) => Some(note.clone()),
+                (None, None) => detail.clone(),
+            };
             Report {
                 message: message(verdict),
                 code: format!("keep::{reason}"),
                 severity: Severity::Advice,
-                help: detail.clone(),
+                help,
                 source: Snippet::Whole(source.clone()),
                 labels,
             }
         }
     }
+}
+
+/// The chain from an import to the effect its module has, one step a line.
+fn chain_text(verdict: &ImportVerdict, chain: &lazify_core::effects::EffectChain) -> String {
+    let mut text = format!(
+        "loading `{}` {} ({}):\n  `{}`",
+        verdict
+            .resolved_module
+            .as_deref()
+            .unwrap_or(&verdict.module),
+        chain.kind.describe(),
+        chain.kind,
+        verdict.describe()
+    );
+    for step in &chain.steps {
+        let _ = std::fmt::Write::write_fmt(&mut text, format_args!("\n  → {step}"));
+    }
+    text
 }
 
 /// An engine error (syntax error, misplaced `lazy`, a rewrite that broke the file) with its snippet.
@@ -552,6 +582,8 @@ mod tests {
             member: None,
             binding: "json".into(),
             decision,
+            chain: None,
+            note: None,
         }
     }
 

@@ -30,6 +30,13 @@ pub struct ImportVerdict {
     pub binding: String,
     /// Rewrite or keep.
     pub decision: Decision,
+    /// `imported-module-has-effects`: the chain from this import to the effect, in other files.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chain: Option<crate::effects::EffectChain>,
+    /// Something the verdict rests on that lazify could not check, e.g. "effects of `numpy` not analysed:
+    /// not installed in the target environment". Shown by `--explain`.
+    #[serde(skip)]
+    pub note: Option<String>,
 }
 
 impl ImportVerdict {
@@ -344,14 +351,39 @@ keep_reasons! {
     UsedBeforeImport = "used-before-import", Hoist, "the function reads the name before the import statement runs";
     /// The module already imports the same thing at module level, so the local import is redundant.
     RedundantLocalImport = "redundant-local-import", Hoist, "the module already imports this at module level";
-    /// The project replaces modules in `sys.modules` (`patch.dict(sys.modules, ...)`). A function-local import re-reads
-    /// `sys.modules` on each call; a hoisted binding does not.
-    SysModulesPatched = "sys-modules-patched", Hoist, "the project patches `sys.modules`, which a function-local import re-reads on each call";
+    /// The project replaces the module in `sys.modules` (`patch.dict(sys.modules, {"m": fake})`,
+    /// `sys.modules["m"] = fake`): an import that runs later (a lazy import at first use, a function-local
+    /// import on each call) reads what `sys.modules` holds then, not what it held when this import ran. With
+    /// `--hoist`, any `sys.modules` patch counts, named or not.
+    SysModulesPatched = "sys-modules-patched", Every, "the project replaces this module in `sys.modules`, which an import that runs later would not see (or see differently)";
     /// The imported module imports this one back at module level. A hoisted lazy import stays correct only if the name
     /// is not read while the other module is still initialising.
     ImportCycle = "import-cycle", Hoist, "the imported module imports this module back at module level";
     /// Another import binds the same name and must stay eager. Statements binding one name are decided together.
     SharedName = "shared-name", Every, "another import binding the same name stays eager";
+    /// Another file of the project rebinds the imported name in its module (`settings.X = v`,
+    /// `setattr(settings, "X", v)`, `patch.object(settings, "X")`, `mock.patch("settings.X")`): `from settings
+    /// import X` copies the value when it runs, so a lazy or function-local copy can see the new value where
+    /// the eager one kept the old.
+    RebindElsewhere = "rebound-elsewhere", Every, "another file rebinds this name in its module, and a later `from` import would copy the new value";
+    /// Another file of the project reads this module's namespace: `vars(this)` or `this.__dict__` (raw
+    /// values, which are unresolved proxies under `lazy` and `__lazy_modules__`), or, for style `local`,
+    /// `dir(this)` (the names, which a move into a function removes).
+    NamespaceReadElsewhere = "namespace-read-elsewhere", Every, "another file reads this module's namespace (`vars`, `__dict__`, `dir`)";
+    /// Loading the imported module (or a module it imports eagerly) has an effect visible outside it
+    /// (registering a codec or a handler, changing another module or process state, reading the environment,
+    /// printing, starting a thread): a deferred import would move that effect to the first use. The proof is
+    /// in the other file; `--explain` shows the chain.
+    ImportedModuleHasEffects = "imported-module-has-effects", Every, "loading the imported module has an effect visible outside it, which deferring would move";
+    /// Another file of the project tests whether the module is loaded (`"name" in sys.modules`,
+    /// `sys.modules.get("name")`): deferring the import here would change its answer.
+    CheckedInSysModules = "checked-in-sys-modules", Every, "another file of the project tests whether this module is in `sys.modules`";
+    /// Another file of the project imports this module inside `try: ... except ImportError:`: an import of a
+    /// module outside the project and the standard library must fail here, inside that `try`, not at first use.
+    ImportGuardedElsewhere = "import-guarded-elsewhere", Every, "another file imports this module inside `try`/`except ImportError`, which must see this import fail";
+    /// `unknown-modules = "keep"`: the imported module (or one it loads) could not be analysed (not found in
+    /// the project or the target environment, or without Python source).
+    ImportedModuleUnknown = "imported-module-unknown", Every, "the imported module's effects could not be analysed, and `unknown-modules = \"keep\"`";
     /// The warning filters are changed while the module is imported (`warnings.simplefilter(...)`,
     /// `warnings.filterwarnings(...)`, `warnings.resetwarnings()`, `warnings.filters[:] = ...` as plain statements, or
     /// in a function of this module called at import time), outside `with warnings.catch_warnings():`. A lazy import

@@ -50,6 +50,30 @@ pub struct FileFacts {
     /// `from pkg import mod` then `mod.name`), and `setattr(mod, "name", ...)`, `patch.object(mod, "name")`:
     /// `(module, name)`.
     pub attribute_uses: Vec<(String, String, TextSize)>,
+    /// `module.name` rebound from outside: `module.name = v`, `del module.name`, `setattr(module, "name", v)`,
+    /// `monkeypatch.setattr(module, "name", v)`, `patch.object(module, "name")`, `patch.multiple(module,
+    /// name=v)`, and `patch("module.name")` strings: `(module, name)`.
+    pub attribute_writes: Vec<(String, String, TextSize)>,
+    /// A module's namespace read from outside: `vars(mod)`, `mod.__dict__` (the raw dict, which holds lazy
+    /// proxies and misses moved names) or `dir(mod)` (the names only): `(module, NamespaceRead)`.
+    pub namespace_reads: Vec<(String, NamespaceRead, TextSize)>,
+    /// `from module import *` (module resolved when relative).
+    pub star_imports: Vec<(String, TextSize)>,
+    /// The literal `sys.modules` keys that a patch (`patch.dict(sys.modules, {...})`, `monkeypatch.setitem`)
+    /// replaces, or that a test file replaces in any way. Library code that writes a literal key
+    /// (`sys.modules["pkg._impl"] = _impl`) installs an alias while its package loads, which an import that runs
+    /// later finds as well; it is left out.
+    pub sys_modules_named: Vec<(String, TextSize)>,
+}
+
+/// How another file reads a module's namespace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NamespaceRead {
+    /// `vars(mod)`, `mod.__dict__`: the raw dict, whose values are unresolved proxies under `lazy` and
+    /// `__lazy_modules__`, and which misses the names `local` moves into functions.
+    Dict,
+    /// `dir(mod)`, `patch.dict(mod.__dict__, ...)` with computed keys: the names only, which `local` changes.
+    Names,
 }
 
 /// Scans one file; `None` when it does not parse.
@@ -145,6 +169,7 @@ impl Scanner<'_> {
             if key.is_none() && (removal || !self.is_test_file()) {
                 return;
             }
+            self.named_replacement(key.as_deref(), target.start(), false);
             self.facts.sys_modules_patches.push((key, target.start()));
         }
     }
@@ -165,6 +190,15 @@ impl Scanner<'_> {
             || path
                 .components()
                 .any(|c| matches!(c.as_os_str().to_str(), Some("test" | "tests" | "testing")))
+    }
+
+    /// Records a literal key replaced by a patch (`patch`), or by anything in a test file.
+    fn named_replacement(&mut self, key: Option<&str>, at: TextSize, patch: bool) {
+        if let Some(key) = key
+            && (patch || self.is_test_file())
+        {
+            self.facts.sys_modules_named.push((key.to_string(), at));
+        }
     }
 
     /// The module a `sys.modules` key names: a string literal, or `__name__` for this file's module.
@@ -207,6 +241,12 @@ impl<'a> Visitor<'a> for Scanner<'_> {
             Stmt::ImportFrom(f) => {
                 if let Some(module) = self.file.resolve_import(f.module.as_deref(), f.level) {
                     for alias in &f.names {
+                        if alias.name.as_str() == "*" {
+                            self.facts
+                                .star_imports
+                                .push((module.clone(), alias.start()));
+                            continue;
+                        }
                         self.facts.imported_names.push((
                             module.clone(),
                             alias.name.to_string(),
@@ -248,9 +288,9 @@ impl<'a> Visitor<'a> for Scanner<'_> {
 
     fn visit_expr(&mut self, expr: &'a Expr) {
         // `mod.name` (read or written) through an imported module: each link of a chain `mod.a.b` names
-        // something in the module before it. The chain is taken whole, in one pass, and its links are not
-        // visited again one by one (they have no other children).
-        if let Expr::Attribute(_) = expr {
+        // something in the module before it; `mod.__dict__` reads the namespace. The chain is taken whole, in one
+        // pass, and its links are not visited again one by one (they have no other children).
+        if let Expr::Attribute(outer) = expr {
             let mut links = Vec::new();
             let mut base = expr;
             while let Expr::Attribute(attr) = base {
@@ -263,10 +303,27 @@ impl<'a> Visitor<'a> for Scanner<'_> {
                 // The module before each link, innermost first; recorded outermost first, as a walk meets them.
                 let mut module = module.clone();
                 let mut uses = Vec::with_capacity(links.len());
-                for attr in links.iter().rev() {
-                    uses.push((module.clone(), attr.attr.to_string(), expr.start()));
+                for (depth, attr) in links.iter().rev().enumerate() {
+                    let name = attr.attr.as_str();
+                    if name == "__dict__" {
+                        self.facts.namespace_reads.push((
+                            module,
+                            NamespaceRead::Dict,
+                            expr.start(),
+                        ));
+                        break;
+                    }
+                    // Only the outermost link is what an assignment or `del` writes.
+                    if depth + 1 == links.len() && !matches!(outer.ctx, ast::ExprContext::Load) {
+                        self.facts.attribute_writes.push((
+                            module.clone(),
+                            name.to_string(),
+                            expr.start(),
+                        ));
+                    }
+                    uses.push((module.clone(), name.to_string(), expr.start()));
                     module.push('.');
-                    module.push_str(attr.attr.as_str());
+                    module.push_str(name);
                 }
                 self.facts.attribute_uses.extend(uses.into_iter().rev());
             }
@@ -283,11 +340,114 @@ impl<'a> Visitor<'a> for Scanner<'_> {
             ) && let [target, Expr::StringLiteral(name), ..] = &*call.arguments.args
                 && let Some(module) = self.module_of(target)
             {
-                self.facts.attribute_uses.push((
-                    module,
-                    name.value.to_str().to_string(),
-                    expr.start(),
-                ));
+                let name = name.value.to_str().to_string();
+                if matches!(last, "setattr" | "delattr" | "object") {
+                    self.facts
+                        .attribute_writes
+                        .push((module.clone(), name.clone(), expr.start()));
+                }
+                self.facts.attribute_uses.push((module, name, expr.start()));
+            }
+            // `vars(mod)`, `dir(mod)`.
+            if matches!(callee.as_str(), "vars" | "dir")
+                && let [target] = &*call.arguments.args
+                && let Some(module) = self.module_of(target)
+            {
+                let kind = if callee == "vars" {
+                    NamespaceRead::Dict
+                } else {
+                    NamespaceRead::Names
+                };
+                self.facts
+                    .namespace_reads
+                    .push((module, kind, expr.start()));
+            }
+            // `patch.multiple(mod, a=x, b=y)`: rebinds `mod.a` and `mod.b`.
+            if callee.ends_with("patch.multiple")
+                && let Some(target) = call.arguments.args.first()
+                && let Some(module) = self.module_of(target)
+            {
+                for keyword in &call.arguments.keywords {
+                    if let Some(arg) = &keyword.arg
+                        && !matches!(
+                            arg.as_str(),
+                            "spec" | "create" | "spec_set" | "autospec" | "new_callable"
+                        )
+                    {
+                        self.facts.attribute_writes.push((
+                            module.clone(),
+                            arg.to_string(),
+                            expr.start(),
+                        ));
+                        self.facts.attribute_uses.push((
+                            module.clone(),
+                            arg.to_string(),
+                            expr.start(),
+                        ));
+                    }
+                }
+            }
+            // `patch.dict(mod.__dict__, {"a": x})`: adds or replaces `mod.a` (a lazy binding is restored as it
+            // was, but a name `local` moved is added beside the function's own import, which keeps reading its
+            // own); computed keys may name anything.
+            if callee.ends_with("patch.dict")
+                && let Some(Expr::Attribute(dict)) = call.arguments.args.first()
+                && dict.attr.as_str() == "__dict__"
+                && let Some(module) = self.module_of(&dict.value)
+            {
+                let mut computed = !call.arguments.keywords.is_empty()
+                    && call.arguments.keywords.iter().any(|k| k.arg.is_none());
+                match call.arguments.args.get(1) {
+                    Some(Expr::Dict(d)) => {
+                        for item in &d.items {
+                            match &item.key {
+                                Some(Expr::StringLiteral(k)) => {
+                                    let name = k.value.to_str().to_string();
+                                    self.facts.attribute_writes.push((
+                                        module.clone(),
+                                        name.clone(),
+                                        expr.start(),
+                                    ));
+                                    self.facts.attribute_uses.push((
+                                        module.clone(),
+                                        name,
+                                        expr.start(),
+                                    ));
+                                }
+                                _ => computed = true,
+                            }
+                        }
+                    }
+                    Some(_) => computed = true,
+                    None => {}
+                }
+                for keyword in &call.arguments.keywords {
+                    if let Some(arg) = keyword.arg.as_ref().filter(|a| a.as_str() != "clear") {
+                        self.facts.attribute_writes.push((
+                            module.clone(),
+                            arg.to_string(),
+                            expr.start(),
+                        ));
+                        self.facts.attribute_uses.push((
+                            module.clone(),
+                            arg.to_string(),
+                            expr.start(),
+                        ));
+                    }
+                }
+                if computed {
+                    self.facts
+                        .namespace_reads
+                        .push((module, NamespaceRead::Names, expr.start()));
+                }
+                // The `mod.__dict__` argument is the patch's target, not a read of the raw dict.
+                for arg in call.arguments.args.iter().skip(1) {
+                    self.visit_expr(arg);
+                }
+                for keyword in &call.arguments.keywords {
+                    self.visit_expr(&keyword.value);
+                }
+                return;
             }
             let first = call.arguments.args.first();
             if callee.ends_with("patch.dict") && first.is_some_and(is_sys_modules) {
@@ -313,6 +473,7 @@ impl<'a> Visitor<'a> for Scanner<'_> {
                     );
                 }
                 for key in keys {
+                    self.named_replacement(key.as_deref(), expr.start(), true);
                     self.facts.sys_modules_patches.push((key, expr.start()));
                 }
             } else if matches!(last, "setitem" | "delitem") && first.is_some_and(is_sys_modules) {
@@ -320,6 +481,7 @@ impl<'a> Visitor<'a> for Scanner<'_> {
                     Some(Expr::StringLiteral(k)) => Some(k.value.to_str().to_string()),
                     _ => None,
                 };
+                self.named_replacement(key.as_deref(), expr.start(), true);
                 self.facts.sys_modules_patches.push((key, expr.start()));
             } else if let Expr::Attribute(attr) = &*call.func
                 && is_sys_modules(&attr.value)
@@ -338,6 +500,7 @@ impl<'a> Visitor<'a> for Scanner<'_> {
                 // A removal with a computed key (`sys.modules.pop(name, None)`) puts no replacement in place.
                 let removal = matches!(method, "pop" | "__delitem__");
                 if key.is_some() || (!removal && self.is_test_file()) {
+                    self.named_replacement(key.as_deref(), expr.start(), false);
                     self.facts.sys_modules_patches.push((key, expr.start()));
                 }
             } else if (last.contains("patch") || matches!(last, "setattr" | "delattr"))
@@ -363,6 +526,14 @@ pub struct ProjectFacts {
     imported: HashMap<(String, String), Vec<Location>>,
     sys_modules_patched: Vec<(Option<String>, Location)>,
     module_imports: HashMap<String, HashSet<String>>,
+    attribute_writes: HashMap<(String, String), Vec<Location>>,
+    namespace_reads: HashMap<String, Vec<(NamespaceRead, Location)>>,
+    star_imports: HashMap<String, Vec<Location>>,
+    entry_points: HashMap<(String, String), Vec<Location>>,
+    /// Literal `sys.modules` keys patched anywhere or replaced in a test file (a module replacing its own entry
+    /// while it loads, `sys.modules[__name__] = ...`, is left out: an import that runs later finds the same
+    /// replacement).
+    sys_modules_named: Vec<(String, Location)>,
 }
 
 impl ProjectFacts {
@@ -395,6 +566,29 @@ impl ProjectFacts {
                 .or_default()
                 .push(at(offset));
         }
+        for (module, name, offset) in facts.attribute_writes {
+            self.attribute_writes
+                .entry((module, name))
+                .or_default()
+                .push(at(offset));
+        }
+        for (module, kind, offset) in facts.namespace_reads {
+            self.namespace_reads
+                .entry(module)
+                .or_default()
+                .push((kind, at(offset)));
+        }
+        for (module, offset) in facts.star_imports {
+            self.star_imports
+                .entry(module)
+                .or_default()
+                .push(at(offset));
+        }
+        for (key, offset) in facts.sys_modules_named {
+            if facts.module.as_deref() != Some(key.as_str()) {
+                self.sys_modules_named.push((key, at(offset)));
+            }
+        }
         for (key, offset) in facts.sys_modules_patches {
             self.sys_modules_patched.push((key, at(offset)));
         }
@@ -406,20 +600,98 @@ impl ProjectFacts {
         }
     }
 
+    /// Adds an entry point of the project (`"module:name"` or `"module:name.attr"` in `pyproject.toml`'s
+    /// `[project.scripts]`, `[project.gui-scripts]` or `[project.entry-points.*]`), found at `at`.
+    pub fn add_entry_point(&mut self, target: &str, at: Location) {
+        let Some((module, object)) = target.split_once(':') else {
+            return;
+        };
+        let module = module.trim();
+        // `"pkg.cli:main [extra]"`: the extras are not part of the object.
+        let object = object.split('[').next().unwrap_or_default().trim();
+        let name = object.split('.').next().unwrap_or_default();
+        if module.is_empty() || name.is_empty() {
+            return;
+        }
+        self.entry_points
+            .entry((module.to_string(), name.to_string()))
+            .or_default()
+            .push(at);
+    }
+
     /// Where another file patches or imports `name` from `module` (`mock.patch("module.name")`,
-    /// `from module import name`).
+    /// `mock.patch("module.name.attr")`, `from module import name`, `module.name`, `patch.multiple(module,
+    /// name=...)`, `patch.dict(module.__dict__, {"name": ...})`), or an entry point names it.
     pub fn outside_uses(&self, module: &str, name: &str) -> Option<&Location> {
         let dotted = format!("{module}.{name}");
         self.patched
             .get(&dotted)
             .and_then(|v| v.first())
             .or_else(|| {
+                // A target below the name (`module.name.attr`) reads `module.name` first.
+                self.patched
+                    .iter()
+                    .filter(|(target, _)| {
+                        target
+                            .strip_prefix(dotted.as_str())
+                            .is_some_and(|rest| rest.starts_with('.'))
+                    })
+                    .filter_map(|(_, at)| at.first())
+                    .min_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)))
+            })
+            .or_else(|| {
                 let key = (module.to_string(), name.to_string());
                 self.imported
                     .get(&key)
                     .or_else(|| self.attribute_uses.get(&key))
+                    .or_else(|| self.entry_points.get(&key))
                     .and_then(|v| v.first())
             })
+    }
+
+    /// Where another file rebinds `module.name` (`module.name = v`, `setattr`, `patch.object`,
+    /// `patch.multiple`, `mock.patch("module.name")`): a `from module import name` elsewhere copies the value
+    /// when it runs, so running it later (lazy) can copy a different value.
+    pub fn rebound_elsewhere(&self, module: &str, name: &str) -> Option<&Location> {
+        let key = (module.to_string(), name.to_string());
+        self.attribute_writes
+            .get(&key)
+            .and_then(|v| v.first())
+            .or_else(|| {
+                self.patched
+                    .get(&format!("{module}.{name}"))
+                    .and_then(|v| v.first())
+            })
+    }
+
+    /// Where another file reads `module`'s namespace: `vars(module)` or `module.__dict__` (any style), or only
+    /// its names, `dir(module)` (`names_too`, for style `local`).
+    pub fn namespace_read(&self, module: &str, names_too: bool) -> Option<&Location> {
+        self.namespace_reads
+            .get(module)?
+            .iter()
+            .find(|(kind, _)| names_too || *kind == NamespaceRead::Dict)
+            .map(|(_, at)| at)
+    }
+
+    /// Where another file runs `from module import *`.
+    pub fn star_imported(&self, module: &str) -> Option<&Location> {
+        self.star_imports.get(module).and_then(|v| v.first())
+    }
+
+    /// Where the project puts a replacement for `module` (or one of its packages) into `sys.modules` under a
+    /// literal name (`patch.dict(sys.modules, {"module": fake})`, `sys.modules["module"] = fake`): an import
+    /// that runs later (lazy, or in a function) reads what is there at that moment, not the replacement.
+    pub fn sys_modules_replaced(&self, module: &str) -> Option<&Location> {
+        self.sys_modules_named
+            .iter()
+            .find(|(k, _)| {
+                module == k
+                    || module
+                        .strip_prefix(k.as_str())
+                        .is_some_and(|rest| rest.starts_with('.'))
+            })
+            .map(|(_, at)| at)
     }
 
     /// Where the project replaces the `sys.modules` entry that `import module` reads (the module or one of
@@ -522,5 +794,118 @@ impl ProjectFacts {
             }
         }
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Location, ProjectFacts, scan};
+    use crate::settings::SourceFile;
+    use std::path::{Path, PathBuf};
+
+    fn project(files: &[(&str, &str, &str)]) -> ProjectFacts {
+        let mut project = ProjectFacts::default();
+        for (path, module, text) in files {
+            let file = SourceFile::new(*path).with_module_name(*module);
+            project.add(Path::new(path), text, scan(text, &file).unwrap());
+        }
+        project
+    }
+
+    #[test]
+    fn patch_forms_name_the_attribute() {
+        let src = "from unittest import mock\nimport app\nimport pkg.mod as m\n\nmock.patch(\"app.heavy.compute\")\nmock.patch.multiple(app, compute=len, create=True)\nmock.patch.dict(m.__dict__, {\"loads\": len})\n";
+        let p = project(&[("tests/test_a.py", "test_a", src)]);
+        // Below the name: `app.heavy` is read first.
+        assert_eq!(p.outside_uses("app", "heavy").unwrap().line, 5);
+        assert!(p.outside_uses("app", "heav").is_none());
+        assert_eq!(p.outside_uses("app", "compute").unwrap().line, 6);
+        assert!(p.outside_uses("app", "create").is_none());
+        assert_eq!(p.outside_uses("pkg.mod", "loads").unwrap().line, 7);
+        assert_eq!(p.rebound_elsewhere("app", "compute").unwrap().line, 6);
+        assert_eq!(p.rebound_elsewhere("pkg.mod", "loads").unwrap().line, 7);
+        // A patch of the dict with literal keys is not a read of the raw namespace.
+        assert!(p.namespace_read("pkg.mod", true).is_none());
+    }
+
+    #[test]
+    fn writes_are_told_from_reads() {
+        let src = "import settings\nfrom pkg import conf\n\nprint(settings.A)\nsettings.B = 1\nsetattr(conf, \"C\", 2)\ndel settings.D\nconf.E += 1\nhasattr(conf, \"F\")\n";
+        let p = project(&[("main.py", "main", src)]);
+        assert!(p.rebound_elsewhere("settings", "A").is_none());
+        assert_eq!(p.rebound_elsewhere("settings", "B").unwrap().line, 5);
+        assert_eq!(p.rebound_elsewhere("pkg.conf", "C").unwrap().line, 6);
+        assert_eq!(p.rebound_elsewhere("settings", "D").unwrap().line, 7);
+        assert_eq!(p.rebound_elsewhere("pkg.conf", "E").unwrap().line, 8);
+        assert!(p.rebound_elsewhere("pkg.conf", "F").is_none());
+        // `mock.patch("settings.G")` rebinds too.
+        let p = project(&[(
+            "t.py",
+            "t",
+            "from unittest import mock\nmock.patch(\"settings.G\", 1)\n",
+        )]);
+        assert_eq!(p.rebound_elsewhere("settings", "G").unwrap().line, 2);
+    }
+
+    #[test]
+    fn namespace_reads_by_kind() {
+        let src = "import a\nimport b\nimport c\nfrom unittest import mock\n\nvars(a)\ndir(b)\nmock.patch.dict(c.__dict__, values)\nx = a.__dict__\n";
+        let p = project(&[("tool.py", "tool", src)]);
+        assert_eq!(p.namespace_read("a", false).unwrap().line, 6);
+        assert!(p.namespace_read("b", false).is_none());
+        assert_eq!(p.namespace_read("b", true).unwrap().line, 7);
+        // Computed keys: any name may be added.
+        assert!(p.namespace_read("c", false).is_none());
+        assert_eq!(p.namespace_read("c", true).unwrap().line, 8);
+        // `vars()` of something that is not an import says nothing.
+        let p = project(&[("t.py", "t", "vars(obj)\nobj.__dict__\n")]);
+        assert!(p.namespace_read("obj", true).is_none());
+    }
+
+    #[test]
+    fn sys_modules_replaced_by_name_only() {
+        let test = "import sys\nfrom unittest import mock\n\nwith mock.patch.dict(sys.modules, {\"heavy\": None}):\n    pass\nwith mock.patch.dict(sys.modules, clear=True):\n    pass\n";
+        let own =
+            "import sys\nsys.modules[__name__] = object()\nsys.modules[\"pkg._impl\"] = sys\n";
+        let p = project(&[
+            ("tests/test_a.py", "test_a", test),
+            ("wrap.py", "wrap", own),
+        ]);
+        assert_eq!(p.sys_modules_replaced("heavy").unwrap().line, 4);
+        assert_eq!(p.sys_modules_replaced("heavy.sub").unwrap().line, 4);
+        assert!(p.sys_modules_replaced("heavyweight").is_none());
+        // An unnamed patch counts for `--hoist` only.
+        assert!(p.sys_modules_replaced("other").is_none());
+        assert!(p.sys_modules_patched("other").is_some());
+        // A module replacing its own entry while it loads: a later import finds the same replacement.
+        assert!(p.sys_modules_replaced("wrap").is_none());
+        // Library code installing an alias under a literal name: an import that runs later finds it too.
+        assert!(p.sys_modules_replaced("pkg._impl").is_none());
+        assert!(p.sys_modules_patched("pkg._impl").is_some());
+    }
+
+    #[test]
+    fn star_imports_and_entry_points() {
+        let p = project(&[(
+            "pkg/user.py",
+            "pkg.user",
+            "from .app import *\nfrom os import *\n",
+        )]);
+        assert_eq!(p.star_imported("pkg.app").unwrap().line, 1);
+        assert_eq!(p.star_imported("os").unwrap().line, 2);
+        assert!(p.outside_uses("pkg.app", "*").is_none());
+        let mut p = ProjectFacts::default();
+        let at = Location {
+            path: PathBuf::from("pyproject.toml"),
+            line: 3,
+        };
+        p.add_entry_point("pkg.cli:main", at.clone());
+        p.add_entry_point(" pkg.cli : app.run [extra] ", at.clone());
+        p.add_entry_point("no_colon", at.clone());
+        p.add_entry_point(":x", at);
+        assert_eq!(p.outside_uses("pkg.cli", "main").unwrap().line, 3);
+        assert!(p.outside_uses("pkg.cli", "app").is_some());
+        assert!(p.outside_uses("pkg.cli", "run").is_none());
+        assert!(p.outside_uses("no_colon", "").is_none());
     }
 }

@@ -2186,7 +2186,7 @@ pub(crate) fn is_type_checking_test(test: &Expr) -> bool {
     }
 }
 
-fn is_main_test(test: &Expr) -> bool {
+pub(crate) fn is_main_test(test: &Expr) -> bool {
     let Expr::Compare(cmp) = test else {
         return false;
     };

@@ -7,6 +7,7 @@
 
 pub mod diagnostic;
 pub mod edit;
+pub mod effects;
 pub mod facts;
 mod index;
 mod known;
@@ -22,9 +23,9 @@ pub use diagnostic::{
     DEFERRABLE_CODE, Decision, EngineError, FileOutcome, ImportVerdict, KeepReason, Notice,
     NoticeKind, ReasonScope, RewriteWhy, Skipped,
 };
-pub use facts::{FileFacts, Location, ProjectFacts};
+pub use facts::{FileFacts, Location, NamespaceRead, ProjectFacts};
 pub use ruff_text_size::{TextRange, TextSize};
-pub use settings::{KeepList, PythonVersion, Settings, SourceFile, Style};
+pub use settings::{KeepList, PythonVersion, Settings, SourceFile, Style, UnknownModules};
 
 /// Analyses one file and, when something can be deferred, rewrites it.
 ///

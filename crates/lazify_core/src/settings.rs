@@ -172,6 +172,31 @@ impl KeepList {
     }
 }
 
+/// The policy for imported modules whose effects cannot be analysed (`unknown-modules`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum UnknownModules {
+    /// Defer them as if they had no effects (the default), with a note in `--explain`.
+    #[default]
+    Trust,
+    /// Keep their imports eager.
+    Keep,
+}
+
+impl FromStr for UnknownModules {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "trust" => Ok(Self::Trust),
+            "keep" => Ok(Self::Keep),
+            other => Err(format!(
+                "unknown value `{other}` for `unknown-modules` (expected `trust` or `keep`)"
+            )),
+        }
+    }
+}
+
 /// Everything the engine needs to know about one run, resolved by the caller.
 #[derive(Clone, Debug)]
 pub struct Settings {
@@ -197,6 +222,12 @@ pub struct Settings {
     /// Facts from the whole project (other files' `mock.patch` strings, imports of this module's names,
     /// `sys.modules` patching, import cycles), for `local` and `hoist`. `None`: only this file is known.
     pub project: Option<std::sync::Arc<crate::facts::ProjectFacts>>,
+    /// What imported modules do when they load, across files (the project, the target environment, the
+    /// built-in table). The planner asks it only about imports it is about to rewrite. `None`: not known, and
+    /// imports are judged from this file alone.
+    pub effects: Option<std::sync::Arc<dyn crate::effects::EffectOracle>>,
+    /// What to do with an import whose module's effects cannot be analysed (not found, no Python source).
+    pub unknown_modules: UnknownModules,
     /// Re-parse and placement-check the rewritten text before returning it (the default). A caller that neither
     /// writes nor shows the text (`--check`, the report) may turn it off: it is a third of the work on a large
     /// tree. Without it, `fixed` may (through a lazify bug) hold text that does not parse.
@@ -215,6 +246,8 @@ impl Default for Settings {
             type_checking_imports: false,
             hoist: false,
             project: None,
+            effects: None,
+            unknown_modules: UnknownModules::Trust,
             verify: true,
         }
     }

@@ -72,7 +72,7 @@ pub(crate) fn diagnostics(
             .into_iter()
             .collect();
     }
-    outcome
+    let mut diagnostics: Vec<Diagnostic> = outcome
         .rewrites()
         .map(|verdict| Diagnostic {
             range: index.range(text, verdict.alias_range, encoding),
@@ -83,7 +83,71 @@ pub(crate) fn diagnostics(
             data: serde_json::to_value(verdict).ok(),
             ..Diagnostic::default()
         })
-        .collect()
+        .collect();
+    diagnostics.extend(
+        outcome
+            .verdicts
+            .iter()
+            .filter_map(|v| effect_hint(text, index, encoding, v)),
+    );
+    diagnostics
+}
+
+/// `file:///a/my%20file.py` for an absolute path.
+fn file_uri(path: &std::path::Path) -> String {
+    let mut uri = String::from("file://");
+    for byte in path.to_string_lossy().bytes() {
+        if byte.is_ascii_alphanumeric() || b"/-._~".contains(&byte) {
+            uri.push(char::from(byte));
+        } else {
+            let _ = std::fmt::Write::write_fmt(&mut uri, format_args!("%{byte:02X}"));
+        }
+    }
+    uri
+}
+
+/// An import kept eager because its module has an effect when it loads: a hint whose related information
+/// points at each step of the chain in the other files.
+fn effect_hint(
+    text: &str,
+    index: &LineIndex,
+    encoding: PositionEncoding,
+    verdict: &ImportVerdict,
+) -> Option<Diagnostic> {
+    let chain = verdict.chain.as_ref()?;
+    let Decision::Keep { reason, .. } = verdict.decision else {
+        return None;
+    };
+    let related = chain
+        .steps
+        .iter()
+        .filter_map(|step| {
+            let path = step.path.as_ref()?;
+            let path = std::path::absolute(path).ok()?;
+            let uri: lsp_types::Uri = file_uri(&path).parse().ok()?;
+            let line = u32::try_from(step.line.saturating_sub(1)).ok()?;
+            let column = u32::try_from(step.column.saturating_sub(1)).ok()?;
+            let position = lsp_types::Position::new(line, column);
+            Some(lsp_types::DiagnosticRelatedInformation {
+                location: lsp_types::Location::new(uri, lsp_types::Range::new(position, position)),
+                message: step.text.clone(),
+            })
+        })
+        .collect();
+    Some(Diagnostic {
+        range: index.range(text, verdict.alias_range, encoding),
+        severity: Some(DiagnosticSeverity::HINT),
+        code: Some(NumberOrString::String(format!("keep::{reason}"))),
+        source: Some(SOURCE.to_string()),
+        message: format!(
+            "`{}` stays eager: loading it {} ({})",
+            verdict.describe(),
+            chain.kind.describe(),
+            chain.describe()
+        ),
+        related_information: Some(related),
+        ..Diagnostic::default()
+    })
 }
 
 /// A syntax error gets no diagnostic (the user's other tools report it, and lazify has nothing to add);
@@ -357,7 +421,17 @@ mod tests {
                 style,
                 why: RewriteWhy::UsedOnlyDeferred,
             },
+            chain: None,
+            note: None,
         }
+    }
+
+    #[test]
+    fn file_uris_are_percent_encoded() {
+        assert_eq!(
+            file_uri(std::path::Path::new("/tmp/my proj/café.py")),
+            "file:///tmp/my%20proj/caf%C3%A9.py"
+        );
     }
 
     #[test]

@@ -43,7 +43,13 @@ pub(crate) struct Session {
     workspace_root: Option<PathBuf>,
     /// Project facts (style `local`, `hoist`) by project root, with when they were scanned.
     facts: HashMap<PathBuf, (Instant, Arc<ProjectFacts>)>,
+    /// Effect oracles (what imported modules do when they load) by project root and interpreter, reused for
+    /// [`FACTS_TTL`]: each summarises a module once, so a keystroke does not re-read other files.
+    oracles: HashMap<EffectKey, (Instant, Arc<lazify_workspace::effects::WorkspaceOracle>)>,
 }
+
+/// An effect oracle's project root and target interpreter.
+type EffectKey = (PathBuf, lazify_workspace::effects::PythonSource);
 
 /// How long scanned project facts are reused: other files change on disk without the server hearing of it.
 const FACTS_TTL: Duration = Duration::from_secs(10);
@@ -74,6 +80,7 @@ impl Session {
             shown: HashSet::new(),
             workspace_root: workspace_root(params),
             facts: HashMap::new(),
+            oracles: HashMap::new(),
         };
         if let Some(options) = &params.initialization_options {
             session.set_client_settings(options);
@@ -209,15 +216,14 @@ impl Session {
         match resolved {
             Ok(resolved) => {
                 let mut settings = resolved.settings.clone();
-                // Style `local` and `hoist` consult the whole project, as the command line does.
-                if lazify_workspace::needs_project_facts(&settings) {
-                    let fallback = self
-                        .workspace_root
-                        .clone()
-                        .unwrap_or_else(|| dir.to_path_buf());
-                    let root = lazify_workspace::project_root(&resolved, &fallback);
-                    settings.project = self.project_facts(&root);
-                }
+                // Every style consults the whole project, as the command line does.
+                let fallback = self
+                    .workspace_root
+                    .clone()
+                    .unwrap_or_else(|| dir.to_path_buf());
+                let root = lazify_workspace::project_root(&resolved, &fallback);
+                settings.project = self.project_facts(&root);
+                settings.effects = self.effect_oracle(root, resolved.python.clone());
                 (file, settings)
             }
             Err(e) => {
@@ -247,6 +253,25 @@ impl Session {
                 None
             }
         }
+    }
+
+    /// The effect oracle of a project, reused for [`FACTS_TTL`].
+    fn effect_oracle(
+        &mut self,
+        root: PathBuf,
+        python: lazify_workspace::effects::PythonSource,
+    ) -> Option<Arc<dyn lazify_core::effects::EffectOracle>> {
+        let key = (root, python);
+        if let Some((at, oracle)) = self.oracles.get(&key)
+            && at.elapsed() < FACTS_TTL
+        {
+            return Some(Arc::clone(oracle) as Arc<dyn lazify_core::effects::EffectOracle>);
+        }
+        let workspace = Workspace::new(&key.0, self.client_settings.overrides()).ok()?;
+        let oracle = workspace.oracle(&key.0, key.1.clone());
+        self.oracles
+            .insert(key, (Instant::now(), Arc::clone(&oracle)));
+        Some(oracle as Arc<dyn lazify_core::effects::EffectOracle>)
     }
 
     fn editor_only_settings(&mut self) -> Settings {

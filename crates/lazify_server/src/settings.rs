@@ -4,10 +4,11 @@
 //! Accepted shapes: the options object itself, or one wrapped as `{"lazify": {...}}` (as most clients send
 //! `didChangeConfiguration`). Keys: `style` (`"lazy"` / `"lazy-modules"`), `targetVersion` (`"py315"`,
 //! `"3.15"`), `keep` (module patterns, added to the files' keep list), `severity` (`"hint"`, `"information"`,
-//! `"warning"`), `includePreloaded`, `lazyReexports`. A bad value (or an unknown key) is reported with the key
-//! and the value, and that key keeps its previous value (the default at start-up); the other keys still apply. A
-//! `null` value means "not set" (clients send `null` for settings the user left alone). Editor values win over
-//! the files' values (as ruff's `editorFirst`).
+//! `"warning"`), `includePreloaded`, `lazyReexports`, `python` (the target interpreter or virtual environment whose
+//! installed packages tell what imported modules do when they load). A bad value (or an unknown key) is reported with
+//! the key and the value, and that key keeps its previous value (the default at start-up); the other keys still
+//! apply. A `null` value means "not set" (clients send `null` for settings the user left alone). Editor values win
+//! over the files' values (as ruff's `editorFirst`).
 
 use lazify_core::{KeepList, PythonVersion, Settings, Style};
 use lsp_types::DiagnosticSeverity;
@@ -60,6 +61,8 @@ pub(crate) struct ClientSettings {
     pub(crate) include_preloaded: Option<bool>,
     /// Overrides `lazy-reexports`.
     pub(crate) lazy_reexports: Option<bool>,
+    /// Overrides `python` (the target interpreter or virtual environment).
+    pub(crate) python: Option<std::path::PathBuf>,
 }
 
 impl ClientSettings {
@@ -110,6 +113,7 @@ impl ClientSettings {
                 "lazyReexports" | "lazy-reexports" => {
                     boolean(value).map(|b| settings.lazy_reexports = Some(b))
                 }
+                "python" => string(value).map(|s| settings.python = Some(s.into())),
                 other => Err(format!("unknown setting `{other}`")),
             };
             if let Err(e) = result {
@@ -171,6 +175,7 @@ impl ClientSettings {
             keep: self.keep.clone(),
             include_preloaded: self.include_preloaded,
             lazy_reexports: self.lazy_reexports,
+            python: self.python.clone(),
             ..lazify_workspace::Overrides::default()
         }
     }

@@ -35,6 +35,12 @@ pub struct Options {
     pub exclude: Option<Vec<String>>,
     /// `extend-exclude = [...]`: globs added to the exclusions.
     pub extend_exclude: Option<Vec<String>>,
+    /// `python = ".venv"`: the target interpreter, or a virtual environment's folder (relative to the
+    /// configuration file), whose installed packages are read to find what imported modules do when they load.
+    pub python: Option<String>,
+    /// `unknown-modules = "keep"`: keep imports of modules whose effects cannot be analysed eager (default
+    /// `"trust"`).
+    pub unknown_modules: Option<lazify_core::UnknownModules>,
 }
 
 /// A parsed configuration file.

@@ -11,6 +11,7 @@
 pub mod config;
 pub mod diff;
 pub mod discover;
+pub mod effects;
 pub mod encoding;
 pub mod error;
 pub mod resolve;
@@ -21,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
 
-use lazify_core::{EngineError, FileOutcome, ProjectFacts, Settings, SourceFile, Style};
+use lazify_core::{EngineError, FileOutcome, ProjectFacts, Settings, SourceFile};
 use rayon::prelude::*;
 
 pub use discover::{Candidate, Discovered};
@@ -240,10 +241,12 @@ impl Workspace {
         }
         files.sort_by(|a, b| a.path.cmp(&b.path));
         let facts = on_big_stack(|| self.facts_for(&files, &fallback));
+        let oracles = self.oracles_for(&files, &fallback);
         Prepared {
             errors,
             files,
             facts,
+            oracles,
             fallback,
         }
     }
@@ -268,8 +271,14 @@ impl Workspace {
             errors,
             files,
             facts,
+            oracles,
             fallback,
         } = prepared;
+        let context = Context {
+            facts: &facts,
+            oracles: &oracles,
+            fallback: &fallback,
+        };
         let total = files.len();
         let workers = pool().map_or(1, rayon::ThreadPool::current_num_threads);
         let window = 4 * workers;
@@ -279,7 +288,7 @@ impl Workspace {
         let analyse_one = |i: usize| {
             let candidate = &files[i];
             let mut result = guarded(&candidate.path, || {
-                self.process_file(candidate, false, &facts, &fallback)
+                self.process_file(candidate, false, &context)
             })
             .unwrap_or_else(|error| Ok(FileResult::failed(candidate.path.clone(), error)))
             .unwrap_or_else(|problem| {
@@ -341,9 +350,8 @@ impl Workspace {
         outcome.map(|()| run)
     }
 
-    /// Processes `files` in parallel. When a file's settings need facts from the whole project (style
-    /// `local`, `hoist`), its project is scanned first: the folder holding its configuration file, or else the
-    /// common folder of `files`.
+    /// Processes `files` in parallel. Each file's project is scanned first for the facts other files hold
+    /// (in every style): the folder holding its configuration file, or else the common folder of `files`.
     pub fn process(&self, files: &[Candidate], write: bool) -> Run {
         let fallback = common_root(files.iter().map(|c| c.absolute.as_path()))
             .unwrap_or_else(|| self.resolver.cwd().to_path_buf());
@@ -358,11 +366,17 @@ impl Workspace {
         on_big_stack(|| {
             let fallback = fallback.to_path_buf();
             let facts = self.facts_for(files, &fallback);
+            let oracles = self.oracles_for(files, &fallback);
+            let context = Context {
+                facts: &facts,
+                oracles: &oracles,
+                fallback: &fallback,
+            };
             let mut outcomes: Vec<Result<FileResult, resolve::ConfigProblem>> = files
                 .par_iter()
                 .map(|candidate| {
                     guarded(&candidate.path, || {
-                        self.process_file(candidate, write, &facts, &fallback)
+                        self.process_file(candidate, write, &context)
                     })
                     .unwrap_or_else(|error| Ok(FileResult::failed(candidate.path.clone(), error)))
                 })
@@ -399,12 +413,11 @@ impl Workspace {
         &self,
         candidate: &Candidate,
         write: bool,
-        facts: &HashMap<PathBuf, Facts>,
-        fallback: &Path,
+        context: &Context<'_>,
     ) -> Result<FileResult, resolve::ConfigProblem> {
         let resolved = self.settings(&candidate.absolute)?;
         let mut result = FileResult::new(candidate.path.clone());
-        let settings = match with_facts(&resolved, facts, fallback) {
+        let settings = match with_facts(&resolved, context) {
             Ok(settings) => settings,
             Err(error) => {
                 result.outcome.error = Some(error);
@@ -459,7 +472,7 @@ impl Workspace {
             Err(_) => root.to_path_buf(),
         };
         on_big_stack(|| {
-            let discovered = discover::discover(&self.resolver, &[shown]);
+            let discovered = discover::discover(&self.resolver, std::slice::from_ref(&shown));
             let scanned: Vec<_> = discovered
                 .files
                 .par_iter()
@@ -485,6 +498,7 @@ impl Workspace {
                     Err(error) => failures.push(error),
                 }
             }
+            add_entry_points(&mut project, root, &shown);
             (project, failures)
         })
     }
@@ -493,9 +507,7 @@ impl Workspace {
     fn facts_for(&self, files: &[Candidate], fallback: &Path) -> HashMap<PathBuf, Facts> {
         let mut roots = BTreeSet::new();
         for candidate in files {
-            if let Ok(resolved) = self.resolver.settings_for(&candidate.absolute)
-                && needs_project_facts(&resolved.settings)
-            {
+            if let Ok(resolved) = self.resolver.settings_for(&candidate.absolute) {
                 roots.insert(project_root(&resolved, fallback));
             }
         }
@@ -525,6 +537,34 @@ impl Workspace {
                 })
             }
         }
+    }
+
+    /// One effect oracle per project (and target interpreter) of `files`: the project's modules are walked, and
+    /// the interpreter asked, only when an import about to be rewritten needs them.
+    fn oracles_for(&self, files: &[Candidate], fallback: &Path) -> Oracles {
+        let mut keys = BTreeSet::new();
+        for candidate in files {
+            if let Ok(resolved) = self.resolver.settings_for(&candidate.absolute) {
+                keys.insert((project_root(&resolved, fallback), resolved.python.clone()));
+            }
+        }
+        keys.into_iter()
+            .map(|(root, python)| {
+                let oracle = self.oracle(&root, python.clone());
+                ((root, python), oracle)
+            })
+            .collect()
+    }
+
+    /// The effect oracle for the project in `root` with the target interpreter `python`.
+    pub fn oracle(
+        &self,
+        root: &Path,
+        python: effects::PythonSource,
+    ) -> Arc<effects::WorkspaceOracle> {
+        Arc::new(lazify_core::effects::Analyzer::new(
+            effects::WorkspaceLocator::new(root, Arc::clone(&self.resolver), python),
+        ))
     }
 
     /// Processes source text read from stdin. `filename` (`--stdin-filename`) is used for configuration
@@ -558,14 +598,18 @@ impl Workspace {
             .parent()
             .filter(|_| filename.is_some())
             .map_or_else(|| self.resolver.cwd().to_path_buf(), Path::to_path_buf);
-        let facts = if needs_project_facts(&resolved.settings) {
-            let root = project_root(&resolved, &fallback);
-            let facts = self.project_facts(&root);
-            HashMap::from([(root, facts)])
-        } else {
-            HashMap::new()
+        let root = project_root(&resolved, &fallback);
+        let facts = HashMap::from([(root.clone(), self.project_facts(&root))]);
+        let oracles = Oracles::from([(
+            (root.clone(), resolved.python.clone()),
+            self.oracle(&root, resolved.python.clone()),
+        )]);
+        let context = Context {
+            facts: &facts,
+            oracles: &oracles,
+            fallback: &fallback,
         };
-        let settings = match with_facts(&resolved, &facts, &fallback) {
+        let settings = match with_facts(&resolved, &context) {
             Ok(settings) => settings,
             Err(error) => {
                 result.outcome.error = Some(error);
@@ -615,6 +659,7 @@ pub struct Prepared {
     errors: Vec<WorkspaceError>,
     files: Vec<Candidate>,
     facts: HashMap<PathBuf, Facts>,
+    oracles: Oracles,
     fallback: PathBuf,
 }
 
@@ -762,9 +807,47 @@ fn analyse(
     result.decoded = Some(decoded);
 }
 
-/// Whether the engine needs facts from the whole project for these settings (style `local`, `hoist`).
-pub fn needs_project_facts(settings: &Settings) -> bool {
-    settings.hoist || settings.effective_style().0 == Style::Local
+/// The entry points of the project's `pyproject.toml` (`[project.scripts]`, `[project.gui-scripts]`,
+/// `[project.entry-points.<group>]`): each `"module:object"` reads `object` from `module` when it runs. A file
+/// that cannot be read or parsed adds nothing (the resolver reports a broken settings file).
+fn add_entry_points(project: &mut ProjectFacts, root: &Path, shown_root: &Path) {
+    let Ok(text) = std::fs::read_to_string(root.join("pyproject.toml")) else {
+        return;
+    };
+    let Ok(table) = text.parse::<toml::Table>() else {
+        return;
+    };
+    let Some(section) = table.get("project").and_then(toml::Value::as_table) else {
+        return;
+    };
+    let mut groups: Vec<&toml::Table> = ["scripts", "gui-scripts"]
+        .iter()
+        .filter_map(|key| section.get(*key).and_then(toml::Value::as_table))
+        .collect();
+    if let Some(entry_points) = section.get("entry-points").and_then(toml::Value::as_table) {
+        groups.extend(entry_points.values().filter_map(toml::Value::as_table));
+    }
+    let path = if shown_root == Path::new(".") {
+        PathBuf::from("pyproject.toml")
+    } else {
+        shown_root.join("pyproject.toml")
+    };
+    for group in groups {
+        for value in group.values().filter_map(toml::Value::as_str) {
+            // The line of the first occurrence of the quoted value: good enough to point at it.
+            let line = text
+                .lines()
+                .position(|l| l.contains(value))
+                .map_or(1, |i| i + 1);
+            project.add_entry_point(
+                value,
+                lazify_core::Location {
+                    path: path.clone(),
+                    line,
+                },
+            );
+        }
+    }
 }
 
 /// The folder a file's project facts come from: its configuration file's folder, else the folder of the
@@ -779,18 +862,24 @@ pub fn project_root(resolved: &ResolvedSettings, fallback: &Path) -> PathBuf {
         .map_or_else(|| fallback.to_path_buf(), Path::to_path_buf)
 }
 
-/// The engine settings for a file, with its project's facts when they are needed.
-fn with_facts(
-    resolved: &ResolvedSettings,
-    facts: &HashMap<PathBuf, Facts>,
-    fallback: &Path,
-) -> Result<Settings, EngineError> {
+/// The effect oracles of a run, by project folder and target interpreter.
+type Oracles = HashMap<(PathBuf, effects::PythonSource), Arc<effects::WorkspaceOracle>>;
+
+/// What a run shares between its files.
+struct Context<'a> {
+    facts: &'a HashMap<PathBuf, Facts>,
+    oracles: &'a Oracles,
+    fallback: &'a Path,
+}
+
+/// The engine settings for a file, with its project's facts and its effect oracle; an error when the project
+/// scan failed (its verdicts depend on it).
+fn with_facts(resolved: &ResolvedSettings, context: &Context<'_>) -> Result<Settings, EngineError> {
     let mut settings = resolved.settings.clone();
-    if needs_project_facts(&settings) {
-        settings.project = facts
-            .get(&project_root(resolved, fallback))
-            .cloned()
-            .transpose()?;
+    let root = project_root(resolved, context.fallback);
+    settings.project = context.facts.get(&root).cloned().transpose()?;
+    if let Some(oracle) = context.oracles.get(&(root, resolved.python.clone())) {
+        settings.effects = Some(Arc::clone(oracle) as Arc<dyn lazify_core::effects::EffectOracle>);
     }
     Ok(settings)
 }

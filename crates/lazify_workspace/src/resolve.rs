@@ -67,6 +67,10 @@ pub struct Overrides {
     pub force_exclude: bool,
     /// `--config`: use this file for every source file instead of discovering one.
     pub config: Option<PathBuf>,
+    /// `--python`: the target interpreter or virtual environment (relative to the working directory).
+    pub python: Option<PathBuf>,
+    /// `--unknown-modules`.
+    pub unknown_modules: Option<lazify_core::UnknownModules>,
     /// `Some(false)`: skip re-parsing rewritten text that will neither be written nor shown (`--check`, the
     /// report). Not a configuration key.
     pub verify: Option<bool>,
@@ -128,6 +132,8 @@ pub struct ResolvedSettings {
     pub pyproject: Option<PathBuf>,
     /// The exclusions that apply (configured or default).
     pub exclude: Excluder,
+    /// Where the target interpreter comes from (`--python`, `python = "..."`, or discovery).
+    pub python: crate::effects::PythonSource,
 }
 
 /// A configuration problem, kept until a file needs the configuration.
@@ -465,13 +471,26 @@ impl Resolver {
                 .or(options.type_checking_imports)
                 .unwrap_or(false),
             verify: self.overrides.verify.unwrap_or(true),
+            unknown_modules: self
+                .overrides
+                .unknown_modules
+                .or(options.unknown_modules)
+                .unwrap_or_default(),
             ..Settings::default()
+        };
+        let python = match (&self.overrides.python, &options.python, config) {
+            (Some(path), _, _) => crate::effects::PythonSource::Given(self.absolute(path)),
+            (None, Some(path), Some(config)) => {
+                crate::effects::PythonSource::Given(normalize(&config.root().join(path)))
+            }
+            _ => crate::effects::PythonSource::Discover,
         };
         Ok(Arc::new(ResolvedSettings {
             settings,
             config: config.map(|c| c.path.clone()),
             pyproject: project.map(|p| p.path.clone()),
             exclude,
+            python,
         }))
     }
 

@@ -825,3 +825,43 @@ fn deep_code_is_analysed_and_deeper_code_is_a_diagnostic() {
     assert_eq!(diagnostic.range.start.line, 7);
     client.shutdown().unwrap();
 }
+
+#[test]
+fn an_import_kept_for_its_modules_effects_points_into_the_other_file() {
+    let project = Project::py315();
+    project.write(
+        "app/banner.py",
+        "import sys\n\nsys.stdout.write(\"hello\\n\")\n",
+    );
+    project.write("app/__init__.py", "");
+    let uri = project.uri("app/main.py");
+    let mut client = Client::default_start();
+    let text = "import json\nfrom app import banner\n\n\ndef f():\n    return json, banner\n";
+    let published = client.open(&uri, text);
+    let hint = published
+        .diagnostics
+        .iter()
+        .find(|d| {
+            d.code
+                == Some(lsp_types::NumberOrString::String(
+                    "keep::imported-module-has-effects".into(),
+                ))
+        })
+        .unwrap_or_else(|| panic!("{:?}", published.diagnostics));
+    assert_eq!(slice(text, hint.range, Units::Utf16), "banner");
+    let related = hint.related_information.as_ref().unwrap();
+    assert_eq!(related.len(), 1);
+    assert!(
+        related[0].location.uri.as_str().ends_with("/app/banner.py"),
+        "{related:?}"
+    );
+    assert_eq!(related[0].location.range.start, Position::new(2, 0));
+    assert_eq!(related[0].message, "sys.stdout.write(...)");
+    // `json` is still deferrable.
+    assert!(
+        published
+            .diagnostics
+            .iter()
+            .any(|d| d.message.contains("`import json`"))
+    );
+}

@@ -25,6 +25,21 @@ use serde_json::{Value, json};
 
 const TIMEOUT: Duration = Duration::from_secs(20);
 
+/// Settings with no target environment (unless they name one): imported modules outside the project and the
+/// standard library are unknown and trusted, whatever the machine running the tests has installed.
+fn hermetic(mut settings: Value) -> Value {
+    let object = match settings.get_mut("lazify") {
+        Some(inner) => inner,
+        None => &mut settings,
+    };
+    if let Some(object) = object.as_object_mut() {
+        object
+            .entry("python")
+            .or_insert_with(|| json!("/nonexistent/lazify-test-python"));
+    }
+    settings
+}
+
 /// A project directory on disk (for settings files) whose documents are only ever sent as buffers.
 pub(crate) struct Project {
     dir: tempfile::TempDir,
@@ -111,9 +126,7 @@ impl Client {
         };
         let mut params =
             json!({ "processId": null, "rootUri": null, "capabilities": capabilities });
-        if let Some(options) = options {
-            params["initializationOptions"] = options;
-        }
+        params["initializationOptions"] = hermetic(options.unwrap_or_else(|| json!({})));
         let result = client.request_raw(Initialize::METHOD, params);
         client.initialize_result = serde_json::from_value(result).unwrap();
         client.notify::<Initialized>(json!({}));
@@ -261,6 +274,7 @@ impl Client {
     }
 
     pub(crate) fn configure(&mut self, settings: Value) {
+        let settings = hermetic(settings);
         self.notify::<DidChangeConfiguration>(
             serde_json::to_value(DidChangeConfigurationParams { settings }).unwrap(),
         );

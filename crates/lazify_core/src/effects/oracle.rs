@@ -1,0 +1,614 @@
+//! The oracle: whether loading a module has an effect, across modules, with the chain that shows it.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use rustc_hash::FxHashMap as HashMap;
+
+use super::table::TABLE;
+use super::{EffectKind, ExternalRef, ModuleSummary, RefUse, Site, summarize};
+use crate::known;
+
+/// How deep the oracle follows imports and calls across modules before it stops (and trusts the rest).
+const MAX_DEPTH: usize = 48;
+
+/// Where a module's source is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Located {
+    /// A `.py` file (a package's `__init__.py`), with its text.
+    Source {
+        /// The file.
+        path: PathBuf,
+        /// Its decoded text.
+        text: String,
+    },
+    /// A namespace package: a folder without `__init__.py`; loading it runs nothing.
+    Namespace,
+    /// The module exists without Python source (a compiled extension, or a `.pyi` stub only).
+    NoSource {
+        /// What was found.
+        path: Option<PathBuf>,
+    },
+    /// Not found.
+    Missing,
+}
+
+/// Finds modules' sources: the workspace reads the project and the target environment; tests use a map.
+pub trait ModuleLocator: Send + Sync + fmt::Debug {
+    /// Where `module` (dotted) is.
+    fn locate(&self, module: &str) -> Located;
+
+    /// What a missing module means, for messages ("not installed in the target environment").
+    fn missing_reason(&self) -> String {
+        "not found in the project or the target environment".to_string()
+    }
+
+    /// The project's own modules (for feature checks made anywhere in the project).
+    fn project_modules(&self) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// The feature checks of every project module that may hold one: `(module, path, checks)`. The default
+    /// reads them one after the other; a locator with threads at hand may do it in parallel.
+    fn project_feature_checks(&self) -> Vec<(String, PathBuf, super::features::FeatureChecks)> {
+        self.project_modules()
+            .into_iter()
+            .filter_map(|module| {
+                let Located::Source { path, text } = self.locate(&module) else {
+                    return None;
+                };
+                if !super::features::may_check(&text) {
+                    return None;
+                }
+                let checks = super::features::scan(&text, &module, &path)?;
+                Some((module, path, checks))
+            })
+            .collect()
+    }
+}
+
+/// A locator over an in-memory map of module name → source (tests, the language server's open buffers).
+#[derive(Clone, Debug, Default)]
+pub struct MapLocator {
+    /// Module name → (path, text).
+    pub modules: HashMap<String, (PathBuf, String)>,
+}
+
+impl MapLocator {
+    /// Adds a module held in `path`.
+    #[must_use]
+    pub fn with(mut self, module: &str, path: &str, text: &str) -> Self {
+        self.modules
+            .insert(module.to_string(), (PathBuf::from(path), text.to_string()));
+        self
+    }
+}
+
+impl ModuleLocator for MapLocator {
+    fn project_modules(&self) -> Vec<String> {
+        let mut modules: Vec<String> = self.modules.keys().cloned().collect();
+        modules.sort_unstable();
+        modules
+    }
+
+    fn locate(&self, module: &str) -> Located {
+        match self.modules.get(module) {
+            Some((path, text)) => Located::Source {
+                path: path.clone(),
+                text: text.clone(),
+            },
+            None if self
+                .modules
+                .keys()
+                .any(|k| k.strip_prefix(module).is_some_and(|r| r.starts_with('.'))) =>
+            {
+                Located::Namespace
+            }
+            None => Located::Missing,
+        }
+    }
+}
+
+/// One step of an explanation: a place in another file.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct ChainStep {
+    /// The module.
+    pub module: String,
+    /// The file (`None` for the built-in table).
+    pub path: Option<PathBuf>,
+    /// 1-based line (0 for the built-in table).
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// The code there, or what the table says.
+    pub text: String,
+}
+
+impl fmt::Display for ChainStep {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.path {
+            Some(path) => write!(f, "{}:{}: {}", path.display(), self.line, self.text),
+            None => write!(f, "`{}` (built-in table): {}", self.module, self.text),
+        }
+    }
+}
+
+/// Why loading a module has an effect: the steps from the import to the effect, the last one the effect.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct EffectChain {
+    /// The effect's kind.
+    pub kind: EffectKind,
+    /// The steps, the import's own module first.
+    pub steps: Vec<ChainStep>,
+}
+
+impl EffectChain {
+    /// The effect itself.
+    pub fn effect(&self) -> Option<&ChainStep> {
+        self.steps.last()
+    }
+
+    /// `a.py:3: import b → b.py:5: codecs.register(...)`.
+    pub fn describe(&self) -> String {
+        self.steps
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(" → ")
+    }
+}
+
+/// A module whose effects are not known.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unknown {
+    /// The module.
+    pub module: String,
+    /// Why (`not installed in the target environment`).
+    pub why: String,
+}
+
+/// The oracle's answer for one import.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EffectAnswer {
+    /// Loading the module has an effect, shown by this chain.
+    pub chain: Option<Arc<EffectChain>>,
+    /// A module on the way (or the module itself) could not be analysed.
+    pub unknown: Option<Unknown>,
+}
+
+/// Another file of the project detects a module's presence: `"name" in sys.modules`, or an import of this
+/// module inside `try: ... except ImportError:`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FeatureCheck {
+    /// Where.
+    pub at: ChainStep,
+}
+
+/// Answers, for a module an import is about to defer, whether loading it has an effect visible outside it.
+pub trait EffectOracle: Send + Sync + fmt::Debug {
+    /// A file of the project that tests `"module" in sys.modules` (or `sys.modules.get("module")`).
+    fn sys_modules_check(&self, module: &str) -> Option<FeatureCheck> {
+        let _ = module;
+        None
+    }
+
+    /// A file of the project that imports `guarded_file` (the file being rewritten) inside `try:` catching
+    /// `ImportError`: its imports of modules outside the project and the standard library must stay eager.
+    /// `None` when `dependency` is in the project or the standard library, or no such guard exists.
+    fn import_guard(&self, guarded_file: &str, dependency: &str) -> Option<FeatureCheck> {
+        let _ = (guarded_file, dependency);
+        None
+    }
+
+    /// `import module` (and the packages it is in, except those of `importer`, which are loaded already).
+    fn module(&self, module: &str, importer: Option<&str>) -> EffectAnswer;
+
+    /// `from module import member`, for the case where `module.member` is a submodule (nothing when it is
+    /// not a module).
+    fn member(&self, module: &str, member: &str) -> EffectAnswer;
+}
+
+/// A summarised module, or why there is none.
+#[derive(Debug)]
+enum Entry {
+    Summary(Arc<ModuleSummary>),
+    Namespace,
+    NoSource,
+    Missing,
+    Unparsable(PathBuf),
+}
+
+/// The oracle over a [`ModuleLocator`]: every module is located and summarised at most once (thread-safe),
+/// and a module's transitive answer is remembered once it is known for certain.
+#[derive(Debug)]
+pub struct Analyzer<L> {
+    locator: L,
+    entries: Mutex<HashMap<String, Arc<OnceLock<Entry>>>>,
+    resolved: Mutex<HashMap<String, EffectAnswer>>,
+    features: OnceLock<ProjectFeatures>,
+}
+
+/// Feature checks across the project: module → the first place that checks it.
+#[derive(Debug, Default)]
+struct ProjectFeatures {
+    sys_modules: HashMap<String, ChainStep>,
+    guarded: HashMap<String, ChainStep>,
+    project: rustc_hash::FxHashSet<String>,
+    /// The first components of the project's modules.
+    tops: rustc_hash::FxHashSet<String>,
+}
+
+impl<L: ModuleLocator> Analyzer<L> {
+    /// An oracle reading modules through `locator`.
+    pub fn new(locator: L) -> Self {
+        Self {
+            locator,
+            entries: Mutex::new(HashMap::default()),
+            resolved: Mutex::new(HashMap::default()),
+            features: OnceLock::new(),
+        }
+    }
+
+    /// Scans the project once for feature checks (only files that may hold one are parsed).
+    fn features(&self) -> &ProjectFeatures {
+        self.features.get_or_init(|| {
+            let mut features = ProjectFeatures::default();
+            for module in self.locator.project_modules() {
+                features
+                    .tops
+                    .insert(module.split('.').next().unwrap_or_default().to_string());
+                features.project.insert(module);
+            }
+            for (module, path, checks) in self.locator.project_feature_checks() {
+                let step = |line: usize, text: &str| ChainStep {
+                    module: module.clone(),
+                    path: Some(path.clone()),
+                    line,
+                    column: 1,
+                    text: text.to_string(),
+                };
+                for (name, line, text) in &checks.sys_modules {
+                    features
+                        .sys_modules
+                        .entry(name.clone())
+                        .or_insert_with(|| step(*line, text));
+                }
+                for (name, line, text) in &checks.guarded_imports {
+                    features
+                        .guarded
+                        .entry(name.clone())
+                        .or_insert_with(|| step(*line, text));
+                }
+            }
+            features
+        })
+    }
+
+    /// The locator.
+    pub fn locator(&self) -> &L {
+        &self.locator
+    }
+
+    /// The summary of `module` (computed once).
+    fn entry(&self, module: &str) -> Arc<OnceLock<Entry>> {
+        let cell = {
+            let mut entries = self
+                .entries
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            entries.entry(module.to_string()).or_default().clone()
+        };
+        cell.get_or_init(|| match self.locator.locate(module) {
+            Located::Source { path, text } => match summarize(&text, module, &path) {
+                Some(summary) => Entry::Summary(Arc::new(summary)),
+                None => Entry::Unparsable(path),
+            },
+            Located::Namespace => Entry::Namespace,
+            Located::NoSource { .. } => Entry::NoSource,
+            Located::Missing => Entry::Missing,
+        });
+        cell
+    }
+
+    fn summary(&self, module: &str) -> Option<Arc<ModuleSummary>> {
+        match self.entry(module).get() {
+            Some(Entry::Summary(s)) => Some(s.clone()),
+            _ => None,
+        }
+    }
+
+    /// Whether loading `module` (its body and what it imports eagerly) has an effect.
+    fn resolve(&self, module: &str, stack: &mut Vec<String>, cut: &mut bool) -> EffectAnswer {
+        if known::is_preloaded(module) {
+            return EffectAnswer::default();
+        }
+        if let Some((kind, what, entry)) = TABLE.module_effect(module) {
+            return EffectAnswer {
+                chain: Some(Arc::new(EffectChain {
+                    kind,
+                    steps: vec![ChainStep {
+                        module: entry.to_string(),
+                        path: None,
+                        line: 0,
+                        column: 0,
+                        text: what.to_string(),
+                    }],
+                })),
+                unknown: None,
+            };
+        }
+        if TABLE.is_stdlib(module) {
+            return EffectAnswer::default();
+        }
+        if let Some(done) = self
+            .resolved
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(module)
+        {
+            return done.clone();
+        }
+        if stack.iter().any(|m| m == module) || stack.len() >= MAX_DEPTH {
+            *cut = true;
+            return EffectAnswer::default();
+        }
+        let unknown = |why: String| EffectAnswer {
+            chain: None,
+            unknown: Some(Unknown {
+                module: module.to_string(),
+                why,
+            }),
+        };
+        let entry = self.entry(module);
+        let summary = match entry.get() {
+            Some(Entry::Summary(s)) => s.clone(),
+            Some(Entry::Namespace) => return EffectAnswer::default(),
+            Some(Entry::NoSource) => {
+                return unknown("it has no Python source (a compiled module)".to_string());
+            }
+            Some(Entry::Unparsable(path)) => {
+                return unknown(format!("its source {} does not parse", path.display()));
+            }
+            Some(Entry::Missing) | None => return unknown(self.locator.missing_reason()),
+        };
+        stack.push(module.to_string());
+        let outer_cut = std::mem::replace(cut, false);
+        let answer = self.resolve_summary(&summary, stack, cut);
+        stack.pop();
+        if !*cut {
+            self.resolved
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .insert(module.to_string(), answer.clone());
+        }
+        *cut |= outer_cut;
+        answer
+    }
+
+    fn resolve_summary(
+        &self,
+        summary: &ModuleSummary,
+        stack: &mut Vec<String>,
+        cut: &mut bool,
+    ) -> EffectAnswer {
+        let step = |site: &Site| ChainStep {
+            module: summary.module.clone(),
+            path: Some(summary.path.clone()),
+            line: site.line,
+            column: site.column,
+            text: site.text.clone(),
+        };
+        if let Some(effect) = summary.effects.first() {
+            let mut steps: Vec<ChainStep> = effect.via.iter().map(step).collect();
+            steps.push(step(&effect.site));
+            return EffectAnswer {
+                chain: Some(Arc::new(EffectChain {
+                    kind: effect.kind,
+                    steps,
+                })),
+                unknown: None,
+            };
+        }
+        let mut unknown = None;
+        for external in &summary.external {
+            if let Some(inner) = self.resolve_ref(external, stack, cut, 0) {
+                let mut steps: Vec<ChainStep> = external.via.iter().map(step).collect();
+                steps.push(step(&external.site));
+                steps.extend(inner.steps.iter().cloned());
+                return EffectAnswer {
+                    chain: Some(Arc::new(EffectChain {
+                        kind: inner.kind,
+                        steps,
+                    })),
+                    unknown: None,
+                };
+            }
+        }
+        for import in &summary.imports {
+            // The packages of this module are loading already.
+            if is_package_of(&import.module, &summary.module) || import.module == summary.module {
+                continue;
+            }
+            if import.maybe_submodule
+                && matches!(self.entry(&import.module).get(), Some(Entry::Missing))
+            {
+                continue;
+            }
+            for loaded in with_parents(&import.module) {
+                if is_package_of(loaded, &summary.module) {
+                    continue;
+                }
+                let answer = self.resolve(loaded, stack, cut);
+                if let Some(chain) = answer.chain {
+                    let mut steps = vec![step(&import.site)];
+                    steps.extend(chain.steps.iter().cloned());
+                    return EffectAnswer {
+                        chain: Some(Arc::new(EffectChain {
+                            kind: chain.kind,
+                            steps,
+                        })),
+                        unknown: None,
+                    };
+                }
+                if unknown.is_none() {
+                    unknown = answer.unknown;
+                }
+            }
+        }
+        EffectAnswer {
+            chain: None,
+            unknown,
+        }
+    }
+
+    /// What a reference into another module (`other.register(...)`, a base class) does there.
+    fn resolve_ref(
+        &self,
+        external: &ExternalRef,
+        stack: &mut Vec<String>,
+        cut: &mut bool,
+        depth: usize,
+    ) -> Option<Arc<EffectChain>> {
+        self.resolve_name(
+            &external.module,
+            &external.name,
+            external.used,
+            stack,
+            cut,
+            depth,
+        )
+    }
+
+    fn resolve_name(
+        &self,
+        module: &str,
+        name: &str,
+        used: RefUse,
+        stack: &mut Vec<String>,
+        cut: &mut bool,
+        depth: usize,
+    ) -> Option<Arc<EffectChain>> {
+        if depth >= MAX_DEPTH || TABLE.is_stdlib(module) {
+            return None;
+        }
+        let summary = self.summary(module)?;
+        let step = |site: &Site| ChainStep {
+            module: summary.module.clone(),
+            path: Some(summary.path.clone()),
+            line: site.line,
+            column: site.column,
+            text: site.text.clone(),
+        };
+        let found = match used {
+            RefUse::Call => summary.functions.get(name).and_then(|f| {
+                if let Some(effect) = &f.effect {
+                    let mut steps: Vec<ChainStep> = effect.via.iter().map(step).collect();
+                    steps.push(step(&effect.site));
+                    return Some(EffectChain {
+                        kind: effect.kind,
+                        steps,
+                    });
+                }
+                if let Some(site) = &f.mutates {
+                    return Some(EffectChain {
+                        kind: EffectKind::OtherModule,
+                        steps: vec![step(site)],
+                    });
+                }
+                f.external.iter().find_map(|inner| {
+                    let chain = self.resolve_ref(inner, stack, cut, depth + 1)?;
+                    let mut steps: Vec<ChainStep> = inner.via.iter().map(step).collect();
+                    steps.push(step(&inner.site));
+                    steps.extend(chain.steps.iter().cloned());
+                    Some(EffectChain {
+                        kind: chain.kind,
+                        steps,
+                    })
+                })
+            }),
+            RefUse::Base | RefUse::Metaclass => {
+                summary.recording_classes.get(name).map(|site| EffectChain {
+                    kind: EffectKind::OtherModule,
+                    steps: vec![step(site)],
+                })
+            }
+        };
+        if let Some(chain) = found {
+            return Some(Arc::new(chain));
+        }
+        // `from .core import register` in a package: the name lives elsewhere.
+        let target = summary.reexports.get(name)?;
+        let (module, name) = target.rsplit_once('.')?;
+        self.resolve_name(module, name, used, stack, cut, depth + 1)
+    }
+
+    fn answer(&self, module: &str) -> EffectAnswer {
+        let mut stack = Vec::new();
+        let mut cut = false;
+        self.resolve(module, &mut stack, &mut cut)
+    }
+}
+
+impl<L: ModuleLocator> EffectOracle for Analyzer<L> {
+    fn sys_modules_check(&self, module: &str) -> Option<FeatureCheck> {
+        let at = self.features().sys_modules.get(module)?.clone();
+        Some(FeatureCheck { at })
+    }
+
+    fn import_guard(&self, guarded_file: &str, dependency: &str) -> Option<FeatureCheck> {
+        let features = self.features();
+        let top = dependency.split('.').next().unwrap_or_default();
+        if TABLE.is_stdlib(dependency)
+            || features.project.contains(dependency)
+            || features.tops.contains(top)
+        {
+            return None;
+        }
+        let at = features.guarded.get(guarded_file)?.clone();
+        Some(FeatureCheck { at })
+    }
+
+    fn module(&self, module: &str, importer: Option<&str>) -> EffectAnswer {
+        let mut result = EffectAnswer::default();
+        for loaded in with_parents(module) {
+            if importer.is_some_and(|i| is_package_of(loaded, i) || loaded == i) {
+                continue;
+            }
+            let answer = self.answer(loaded);
+            if answer.chain.is_some() {
+                return answer;
+            }
+            if result.unknown.is_none() {
+                result.unknown = answer.unknown;
+            }
+        }
+        result
+    }
+
+    fn member(&self, module: &str, member: &str) -> EffectAnswer {
+        let name = format!("{module}.{member}");
+        if TABLE.is_stdlib(&name) && TABLE.module_effect(&name).is_none() {
+            return EffectAnswer::default();
+        }
+        if !TABLE.is_stdlib(&name) && matches!(self.entry(&name).get(), Some(Entry::Missing)) {
+            return EffectAnswer::default();
+        }
+        self.answer(&name)
+    }
+}
+
+/// `a`, `a.b`, `a.b.c` for `a.b.c`: what importing it loads, outermost first.
+fn with_parents(module: &str) -> impl Iterator<Item = &str> {
+    module
+        .match_indices('.')
+        .map(|(i, _)| &module[..i])
+        .chain(std::iter::once(module))
+}
+
+/// Whether `package` is a package that `module` lies in (`a` and `a.b` for `a.b.c`).
+fn is_package_of(package: &str, module: &str) -> bool {
+    module
+        .strip_prefix(package)
+        .is_some_and(|rest| rest.starts_with('.'))
+}
