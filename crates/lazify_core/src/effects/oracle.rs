@@ -141,6 +141,9 @@ pub struct EffectChain {
     pub kind: EffectKind,
     /// The steps, the import's own module first.
     pub steps: Vec<ChainStep>,
+    /// For `other-module`: the module it changes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub changes: Option<String>,
 }
 
 impl EffectChain {
@@ -225,7 +228,7 @@ enum Entry {
 pub struct Analyzer<L> {
     locator: L,
     entries: Mutex<HashMap<String, Arc<OnceLock<Entry>>>>,
-    resolved: Mutex<HashMap<String, EffectAnswer>>,
+    resolved: Mutex<HashMap<String, Resolved>>,
     features: OnceLock<ProjectFeatures>,
 }
 
@@ -318,14 +321,15 @@ impl<L: ModuleLocator> Analyzer<L> {
         }
     }
 
-    /// Whether loading `module` (its body and what it imports eagerly) has an effect.
-    fn resolve(&self, module: &str, stack: &mut Vec<String>, cut: &mut bool) -> EffectAnswer {
+    /// What loading `module` (its body and what it imports eagerly) does: its effects (the first of each
+    /// kind of change), remembered once known for certain.
+    fn resolve(&self, module: &str, stack: &mut Vec<String>, cut: &mut bool) -> Resolved {
         if known::is_preloaded(module) {
-            return EffectAnswer::default();
+            return Resolved::default();
         }
         if let Some((kind, what, entry)) = TABLE.module_effect(module) {
-            return EffectAnswer {
-                chain: Some(Arc::new(EffectChain {
+            return Resolved {
+                chains: vec![Arc::new(EffectChain {
                     kind,
                     steps: vec![ChainStep {
                         module: entry.to_string(),
@@ -334,12 +338,13 @@ impl<L: ModuleLocator> Analyzer<L> {
                         column: 0,
                         text: what.to_string(),
                     }],
-                })),
+                    changes: None,
+                })],
                 unknown: None,
             };
         }
         if TABLE.is_stdlib(module) {
-            return EffectAnswer::default();
+            return Resolved::default();
         }
         if let Some(done) = self
             .resolved
@@ -351,10 +356,10 @@ impl<L: ModuleLocator> Analyzer<L> {
         }
         if stack.iter().any(|m| m == module) || stack.len() >= MAX_DEPTH {
             *cut = true;
-            return EffectAnswer::default();
+            return Resolved::default();
         }
-        let unknown = |why: String| EffectAnswer {
-            chain: None,
+        let unknown = |why: String| Resolved {
+            chains: Vec::new(),
             unknown: Some(Unknown {
                 module: module.to_string(),
                 why,
@@ -363,7 +368,7 @@ impl<L: ModuleLocator> Analyzer<L> {
         let entry = self.entry(module);
         let summary = match entry.get() {
             Some(Entry::Summary(s)) => s.clone(),
-            Some(Entry::Namespace) => return EffectAnswer::default(),
+            Some(Entry::Namespace) => return Resolved::default(),
             Some(Entry::NoSource) => {
                 return unknown("it has no Python source (a compiled module)".to_string());
             }
@@ -374,16 +379,16 @@ impl<L: ModuleLocator> Analyzer<L> {
         };
         stack.push(module.to_string());
         let outer_cut = std::mem::replace(cut, false);
-        let answer = self.resolve_summary(&summary, stack, cut);
+        let resolved = self.resolve_summary(&summary, stack, cut);
         stack.pop();
         if !*cut {
             self.resolved
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .insert(module.to_string(), answer.clone());
+                .insert(module.to_string(), resolved.clone());
         }
         *cut |= outer_cut;
-        answer
+        resolved
     }
 
     fn resolve_summary(
@@ -391,7 +396,7 @@ impl<L: ModuleLocator> Analyzer<L> {
         summary: &ModuleSummary,
         stack: &mut Vec<String>,
         cut: &mut bool,
-    ) -> EffectAnswer {
+    ) -> Resolved {
         let step = |site: &Site| ChainStep {
             module: summary.module.clone(),
             path: Some(summary.path.clone()),
@@ -399,32 +404,35 @@ impl<L: ModuleLocator> Analyzer<L> {
             column: site.column,
             text: site.text.clone(),
         };
-        if let Some(effect) = summary.effects.first() {
+        let mut found = Found::new(&summary.module);
+        for effect in &summary.effects {
             let mut steps: Vec<ChainStep> = effect.via.iter().map(step).collect();
             steps.push(step(&effect.site));
-            return EffectAnswer {
-                chain: Some(Arc::new(EffectChain {
-                    kind: effect.kind,
-                    steps,
-                })),
-                unknown: None,
-            };
+            found.add(EffectChain {
+                kind: effect.kind,
+                steps,
+                changes: effect.changes.clone(),
+            });
+            if found.certain() {
+                return found.done(None);
+            }
         }
-        let mut unknown = None;
         for external in &summary.external {
             if let Some(inner) = self.resolve_ref(external, stack, cut, 0) {
                 let mut steps: Vec<ChainStep> = external.via.iter().map(step).collect();
                 steps.push(step(&external.site));
                 steps.extend(inner.steps.iter().cloned());
-                return EffectAnswer {
-                    chain: Some(Arc::new(EffectChain {
-                        kind: inner.kind,
-                        steps,
-                    })),
-                    unknown: None,
-                };
+                found.add(EffectChain {
+                    kind: inner.kind,
+                    steps,
+                    changes: inner.changes.clone(),
+                });
+                if found.certain() {
+                    return found.done(None);
+                }
             }
         }
+        let mut unknown = None;
         for import in &summary.imports {
             // The packages of this module are loading already.
             if is_package_of(&import.module, &summary.module) || import.module == summary.module {
@@ -439,27 +447,25 @@ impl<L: ModuleLocator> Analyzer<L> {
                 if is_package_of(loaded, &summary.module) {
                     continue;
                 }
-                let answer = self.resolve(loaded, stack, cut);
-                if let Some(chain) = answer.chain {
+                let resolved = self.resolve(loaded, stack, cut);
+                for chain in &resolved.chains {
                     let mut steps = vec![step(&import.site)];
                     steps.extend(chain.steps.iter().cloned());
-                    return EffectAnswer {
-                        chain: Some(Arc::new(EffectChain {
-                            kind: chain.kind,
-                            steps,
-                        })),
-                        unknown: None,
-                    };
+                    found.add(EffectChain {
+                        kind: chain.kind,
+                        steps,
+                        changes: chain.changes.clone(),
+                    });
+                }
+                if found.certain() {
+                    return found.done(None);
                 }
                 if unknown.is_none() {
-                    unknown = answer.unknown;
+                    unknown = resolved.unknown;
                 }
             }
         }
-        EffectAnswer {
-            chain: None,
-            unknown,
-        }
+        found.done(unknown)
     }
 
     /// What a reference into another module (`other.register(...)`, a base class) does there.
@@ -500,6 +506,8 @@ impl<L: ModuleLocator> Analyzer<L> {
             column: site.column,
             text: site.text.clone(),
         };
+        // What a function records, it records into its own module.
+        let own = Some(summary.module.clone());
         let found = match used {
             RefUse::Call => summary.functions.get(name).and_then(|f| {
                 if let Some(effect) = &f.effect {
@@ -508,12 +516,14 @@ impl<L: ModuleLocator> Analyzer<L> {
                     return Some(EffectChain {
                         kind: effect.kind,
                         steps,
+                        changes: effect.changes.clone(),
                     });
                 }
                 if let Some(site) = &f.mutates {
                     return Some(EffectChain {
                         kind: EffectKind::OtherModule,
                         steps: vec![step(site)],
+                        changes: own.clone(),
                     });
                 }
                 f.external.iter().find_map(|inner| {
@@ -524,6 +534,7 @@ impl<L: ModuleLocator> Analyzer<L> {
                     Some(EffectChain {
                         kind: chain.kind,
                         steps,
+                        changes: chain.changes.clone(),
                     })
                 })
             }),
@@ -531,6 +542,7 @@ impl<L: ModuleLocator> Analyzer<L> {
                 summary.recording_classes.get(name).map(|site| EffectChain {
                     kind: EffectKind::OtherModule,
                     steps: vec![step(site)],
+                    changes: own.clone(),
                 })
             }
         };
@@ -546,7 +558,74 @@ impl<L: ModuleLocator> Analyzer<L> {
     fn answer(&self, module: &str) -> EffectAnswer {
         let mut stack = Vec::new();
         let mut cut = false;
-        self.resolve(module, &mut stack, &mut cut)
+        let resolved = self.resolve(module, &mut stack, &mut cut);
+        EffectAnswer {
+            chain: resolved.chains.into_iter().next(),
+            unknown: resolved.unknown,
+        }
+    }
+}
+
+/// What loading a module does: its effects, and a module on the way that could not be analysed.
+#[derive(Clone, Debug, Default)]
+struct Resolved {
+    /// The first effect that changes nothing in particular (output, process state, ...), or else the first
+    /// change of each module (a registry filled elsewhere may be in a package that is loading anyway).
+    chains: Vec<Arc<EffectChain>>,
+    unknown: Option<Unknown>,
+}
+
+/// How many changes of other modules one answer keeps.
+const MAX_CHANGES: usize = 8;
+
+/// Effects found while resolving one module.
+struct Found<'m> {
+    module: &'m str,
+    chains: Vec<Arc<EffectChain>>,
+}
+
+impl<'m> Found<'m> {
+    fn new(module: &'m str) -> Self {
+        Self {
+            module,
+            chains: Vec::new(),
+        }
+    }
+
+    /// Adds an effect, unless it changes a module inside this one's package: any code that reads that module
+    /// imports this package first, which makes the change.
+    fn add(&mut self, chain: EffectChain) {
+        if let Some(changed) = &chain.changes {
+            if changed == self.module || is_package_of(self.module, changed) {
+                return;
+            }
+            if self.chains.len() >= MAX_CHANGES
+                || self
+                    .chains
+                    .iter()
+                    .any(|c| c.changes.as_ref() == Some(changed))
+            {
+                return;
+            }
+        }
+        self.chains.push(Arc::new(chain));
+    }
+
+    /// Whether an effect no ancestor can discount is known (nothing more needs to be looked at).
+    fn certain(&self) -> bool {
+        self.chains.iter().any(|c| c.changes.is_none())
+    }
+
+    fn done(mut self, unknown: Option<Unknown>) -> Resolved {
+        // The effect that changes nothing in particular first: it is the one no importer can discount.
+        if let Some(i) = self.chains.iter().position(|c| c.changes.is_none()) {
+            let first = self.chains.remove(i);
+            self.chains.insert(0, first);
+        }
+        Resolved {
+            chains: self.chains,
+            unknown,
+        }
     }
 }
 

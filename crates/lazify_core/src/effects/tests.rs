@@ -716,3 +716,33 @@ mod features {
         assert_eq!(names(&checks.guarded_imports), ["pkg.b", "pkg", "c.d"]);
     }
 }
+
+#[test]
+fn changes_inside_the_loading_package_are_discounted() {
+    let oracle = Analyzer::new(
+        MapLocator::default()
+            .with("pkg", "pkg/__init__.py", "from . import plugins\n")
+            .with(
+                "pkg.plugins",
+                "pkg/plugins.py",
+                "from pkg.registry import register\n\n@register\ndef f():\n    pass\n",
+            )
+            .with(
+                "pkg.registry",
+                "pkg/registry.py",
+                "HANDLERS = []\n\ndef register(f):\n    HANDLERS.append(f)\n    return f\n",
+            )
+            .with("counter", "counter.py", "class C:\n    n = 0\n    def __init__(self):\n        C.n += 1\n\ndef make():\n    return C()\n")
+            .with("user", "user.py", "import counter\n\nX = counter.make()\n"),
+    );
+    // Whoever reads `pkg.registry` imports `pkg` first, which registers the plugin.
+    assert_eq!(oracle.module("pkg", None), EffectAnswer::default());
+    // From outside, loading `pkg.plugins` alone fills another module's registry.
+    let chain = oracle
+        .module("pkg.plugins", Some("app"))
+        .chain
+        .expect("a registry");
+    assert_eq!(chain.changes.as_deref(), Some("pkg.registry"));
+    // A counter a class keeps is not a registry.
+    assert_eq!(oracle.module("user", None), EffectAnswer::default());
+}
