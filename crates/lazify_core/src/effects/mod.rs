@@ -134,7 +134,7 @@ pub struct Effect {
 }
 
 /// How an import-time reference into another module is used.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum RefUse {
     /// Called (`other.register(x)`), or used as a decorator (`@other.register`).
     Call,

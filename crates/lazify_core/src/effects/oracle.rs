@@ -323,7 +323,7 @@ impl<L: ModuleLocator> Analyzer<L> {
 
     /// What loading `module` (its body and what it imports eagerly) does: its effects (the first of each
     /// kind of change), remembered once known for certain.
-    fn resolve(&self, module: &str, stack: &mut Vec<String>, cut: &mut bool) -> Resolved {
+    fn resolve(&self, module: &str, q: &mut Query) -> Resolved {
         if known::is_preloaded(module) {
             return Resolved::default();
         }
@@ -354,8 +354,11 @@ impl<L: ModuleLocator> Analyzer<L> {
         {
             return done.clone();
         }
-        if stack.iter().any(|m| m == module) || stack.len() >= MAX_DEPTH {
-            *cut = true;
+        if let Some(done) = q.local.get(module) {
+            return done.clone();
+        }
+        if q.visiting.contains(module) || q.depth >= MAX_DEPTH {
+            q.cut = true;
             return Resolved::default();
         }
         let unknown = |why: String| Resolved {
@@ -377,26 +380,26 @@ impl<L: ModuleLocator> Analyzer<L> {
             }
             Some(Entry::Missing) | None => return unknown(self.locator.missing_reason()),
         };
-        stack.push(module.to_string());
-        let outer_cut = std::mem::replace(cut, false);
-        let resolved = self.resolve_summary(&summary, stack, cut);
-        stack.pop();
-        if !*cut {
+        q.visiting.insert(module.to_string());
+        q.depth += 1;
+        let outer_cut = std::mem::replace(&mut q.cut, false);
+        let resolved = self.resolve_summary(&summary, q);
+        q.depth -= 1;
+        q.visiting.remove(module);
+        // An effect found is found whatever the cycles; a clean answer is certain only when no cycle was cut.
+        if !q.cut || resolved.certain() {
             self.resolved
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .insert(module.to_string(), resolved.clone());
+        } else {
+            q.local.insert(module.to_string(), resolved.clone());
         }
-        *cut |= outer_cut;
+        q.cut |= outer_cut;
         resolved
     }
 
-    fn resolve_summary(
-        &self,
-        summary: &ModuleSummary,
-        stack: &mut Vec<String>,
-        cut: &mut bool,
-    ) -> Resolved {
+    fn resolve_summary(&self, summary: &ModuleSummary, q: &mut Query) -> Resolved {
         let step = |site: &Site| ChainStep {
             module: summary.module.clone(),
             path: Some(summary.path.clone()),
@@ -408,7 +411,7 @@ impl<L: ModuleLocator> Analyzer<L> {
         for effect in &summary.effects {
             let mut steps: Vec<ChainStep> = effect.via.iter().map(step).collect();
             steps.push(step(&effect.site));
-            found.add(EffectChain {
+            q.discarded |= !found.add(EffectChain {
                 kind: effect.kind,
                 steps,
                 changes: effect.changes.clone(),
@@ -418,11 +421,11 @@ impl<L: ModuleLocator> Analyzer<L> {
             }
         }
         for external in &summary.external {
-            if let Some(inner) = self.resolve_ref(external, stack, cut, 0) {
+            if let Some(inner) = self.resolve_ref(external, q, 0) {
                 let mut steps: Vec<ChainStep> = external.via.iter().map(step).collect();
                 steps.push(step(&external.site));
                 steps.extend(inner.steps.iter().cloned());
-                found.add(EffectChain {
+                q.discarded |= !found.add(EffectChain {
                     kind: inner.kind,
                     steps,
                     changes: inner.changes.clone(),
@@ -447,11 +450,11 @@ impl<L: ModuleLocator> Analyzer<L> {
                 if is_package_of(loaded, &summary.module) {
                     continue;
                 }
-                let resolved = self.resolve(loaded, stack, cut);
+                let resolved = self.resolve(loaded, q);
                 for chain in &resolved.chains {
                     let mut steps = vec![step(&import.site)];
                     steps.extend(chain.steps.iter().cloned());
-                    found.add(EffectChain {
+                    q.discarded |= !found.add(EffectChain {
                         kind: chain.kind,
                         steps,
                         changes: chain.changes.clone(),
@@ -472,18 +475,10 @@ impl<L: ModuleLocator> Analyzer<L> {
     fn resolve_ref(
         &self,
         external: &ExternalRef,
-        stack: &mut Vec<String>,
-        cut: &mut bool,
+        q: &mut Query,
         depth: usize,
     ) -> Option<Arc<EffectChain>> {
-        self.resolve_name(
-            &external.module,
-            &external.name,
-            external.used,
-            stack,
-            cut,
-            depth,
-        )
+        self.resolve_name(&external.module, &external.name, external.used, q, depth)
     }
 
     fn resolve_name(
@@ -491,11 +486,14 @@ impl<L: ModuleLocator> Analyzer<L> {
         module: &str,
         name: &str,
         used: RefUse,
-        stack: &mut Vec<String>,
-        cut: &mut bool,
+        q: &mut Query,
         depth: usize,
     ) -> Option<Arc<EffectChain>> {
         if depth >= MAX_DEPTH || TABLE.is_stdlib(module) {
+            return None;
+        }
+        // Each name is looked into once per question (calls across modules can go round in circles).
+        if !q.names.insert((module.to_string(), name.to_string(), used)) {
             return None;
         }
         let summary = self.summary(module)?;
@@ -527,7 +525,7 @@ impl<L: ModuleLocator> Analyzer<L> {
                     });
                 }
                 f.external.iter().find_map(|inner| {
-                    let chain = self.resolve_ref(inner, stack, cut, depth + 1)?;
+                    let chain = self.resolve_ref(inner, q, depth + 1)?;
                     let mut steps: Vec<ChainStep> = inner.via.iter().map(step).collect();
                     steps.push(step(&inner.site));
                     steps.extend(chain.steps.iter().cloned());
@@ -552,13 +550,23 @@ impl<L: ModuleLocator> Analyzer<L> {
         // `from .core import register` in a package: the name lives elsewhere.
         let target = summary.reexports.get(name)?;
         let (module, name) = target.rsplit_once('.')?;
-        self.resolve_name(module, name, used, stack, cut, depth + 1)
+        self.resolve_name(module, name, used, q, depth + 1)
     }
 
     fn answer(&self, module: &str) -> EffectAnswer {
-        let mut stack = Vec::new();
-        let mut cut = false;
-        let resolved = self.resolve(module, &mut stack, &mut cut);
+        let mut q = Query::default();
+        let resolved = self.resolve(module, &mut q);
+        // Nothing reachable from `module` has an effect (none was found, none discounted): every module this
+        // question left undecided because of a cycle is clean too.
+        if resolved.chains.is_empty() && !q.discarded {
+            let mut memo = self
+                .resolved
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            for (module, local) in q.local {
+                memo.entry(module).or_insert(local);
+            }
+        }
         EffectAnswer {
             chain: resolved.chains.into_iter().next(),
             unknown: resolved.unknown,
@@ -573,6 +581,25 @@ struct Resolved {
     /// change of each module (a registry filled elsewhere may be in a package that is loading anyway).
     chains: Vec<Arc<EffectChain>>,
     unknown: Option<Unknown>,
+}
+
+impl Resolved {
+    /// Whether an effect that no importer can discount is known.
+    fn certain(&self) -> bool {
+        self.chains.iter().any(|c| c.changes.is_none())
+    }
+}
+
+/// One question to the oracle: the modules being resolved, those left undecided because of a cycle, and the
+/// names of other modules already looked into.
+#[derive(Default)]
+struct Query {
+    visiting: rustc_hash::FxHashSet<String>,
+    depth: usize,
+    cut: bool,
+    discarded: bool,
+    local: HashMap<String, Resolved>,
+    names: rustc_hash::FxHashSet<(String, String, RefUse)>,
 }
 
 /// How many changes of other modules one answer keeps.
@@ -593,11 +620,11 @@ impl<'m> Found<'m> {
     }
 
     /// Adds an effect, unless it changes a module inside this one's package: any code that reads that module
-    /// imports this package first, which makes the change.
-    fn add(&mut self, chain: EffectChain) {
+    /// imports this package first, which makes the change. Returns `false` when it was discounted so.
+    fn add(&mut self, chain: EffectChain) -> bool {
         if let Some(changed) = &chain.changes {
             if changed == self.module || is_package_of(self.module, changed) {
-                return;
+                return false;
             }
             if self.chains.len() >= MAX_CHANGES
                 || self
@@ -605,10 +632,11 @@ impl<'m> Found<'m> {
                     .iter()
                     .any(|c| c.changes.as_ref() == Some(changed))
             {
-                return;
+                return true;
             }
         }
         self.chains.push(Arc::new(chain));
+        true
     }
 
     /// Whether an effect no ancestor can discount is known (nothing more needs to be looked at).
