@@ -746,3 +746,59 @@ fn changes_inside_the_loading_package_are_discounted() {
     // A counter a class keeps is not a registry.
     assert_eq!(oracle.module("user", None), EffectAnswer::default());
 }
+
+#[test]
+fn dense_import_cycles_resolve_in_linear_time() {
+    // 40 modules, each importing every other at module level (Django's packages are this tangled): a
+    // resolution that re-explores cycles would never finish.
+    let n = 40;
+    let mut locator = MapLocator::default();
+    for i in 0..n {
+        let mut text: String = (0..n)
+            .filter(|j| *j != i)
+            .map(|j| format!("import m{j}\n"))
+            .collect();
+        if i == n - 1 {
+            text.push_str("print('last')\n");
+        }
+        locator = locator.with(&format!("m{i}"), &format!("m{i}.py"), &text);
+    }
+    let oracle = Analyzer::new(locator);
+    let started = std::time::Instant::now();
+    for i in 0..n {
+        let answer = oracle.module(&format!("m{i}"), None);
+        assert!(answer.chain.is_some(), "m{i} reaches the print");
+    }
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn clean_dense_import_cycles_are_clean_and_fast() {
+    let n = 40;
+    let mut locator = MapLocator::default();
+    for i in 0..n {
+        let text: String = (0..n)
+            .filter(|j| *j != i)
+            .map(|j| format!("from m{j} import f{j}\n"))
+            .chain(std::iter::once(format!("def f{i}():\n    return 1\n")))
+            .collect();
+        locator = locator.with(&format!("m{i}"), &format!("m{i}.py"), &text);
+    }
+    let oracle = Analyzer::new(locator);
+    let started = std::time::Instant::now();
+    for i in 0..n {
+        assert_eq!(
+            oracle.module(&format!("m{i}"), None),
+            EffectAnswer::default()
+        );
+    }
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+}
