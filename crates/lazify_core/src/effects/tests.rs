@@ -1,3 +1,4 @@
+use std::fmt::Write as _;
 use std::path::Path;
 
 use super::*;
@@ -754,10 +755,10 @@ fn dense_import_cycles_resolve_in_linear_time() {
     let n = 40;
     let mut locator = MapLocator::default();
     for i in 0..n {
-        let mut text: String = (0..n)
-            .filter(|j| *j != i)
-            .map(|j| format!("import m{j}\n"))
-            .collect();
+        let mut text = String::new();
+        for j in (0..n).filter(|j| *j != i) {
+            let _ = writeln!(text, "import m{j}");
+        }
         if i == n - 1 {
             text.push_str("print('last')\n");
         }
@@ -781,11 +782,11 @@ fn clean_dense_import_cycles_are_clean_and_fast() {
     let n = 40;
     let mut locator = MapLocator::default();
     for i in 0..n {
-        let text: String = (0..n)
-            .filter(|j| *j != i)
-            .map(|j| format!("from m{j} import f{j}\n"))
-            .chain(std::iter::once(format!("def f{i}():\n    return 1\n")))
-            .collect();
+        let mut text = String::new();
+        for j in (0..n).filter(|j| *j != i) {
+            let _ = writeln!(text, "from m{j} import f{j}");
+        }
+        let _ = write!(text, "def f{i}():\n    return 1\n");
         locator = locator.with(&format!("m{i}"), &format!("m{i}.py"), &text);
     }
     let oracle = Analyzer::new(locator);
