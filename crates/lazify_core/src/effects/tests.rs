@@ -704,6 +704,22 @@ mod features {
     }
 
     #[test]
+    fn feature_prefilter() {
+        use super::super::features::may_check;
+        assert!(may_check("import sys\nX = 'a' in sys.modules\n"));
+        assert!(may_check(
+            "try:\n    import a\nexcept ImportError:\n    a = None\n"
+        ));
+        assert!(may_check(
+            "def f():\n    try:\n        from . import b\n    except Exception:\n        pass\n"
+        ));
+        assert!(!may_check(
+            "try:\n    x = 1\nexcept Exception:\n    pass\nimport os\n"
+        ));
+        assert!(!may_check("import os\n"));
+    }
+
+    #[test]
     fn feature_scan() {
         let checks = super::super::features::scan(
             "import sys\nif 'a' not in sys.modules:\n    pass\ntry:\n    from . import b\n    import c.d\nexcept (ValueError, ImportError):\n    pass\ntry:\n    import e\nexcept ValueError:\n    pass\ntry:\n    def f():\n        import g\nexcept Exception:\n    pass\n",
