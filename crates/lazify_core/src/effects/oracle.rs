@@ -205,7 +205,14 @@ pub trait EffectOracle: Send + Sync + fmt::Debug {
     }
 
     /// `import module` (and the packages it is in, except those of `importer`, which are loaded already).
-    fn module(&self, module: &str, importer: Option<&str>) -> EffectAnswer;
+    /// `importer_package` is the package the importing file is in (its own name for a package's
+    /// `__init__.py`): changes to modules of the same top-level package are that package's business.
+    fn module(
+        &self,
+        module: &str,
+        importer: Option<&str>,
+        importer_package: Option<&str>,
+    ) -> EffectAnswer;
 
     /// `from module import member`, for the case where `module.member` is a submodule (nothing when it is
     /// not a module).
@@ -553,7 +560,9 @@ impl<L: ModuleLocator> Analyzer<L> {
         self.resolve_name(module, name, used, q, depth + 1)
     }
 
-    fn answer(&self, module: &str) -> EffectAnswer {
+    /// The answer for `module`; changes to modules of the package `own` (the importing file's top-level
+    /// package) are the package's own business and do not count.
+    fn answer(&self, module: &str, own: Option<&str>) -> EffectAnswer {
         let mut q = Query::default();
         let resolved = self.resolve(module, &mut q);
         // Nothing reachable from `module` has an effect (none was found, none discounted): every module this
@@ -567,8 +576,13 @@ impl<L: ModuleLocator> Analyzer<L> {
                 memo.entry(module).or_insert(local);
             }
         }
+        let outside =
+            |changed: &str| own.is_none_or(|own| changed != own && !is_package_of(own, changed));
         EffectAnswer {
-            chain: resolved.chains.into_iter().next(),
+            chain: resolved
+                .chains
+                .into_iter()
+                .find(|c| c.changes.as_deref().is_none_or(outside)),
             unknown: resolved.unknown,
         }
     }
@@ -676,13 +690,21 @@ impl<L: ModuleLocator> EffectOracle for Analyzer<L> {
         Some(FeatureCheck { at })
     }
 
-    fn module(&self, module: &str, importer: Option<&str>) -> EffectAnswer {
+    fn module(
+        &self,
+        module: &str,
+        importer: Option<&str>,
+        importer_package: Option<&str>,
+    ) -> EffectAnswer {
         let mut result = EffectAnswer::default();
+        // A registry of the importing file's own package (`pkg.utils.HOOKS` filled by `pkg.environment`,
+        // imported by `pkg/__init__.py`) is the package's business: code outside reads it through the package.
+        let own = importer_package.and_then(|p| p.split('.').next());
         for loaded in with_parents(module) {
             if importer.is_some_and(|i| is_package_of(loaded, i) || loaded == i) {
                 continue;
             }
-            let answer = self.answer(loaded);
+            let answer = self.answer(loaded, own);
             if answer.chain.is_some() {
                 return answer;
             }
@@ -701,7 +723,7 @@ impl<L: ModuleLocator> EffectOracle for Analyzer<L> {
         if !TABLE.is_stdlib(&name) && matches!(self.entry(&name).get(), Some(Entry::Missing)) {
             return EffectAnswer::default();
         }
-        self.answer(&name)
+        self.answer(&name, None)
     }
 }
 

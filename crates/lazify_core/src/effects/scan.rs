@@ -738,6 +738,14 @@ impl<'a> Scanner<'a> {
         } else {
             self.target(owner, frame)
         };
+        // `sys.modules[__name__] = replacement`: the module replaces its own entry, which no other code can
+        // reach before importing it.
+        if let (Target::Imported(q), Expr::Subscript(sub)) = (&whole, target)
+            && q == "sys.modules"
+            && matches!(&*sub.slice, Expr::Name(n) if n.id.as_str() == "__name__")
+        {
+            return;
+        }
         match whole {
             Target::Imported(q) => {
                 let kind = self

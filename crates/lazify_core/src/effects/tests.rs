@@ -383,7 +383,7 @@ fn project() -> Analyzer<MapLocator> {
 #[test]
 fn oracle_follows_imports_with_a_chain() {
     let oracle = project();
-    let answer = oracle.module("heavy", None);
+    let answer = oracle.module("heavy", None, None);
     let chain = answer
         .chain
         .expect("heavy loads plugin, which registers a codec");
@@ -392,15 +392,15 @@ fn oracle_follows_imports_with_a_chain() {
         chain.describe(),
         "heavy.py:2: import plugin → plugin.py:4: codecs.register(...)"
     );
-    assert!(oracle.module("clean", None).chain.is_none());
-    assert!(oracle.module("clean", None).unknown.is_none());
+    assert!(oracle.module("clean", None, None).chain.is_none());
+    assert!(oracle.module("clean", None, None).unknown.is_none());
 }
 
 #[test]
 fn oracle_judges_calls_decorators_and_bases_across_modules() {
     let oracle = project();
     let chain = oracle
-        .module("user", None)
+        .module("user", None, None)
         .chain
         .expect("a decorator that records");
     assert_eq!(chain.kind, EffectKind::OtherModule);
@@ -409,7 +409,7 @@ fn oracle_judges_calls_decorators_and_bases_across_modules() {
         "user.py:3: registry.register(...) → registry.py:5: HANDLERS[name]"
     );
     let chain = oracle
-        .module("user2", None)
+        .module("user2", None, None)
         .chain
         .expect("through a re-export");
     assert!(
@@ -420,7 +420,7 @@ fn oracle_judges_calls_decorators_and_bases_across_modules() {
         chain.describe()
     );
     let chain = oracle
-        .module("sub", None)
+        .module("sub", None, None)
         .chain
         .expect("a base class that records");
     assert!(
@@ -429,14 +429,14 @@ fn oracle_judges_calls_decorators_and_bases_across_modules() {
         chain.describe()
     );
     // The registry module itself is clean to load.
-    assert!(oracle.module("registry", None).chain.is_none());
+    assert!(oracle.module("registry", None, None).chain.is_none());
 }
 
 #[test]
 fn oracle_guards_cycles_and_reports_unknown_modules() {
     let oracle = project();
     let chain = oracle
-        .module("cycle_a", None)
+        .module("cycle_a", None, None)
         .chain
         .expect("through the cycle");
     assert!(
@@ -444,11 +444,11 @@ fn oracle_guards_cycles_and_reports_unknown_modules() {
             .describe()
             .starts_with("cycle_a.py:1: import cycle_b → cycle_b.py:2: import plugin")
     );
-    assert!(oracle.module("cycle_b", None).chain.is_some());
-    let answer = oracle.module("needs_numpy", None);
+    assert!(oracle.module("cycle_b", None, None).chain.is_some());
+    let answer = oracle.module("needs_numpy", None, None);
     assert!(answer.chain.is_none());
     assert_eq!(answer.unknown.map(|u| u.module), Some("numpy".to_string()));
-    let answer = oracle.module("absent", None);
+    let answer = oracle.module("absent", None, None);
     assert_eq!(answer.unknown.map(|u| u.module), Some("absent".to_string()));
 }
 
@@ -456,10 +456,10 @@ fn oracle_guards_cycles_and_reports_unknown_modules() {
 fn oracle_parents_members_stdlib_and_table() {
     let oracle = project();
     // `import pkg.inner` runs `pkg/__init__.py`, which prints; not from inside `pkg`.
-    assert!(oracle.module("pkg.inner", None).chain.is_some());
+    assert!(oracle.module("pkg.inner", None, None).chain.is_some());
     assert!(
         oracle
-            .module("pkg.inner", Some("pkg.other"))
+            .module("pkg.inner", Some("pkg.other"), Some("pkg"))
             .chain
             .is_none()
     );
@@ -467,8 +467,8 @@ fn oracle_parents_members_stdlib_and_table() {
     assert_eq!(oracle.member("clean", "X"), EffectAnswer::default());
     assert!(oracle.member("pkg", "inner").chain.is_none());
     // The standard library is trusted from the table.
-    assert_eq!(oracle.module("json", None), EffectAnswer::default());
-    let chain = oracle.module("this", None).chain.expect("the table");
+    assert_eq!(oracle.module("json", None, None), EffectAnswer::default());
+    let chain = oracle.module("this", None, None).chain.expect("the table");
     assert_eq!(chain.kind, EffectKind::Output);
     assert!(chain.describe().contains("built-in table"));
 }
@@ -753,15 +753,15 @@ fn changes_inside_the_loading_package_are_discounted() {
             .with("user", "user.py", "import counter\n\nX = counter.make()\n"),
     );
     // Whoever reads `pkg.registry` imports `pkg` first, which registers the plugin.
-    assert_eq!(oracle.module("pkg", None), EffectAnswer::default());
+    assert_eq!(oracle.module("pkg", None, None), EffectAnswer::default());
     // From outside, loading `pkg.plugins` alone fills another module's registry.
     let chain = oracle
-        .module("pkg.plugins", Some("app"))
+        .module("pkg.plugins", Some("app"), None)
         .chain
         .expect("a registry");
     assert_eq!(chain.changes.as_deref(), Some("pkg.registry"));
     // A counter a class keeps is not a registry.
-    assert_eq!(oracle.module("user", None), EffectAnswer::default());
+    assert_eq!(oracle.module("user", None, None), EffectAnswer::default());
 }
 
 #[test]
@@ -783,7 +783,7 @@ fn dense_import_cycles_resolve_in_linear_time() {
     let oracle = Analyzer::new(locator);
     let started = std::time::Instant::now();
     for i in 0..n {
-        let answer = oracle.module(&format!("m{i}"), None);
+        let answer = oracle.module(&format!("m{i}"), None, None);
         assert!(answer.chain.is_some(), "m{i} reaches the print");
     }
     assert!(
@@ -809,7 +809,7 @@ fn clean_dense_import_cycles_are_clean_and_fast() {
     let started = std::time::Instant::now();
     for i in 0..n {
         assert_eq!(
-            oracle.module(&format!("m{i}"), None),
+            oracle.module(&format!("m{i}"), None, None),
             EffectAnswer::default()
         );
     }
@@ -818,4 +818,24 @@ fn clean_dense_import_cycles_are_clean_and_fast() {
         "{:?}",
         started.elapsed()
     );
+}
+
+#[test]
+fn a_packages_own_registries_and_sys_modules_entry() {
+    let oracle = Analyzer::new(
+        MapLocator::default()
+            .with("jin", "jin/__init__.py", "from .env import Environment\n")
+            .with("jin.utils", "jin/utils.py", "internal = set()\n\ndef internalcode(f):\n    internal.add(f)\n    return f\n")
+            .with("jin.env", "jin/env.py", "from .utils import internalcode\n\n@internalcode\ndef render():\n    pass\n\nclass Environment:\n    pass\n")
+            .with("lexers", "lexers/__init__.py", "import sys\n\nclass _Auto:\n    pass\n\nsys.modules[__name__] = _Auto()\n"),
+    );
+    // From `jin/__init__.py`, `jin.env` filling `jin.utils.internal` is the package's business.
+    assert_eq!(
+        oracle.module("jin.env", Some("jin"), Some("jin")),
+        EffectAnswer::default()
+    );
+    // From outside the package it is a change to another module.
+    assert!(oracle.module("jin.env", Some("app"), None).chain.is_some());
+    // A module replacing its own `sys.modules` entry changes nothing another module can see.
+    assert_eq!(oracle.module("lexers", None, None), EffectAnswer::default());
 }
