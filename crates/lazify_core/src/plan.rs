@@ -616,7 +616,7 @@ fn judge_effects(candidates: &mut [Candidate<'_>], file: &SourceFile, settings: 
             );
             continue;
         }
-        let mut answer = oracle.module(&module, importer);
+        let mut answer = oracle.module(&module, importer, file.package());
         if answer.chain.is_none()
             && let Some(member) = &c.verdict.member
         {

@@ -54,8 +54,17 @@ pub struct WorkspaceLocator {
     root: PathBuf,
     resolver: Arc<Resolver>,
     python: PythonSource,
-    project: OnceLock<HashMap<String, PathBuf>>,
+    project: OnceLock<Project>,
     environment: OnceLock<Environment>,
+}
+
+/// The project's modules.
+#[derive(Debug, Default)]
+struct Project {
+    /// Dotted name → file.
+    modules: HashMap<String, PathBuf>,
+    /// Every package a module is in (`a` and `a.b` for `a.b.c`), and the first components.
+    packages: std::collections::HashSet<String>,
 }
 
 impl WorkspaceLocator {
@@ -72,6 +81,10 @@ impl WorkspaceLocator {
 
     /// The project's modules: dotted name → file.
     fn project(&self) -> &HashMap<String, PathBuf> {
+        &self.project_index().modules
+    }
+
+    fn project_index(&self) -> &Project {
         self.project.get_or_init(|| {
             let shown = match self.root.strip_prefix(self.resolver.cwd()) {
                 Ok(relative) if relative.as_os_str().is_empty() => PathBuf::from("."),
@@ -88,7 +101,16 @@ impl WorkspaceLocator {
                     modules.entry(name).or_insert(candidate.absolute);
                 }
             }
-            modules
+            let mut packages = std::collections::HashSet::new();
+            for name in modules.keys() {
+                let mut rest = name.as_str();
+                while let Some((parent, _)) = rest.rsplit_once('.') {
+                    packages.insert(parent.to_string());
+                    rest = parent;
+                }
+                packages.insert(rest.to_string());
+            }
+            Project { modules, packages }
         })
     }
 
@@ -130,14 +152,18 @@ impl ModuleLocator for WorkspaceLocator {
                 other => other,
             };
         }
-        let prefix = format!("{module}.");
-        let project_package = self.project().keys().any(|k| k.starts_with(&prefix));
-        let environment = self.environment();
-        let found = find_in_paths(&environment.paths, module);
-        match found {
-            Located::Missing if project_package => Located::Namespace,
-            other => other,
+        let project = self.project_index();
+        // A name under one of the project's own top-level packages is the project's: it is not looked for in
+        // the environment (a submodule that is not a file there is an attribute).
+        let top = module.split('.').next().unwrap_or_default();
+        if project.packages.contains(top) {
+            return if project.packages.contains(module) {
+                Located::Namespace
+            } else {
+                Located::Missing
+            };
         }
+        find_in_paths(&self.environment().paths, module)
     }
 
     fn project_modules(&self) -> Vec<String> {

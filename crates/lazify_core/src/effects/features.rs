@@ -20,14 +20,27 @@ pub struct FeatureChecks {
     pub guarded_imports: Vec<(String, usize, String)>,
 }
 
-/// Whether `source` may hold a feature check (a cheap test before parsing).
+/// Whether `source` may hold a feature check (a cheap test before parsing): `sys.modules` in the text, or a
+/// `try:` whose body holds an import line before its first `except`.
 pub fn may_check(source: &str) -> bool {
-    source.contains("sys.modules")
-        || source.contains("ImportError")
-        || source.contains("ModuleNotFoundError")
-        || source.contains("except Exception")
-        || source.contains("except BaseException")
-        || source.contains("except:")
+    if source.contains("sys.modules") {
+        return true;
+    }
+    if !source.contains("try:") {
+        return false;
+    }
+    let mut in_try = false;
+    for line in source.lines() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("try:") {
+            in_try = true;
+        } else if trimmed.starts_with("except") || trimmed.starts_with("finally") {
+            in_try = false;
+        } else if in_try && (trimmed.starts_with("import ") || trimmed.starts_with("from ")) {
+            return true;
+        }
+    }
+    false
 }
 
 /// The feature checks in one file; `None` when it does not parse.

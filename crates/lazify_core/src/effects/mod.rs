@@ -129,10 +129,12 @@ pub struct Effect {
     /// The calls inside the module that lead to it, outermost first (`setup()` at module level, then the
     /// effect inside `setup`).
     pub via: Vec<Site>,
+    /// For [`EffectKind::OtherModule`]: the module (or object path, `other.REGISTRY`) it changes.
+    pub changes: Option<String>,
 }
 
 /// How an import-time reference into another module is used.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum RefUse {
     /// Called (`other.register(x)`), or used as a decorator (`@other.register`).
     Call,

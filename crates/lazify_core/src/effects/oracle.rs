@@ -141,6 +141,9 @@ pub struct EffectChain {
     pub kind: EffectKind,
     /// The steps, the import's own module first.
     pub steps: Vec<ChainStep>,
+    /// For `other-module`: the module it changes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub changes: Option<String>,
 }
 
 impl EffectChain {
@@ -202,7 +205,14 @@ pub trait EffectOracle: Send + Sync + fmt::Debug {
     }
 
     /// `import module` (and the packages it is in, except those of `importer`, which are loaded already).
-    fn module(&self, module: &str, importer: Option<&str>) -> EffectAnswer;
+    /// `importer_package` is the package the importing file is in (its own name for a package's
+    /// `__init__.py`): changes to modules of the same top-level package are that package's business.
+    fn module(
+        &self,
+        module: &str,
+        importer: Option<&str>,
+        importer_package: Option<&str>,
+    ) -> EffectAnswer;
 
     /// `from module import member`, for the case where `module.member` is a submodule (nothing when it is
     /// not a module).
@@ -225,7 +235,7 @@ enum Entry {
 pub struct Analyzer<L> {
     locator: L,
     entries: Mutex<HashMap<String, Arc<OnceLock<Entry>>>>,
-    resolved: Mutex<HashMap<String, EffectAnswer>>,
+    resolved: Mutex<HashMap<String, Resolved>>,
     features: OnceLock<ProjectFeatures>,
 }
 
@@ -318,14 +328,15 @@ impl<L: ModuleLocator> Analyzer<L> {
         }
     }
 
-    /// Whether loading `module` (its body and what it imports eagerly) has an effect.
-    fn resolve(&self, module: &str, stack: &mut Vec<String>, cut: &mut bool) -> EffectAnswer {
+    /// What loading `module` (its body and what it imports eagerly) does: its effects (the first of each
+    /// kind of change), remembered once known for certain.
+    fn resolve(&self, module: &str, q: &mut Query) -> Resolved {
         if known::is_preloaded(module) {
-            return EffectAnswer::default();
+            return Resolved::default();
         }
         if let Some((kind, what, entry)) = TABLE.module_effect(module) {
-            return EffectAnswer {
-                chain: Some(Arc::new(EffectChain {
+            return Resolved {
+                chains: vec![Arc::new(EffectChain {
                     kind,
                     steps: vec![ChainStep {
                         module: entry.to_string(),
@@ -334,12 +345,13 @@ impl<L: ModuleLocator> Analyzer<L> {
                         column: 0,
                         text: what.to_string(),
                     }],
-                })),
+                    changes: None,
+                })],
                 unknown: None,
             };
         }
         if TABLE.is_stdlib(module) {
-            return EffectAnswer::default();
+            return Resolved::default();
         }
         if let Some(done) = self
             .resolved
@@ -349,12 +361,15 @@ impl<L: ModuleLocator> Analyzer<L> {
         {
             return done.clone();
         }
-        if stack.iter().any(|m| m == module) || stack.len() >= MAX_DEPTH {
-            *cut = true;
-            return EffectAnswer::default();
+        if let Some(done) = q.local.get(module) {
+            return done.clone();
         }
-        let unknown = |why: String| EffectAnswer {
-            chain: None,
+        if q.visiting.contains(module) || q.depth >= MAX_DEPTH {
+            q.cut = true;
+            return Resolved::default();
+        }
+        let unknown = |why: String| Resolved {
+            chains: Vec::new(),
             unknown: Some(Unknown {
                 module: module.to_string(),
                 why,
@@ -363,7 +378,7 @@ impl<L: ModuleLocator> Analyzer<L> {
         let entry = self.entry(module);
         let summary = match entry.get() {
             Some(Entry::Summary(s)) => s.clone(),
-            Some(Entry::Namespace) => return EffectAnswer::default(),
+            Some(Entry::Namespace) => return Resolved::default(),
             Some(Entry::NoSource) => {
                 return unknown("it has no Python source (a compiled module)".to_string());
             }
@@ -372,26 +387,26 @@ impl<L: ModuleLocator> Analyzer<L> {
             }
             Some(Entry::Missing) | None => return unknown(self.locator.missing_reason()),
         };
-        stack.push(module.to_string());
-        let outer_cut = std::mem::replace(cut, false);
-        let answer = self.resolve_summary(&summary, stack, cut);
-        stack.pop();
-        if !*cut {
+        q.visiting.insert(module.to_string());
+        q.depth += 1;
+        let outer_cut = std::mem::replace(&mut q.cut, false);
+        let resolved = self.resolve_summary(&summary, q);
+        q.depth -= 1;
+        q.visiting.remove(module);
+        // An effect found is found whatever the cycles; a clean answer is certain only when no cycle was cut.
+        if !q.cut || resolved.certain() {
             self.resolved
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .insert(module.to_string(), answer.clone());
+                .insert(module.to_string(), resolved.clone());
+        } else {
+            q.local.insert(module.to_string(), resolved.clone());
         }
-        *cut |= outer_cut;
-        answer
+        q.cut |= outer_cut;
+        resolved
     }
 
-    fn resolve_summary(
-        &self,
-        summary: &ModuleSummary,
-        stack: &mut Vec<String>,
-        cut: &mut bool,
-    ) -> EffectAnswer {
+    fn resolve_summary(&self, summary: &ModuleSummary, q: &mut Query) -> Resolved {
         let step = |site: &Site| ChainStep {
             module: summary.module.clone(),
             path: Some(summary.path.clone()),
@@ -399,32 +414,35 @@ impl<L: ModuleLocator> Analyzer<L> {
             column: site.column,
             text: site.text.clone(),
         };
-        if let Some(effect) = summary.effects.first() {
+        let mut found = Found::new(&summary.module);
+        for effect in &summary.effects {
             let mut steps: Vec<ChainStep> = effect.via.iter().map(step).collect();
             steps.push(step(&effect.site));
-            return EffectAnswer {
-                chain: Some(Arc::new(EffectChain {
-                    kind: effect.kind,
-                    steps,
-                })),
-                unknown: None,
-            };
+            q.discarded |= !found.add(EffectChain {
+                kind: effect.kind,
+                steps,
+                changes: effect.changes.clone(),
+            });
+            if found.certain() {
+                return found.done(None);
+            }
         }
-        let mut unknown = None;
         for external in &summary.external {
-            if let Some(inner) = self.resolve_ref(external, stack, cut, 0) {
+            if let Some(inner) = self.resolve_ref(external, q, 0) {
                 let mut steps: Vec<ChainStep> = external.via.iter().map(step).collect();
                 steps.push(step(&external.site));
                 steps.extend(inner.steps.iter().cloned());
-                return EffectAnswer {
-                    chain: Some(Arc::new(EffectChain {
-                        kind: inner.kind,
-                        steps,
-                    })),
-                    unknown: None,
-                };
+                q.discarded |= !found.add(EffectChain {
+                    kind: inner.kind,
+                    steps,
+                    changes: inner.changes.clone(),
+                });
+                if found.certain() {
+                    return found.done(None);
+                }
             }
         }
+        let mut unknown = None;
         for import in &summary.imports {
             // The packages of this module are loading already.
             if is_package_of(&import.module, &summary.module) || import.module == summary.module {
@@ -439,45 +457,35 @@ impl<L: ModuleLocator> Analyzer<L> {
                 if is_package_of(loaded, &summary.module) {
                     continue;
                 }
-                let answer = self.resolve(loaded, stack, cut);
-                if let Some(chain) = answer.chain {
+                let resolved = self.resolve(loaded, q);
+                for chain in &resolved.chains {
                     let mut steps = vec![step(&import.site)];
                     steps.extend(chain.steps.iter().cloned());
-                    return EffectAnswer {
-                        chain: Some(Arc::new(EffectChain {
-                            kind: chain.kind,
-                            steps,
-                        })),
-                        unknown: None,
-                    };
+                    q.discarded |= !found.add(EffectChain {
+                        kind: chain.kind,
+                        steps,
+                        changes: chain.changes.clone(),
+                    });
+                }
+                if found.certain() {
+                    return found.done(None);
                 }
                 if unknown.is_none() {
-                    unknown = answer.unknown;
+                    unknown = resolved.unknown;
                 }
             }
         }
-        EffectAnswer {
-            chain: None,
-            unknown,
-        }
+        found.done(unknown)
     }
 
     /// What a reference into another module (`other.register(...)`, a base class) does there.
     fn resolve_ref(
         &self,
         external: &ExternalRef,
-        stack: &mut Vec<String>,
-        cut: &mut bool,
+        q: &mut Query,
         depth: usize,
     ) -> Option<Arc<EffectChain>> {
-        self.resolve_name(
-            &external.module,
-            &external.name,
-            external.used,
-            stack,
-            cut,
-            depth,
-        )
+        self.resolve_name(&external.module, &external.name, external.used, q, depth)
     }
 
     fn resolve_name(
@@ -485,11 +493,14 @@ impl<L: ModuleLocator> Analyzer<L> {
         module: &str,
         name: &str,
         used: RefUse,
-        stack: &mut Vec<String>,
-        cut: &mut bool,
+        q: &mut Query,
         depth: usize,
     ) -> Option<Arc<EffectChain>> {
         if depth >= MAX_DEPTH || TABLE.is_stdlib(module) {
+            return None;
+        }
+        // Each name is looked into once per question (calls across modules can go round in circles).
+        if !q.names.insert((module.to_string(), name.to_string(), used)) {
             return None;
         }
         let summary = self.summary(module)?;
@@ -500,6 +511,8 @@ impl<L: ModuleLocator> Analyzer<L> {
             column: site.column,
             text: site.text.clone(),
         };
+        // What a function records, it records into its own module.
+        let own = Some(summary.module.clone());
         let found = match used {
             RefUse::Call => summary.functions.get(name).and_then(|f| {
                 if let Some(effect) = &f.effect {
@@ -508,22 +521,25 @@ impl<L: ModuleLocator> Analyzer<L> {
                     return Some(EffectChain {
                         kind: effect.kind,
                         steps,
+                        changes: effect.changes.clone(),
                     });
                 }
                 if let Some(site) = &f.mutates {
                     return Some(EffectChain {
                         kind: EffectKind::OtherModule,
                         steps: vec![step(site)],
+                        changes: own.clone(),
                     });
                 }
                 f.external.iter().find_map(|inner| {
-                    let chain = self.resolve_ref(inner, stack, cut, depth + 1)?;
+                    let chain = self.resolve_ref(inner, q, depth + 1)?;
                     let mut steps: Vec<ChainStep> = inner.via.iter().map(step).collect();
                     steps.push(step(&inner.site));
                     steps.extend(chain.steps.iter().cloned());
                     Some(EffectChain {
                         kind: chain.kind,
                         steps,
+                        changes: chain.changes.clone(),
                     })
                 })
             }),
@@ -531,6 +547,7 @@ impl<L: ModuleLocator> Analyzer<L> {
                 summary.recording_classes.get(name).map(|site| EffectChain {
                     kind: EffectKind::OtherModule,
                     steps: vec![step(site)],
+                    changes: own.clone(),
                 })
             }
         };
@@ -540,13 +557,117 @@ impl<L: ModuleLocator> Analyzer<L> {
         // `from .core import register` in a package: the name lives elsewhere.
         let target = summary.reexports.get(name)?;
         let (module, name) = target.rsplit_once('.')?;
-        self.resolve_name(module, name, used, stack, cut, depth + 1)
+        self.resolve_name(module, name, used, q, depth + 1)
     }
 
-    fn answer(&self, module: &str) -> EffectAnswer {
-        let mut stack = Vec::new();
-        let mut cut = false;
-        self.resolve(module, &mut stack, &mut cut)
+    /// The answer for `module`; changes to modules of the package `own` (the importing file's top-level
+    /// package) are the package's own business and do not count.
+    fn answer(&self, module: &str, own: Option<&str>) -> EffectAnswer {
+        let mut q = Query::default();
+        let resolved = self.resolve(module, &mut q);
+        // Nothing reachable from `module` has an effect (none was found, none discounted): every module this
+        // question left undecided because of a cycle is clean too.
+        if resolved.chains.is_empty() && !q.discarded {
+            let mut memo = self
+                .resolved
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            for (module, local) in q.local {
+                memo.entry(module).or_insert(local);
+            }
+        }
+        let outside =
+            |changed: &str| own.is_none_or(|own| changed != own && !is_package_of(own, changed));
+        EffectAnswer {
+            chain: resolved
+                .chains
+                .into_iter()
+                .find(|c| c.changes.as_deref().is_none_or(outside)),
+            unknown: resolved.unknown,
+        }
+    }
+}
+
+/// What loading a module does: its effects, and a module on the way that could not be analysed.
+#[derive(Clone, Debug, Default)]
+struct Resolved {
+    /// The first effect that changes nothing in particular (output, process state, ...), or else the first
+    /// change of each module (a registry filled elsewhere may be in a package that is loading anyway).
+    chains: Vec<Arc<EffectChain>>,
+    unknown: Option<Unknown>,
+}
+
+impl Resolved {
+    /// Whether an effect that no importer can discount is known.
+    fn certain(&self) -> bool {
+        self.chains.iter().any(|c| c.changes.is_none())
+    }
+}
+
+/// One question to the oracle: the modules being resolved, those left undecided because of a cycle, and the
+/// names of other modules already looked into.
+#[derive(Default)]
+struct Query {
+    visiting: rustc_hash::FxHashSet<String>,
+    depth: usize,
+    cut: bool,
+    discarded: bool,
+    local: HashMap<String, Resolved>,
+    names: rustc_hash::FxHashSet<(String, String, RefUse)>,
+}
+
+/// How many changes of other modules one answer keeps.
+const MAX_CHANGES: usize = 8;
+
+/// Effects found while resolving one module.
+struct Found<'m> {
+    module: &'m str,
+    chains: Vec<Arc<EffectChain>>,
+}
+
+impl<'m> Found<'m> {
+    fn new(module: &'m str) -> Self {
+        Self {
+            module,
+            chains: Vec::new(),
+        }
+    }
+
+    /// Adds an effect, unless it changes a module inside this one's package: any code that reads that module
+    /// imports this package first, which makes the change. Returns `false` when it was discounted so.
+    fn add(&mut self, chain: EffectChain) -> bool {
+        if let Some(changed) = &chain.changes {
+            if changed == self.module || is_package_of(self.module, changed) {
+                return false;
+            }
+            if self.chains.len() >= MAX_CHANGES
+                || self
+                    .chains
+                    .iter()
+                    .any(|c| c.changes.as_ref() == Some(changed))
+            {
+                return true;
+            }
+        }
+        self.chains.push(Arc::new(chain));
+        true
+    }
+
+    /// Whether an effect no ancestor can discount is known (nothing more needs to be looked at).
+    fn certain(&self) -> bool {
+        self.chains.iter().any(|c| c.changes.is_none())
+    }
+
+    fn done(mut self, unknown: Option<Unknown>) -> Resolved {
+        // The effect that changes nothing in particular first: it is the one no importer can discount.
+        if let Some(i) = self.chains.iter().position(|c| c.changes.is_none()) {
+            let first = self.chains.remove(i);
+            self.chains.insert(0, first);
+        }
+        Resolved {
+            chains: self.chains,
+            unknown,
+        }
     }
 }
 
@@ -569,13 +690,21 @@ impl<L: ModuleLocator> EffectOracle for Analyzer<L> {
         Some(FeatureCheck { at })
     }
 
-    fn module(&self, module: &str, importer: Option<&str>) -> EffectAnswer {
+    fn module(
+        &self,
+        module: &str,
+        importer: Option<&str>,
+        importer_package: Option<&str>,
+    ) -> EffectAnswer {
         let mut result = EffectAnswer::default();
+        // A registry of the importing file's own package (`pkg.utils.HOOKS` filled by `pkg.environment`,
+        // imported by `pkg/__init__.py`) is the package's business: code outside reads it through the package.
+        let own = importer_package.and_then(|p| p.split('.').next());
         for loaded in with_parents(module) {
             if importer.is_some_and(|i| is_package_of(loaded, i) || loaded == i) {
                 continue;
             }
-            let answer = self.answer(loaded);
+            let answer = self.answer(loaded, own);
             if answer.chain.is_some() {
                 return answer;
             }
@@ -594,7 +723,7 @@ impl<L: ModuleLocator> EffectOracle for Analyzer<L> {
         if !TABLE.is_stdlib(&name) && matches!(self.entry(&name).get(), Some(Entry::Missing)) {
             return EffectAnswer::default();
         }
-        self.answer(&name)
+        self.answer(&name, None)
     }
 }
 

@@ -497,7 +497,13 @@ impl<'a> Scanner<'a> {
                 }
             }
             Stmt::AugAssign(a) => {
-                self.store(&a.target, frame);
+                // `Cls.counter += 1` in a function: a counter the module keeps, not a registry.
+                let counter = frame.in_function
+                    && matches!(&*a.target, Expr::Attribute(_))
+                    && matches!(self.target(&a.target, frame), Target::Own(_));
+                if !counter {
+                    self.store(&a.target, frame);
+                }
                 self.expr(&a.value, frame);
             }
             Stmt::Delete(d) => {
@@ -641,10 +647,10 @@ impl<'a> Scanner<'a> {
 
     /// `@d` calls `d` with the function; `@d(args)` calls `d(args)` and then the result.
     fn decorator(&mut self, expr: &'a Expr, frame: &mut Frame<'a>) {
-        if let Expr::Call(call) = expr {
+        if matches!(expr, Expr::Call(_)) {
+            // The factory's call is judged like any call; what its result (an inner function) records is part
+            // of the factory's summary (`CallableSummary::mutates` covers nested functions).
             self.expr(expr, frame);
-            // The factory's result is called too: follow the factory's nested functions.
-            let _ = call;
         } else {
             let text = format!("@{}", self.snippet(expr.range()));
             self.callee(expr, expr.range(), text, None, frame);
@@ -664,11 +670,24 @@ impl<'a> Scanner<'a> {
 
     /// An effect of `kind` at `range`.
     fn effect(&self, kind: EffectKind, range: TextRange, text: String, frame: &mut Frame<'a>) {
+        self.effect_on(kind, None, range, text, frame);
+    }
+
+    /// An effect of `kind` at `range` that changes `changes` (another module, for `other-module`).
+    fn effect_on(
+        &self,
+        kind: EffectKind,
+        changes: Option<String>,
+        range: TextRange,
+        text: String,
+        frame: &mut Frame<'a>,
+    ) {
         let site = self.site(range, text);
         frame.effects.push(Effect {
             kind,
             site,
             via: frame.via.clone(),
+            changes,
         });
     }
 
@@ -718,6 +737,14 @@ impl<'a> Scanner<'a> {
         } else {
             self.target(owner, frame)
         };
+        // `sys.modules[__name__] = replacement`: the module replaces its own entry, which no other code can
+        // reach before importing it.
+        if let (Target::Imported(q), Expr::Subscript(sub)) = (&whole, target)
+            && q == "sys.modules"
+            && matches!(&*sub.slice, Expr::Name(n) if n.id.as_str() == "__name__")
+        {
+            return;
+        }
         match whole {
             Target::Imported(q) => {
                 let kind = self
@@ -737,7 +764,15 @@ impl<'a> Scanner<'a> {
                         }
                     })
                     .unwrap_or(EffectKind::OtherModule);
-                self.effect(kind, target.range(), text, frame);
+                let changes = (kind == EffectKind::OtherModule).then(|| {
+                    if attribute {
+                        q.rsplit_once('.')
+                            .map_or(q.clone(), |(owner, _)| owner.to_string())
+                    } else {
+                        q.clone()
+                    }
+                });
+                self.effect_on(kind, changes, target.range(), text, frame);
             }
             Target::Own(_) if frame.in_function => self.mutation(target.range(), frame),
             _ => {}
@@ -758,7 +793,7 @@ impl<'a> Scanner<'a> {
         match self.target(func, frame) {
             Target::Imported(q) => self.imported_call(&q, func, range, text, call, frame),
             Target::Own(chain) => {
-                self.own_call(&chain, func, range, text, call, frame);
+                self.own_call(&chain, func, range, text, frame);
                 false
             }
             Target::Unknown => {
@@ -801,8 +836,14 @@ impl<'a> Scanner<'a> {
             "builtins.setattr" | "builtins.delattr" => {
                 if let Some(first) = call.and_then(|c| c.arguments.args.first()) {
                     match self.target(first, frame) {
-                        Target::Imported(_) => {
-                            self.effect(EffectKind::OtherModule, range, text, frame);
+                        Target::Imported(owner) => {
+                            self.effect_on(
+                                EffectKind::OtherModule,
+                                Some(owner),
+                                range,
+                                text,
+                                frame,
+                            );
                         }
                         Target::Own(_) if frame.in_function => self.mutation(range, frame),
                         _ => {}
@@ -826,7 +867,7 @@ impl<'a> Scanner<'a> {
             if self.is_stdlib(&owner) {
                 return false;
             }
-            self.effect(EffectKind::OtherModule, range, text, frame);
+            self.effect_on(EffectKind::OtherModule, Some(owner), range, text, frame);
             return true;
         }
         // A logger method on `logging.getLogger(...)` chains is handled by `call_on_result`.
@@ -924,10 +965,8 @@ impl<'a> Scanner<'a> {
         func: &'a Expr,
         range: TextRange,
         text: String,
-        call: Option<&'a ast::ExprCall>,
         frame: &mut Frame<'a>,
     ) {
-        let _ = call;
         let (root, rest) = chain
             .split_once('.')
             .map_or((chain, None), |(r, t)| (r, Some(t)));
@@ -1010,6 +1049,7 @@ impl<'a> Scanner<'a> {
                 kind: effect.kind,
                 site: effect.site.clone(),
                 via,
+                changes: effect.changes.clone(),
             });
         }
         for external in &summary.external {

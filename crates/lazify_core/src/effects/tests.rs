@@ -1,3 +1,4 @@
+use std::fmt::Write as _;
 use std::path::Path;
 
 use super::*;
@@ -382,7 +383,7 @@ fn project() -> Analyzer<MapLocator> {
 #[test]
 fn oracle_follows_imports_with_a_chain() {
     let oracle = project();
-    let answer = oracle.module("heavy", None);
+    let answer = oracle.module("heavy", None, None);
     let chain = answer
         .chain
         .expect("heavy loads plugin, which registers a codec");
@@ -391,15 +392,15 @@ fn oracle_follows_imports_with_a_chain() {
         chain.describe(),
         "heavy.py:2: import plugin → plugin.py:4: codecs.register(...)"
     );
-    assert!(oracle.module("clean", None).chain.is_none());
-    assert!(oracle.module("clean", None).unknown.is_none());
+    assert!(oracle.module("clean", None, None).chain.is_none());
+    assert!(oracle.module("clean", None, None).unknown.is_none());
 }
 
 #[test]
 fn oracle_judges_calls_decorators_and_bases_across_modules() {
     let oracle = project();
     let chain = oracle
-        .module("user", None)
+        .module("user", None, None)
         .chain
         .expect("a decorator that records");
     assert_eq!(chain.kind, EffectKind::OtherModule);
@@ -408,7 +409,7 @@ fn oracle_judges_calls_decorators_and_bases_across_modules() {
         "user.py:3: registry.register(...) → registry.py:5: HANDLERS[name]"
     );
     let chain = oracle
-        .module("user2", None)
+        .module("user2", None, None)
         .chain
         .expect("through a re-export");
     assert!(
@@ -419,7 +420,7 @@ fn oracle_judges_calls_decorators_and_bases_across_modules() {
         chain.describe()
     );
     let chain = oracle
-        .module("sub", None)
+        .module("sub", None, None)
         .chain
         .expect("a base class that records");
     assert!(
@@ -428,14 +429,14 @@ fn oracle_judges_calls_decorators_and_bases_across_modules() {
         chain.describe()
     );
     // The registry module itself is clean to load.
-    assert!(oracle.module("registry", None).chain.is_none());
+    assert!(oracle.module("registry", None, None).chain.is_none());
 }
 
 #[test]
 fn oracle_guards_cycles_and_reports_unknown_modules() {
     let oracle = project();
     let chain = oracle
-        .module("cycle_a", None)
+        .module("cycle_a", None, None)
         .chain
         .expect("through the cycle");
     assert!(
@@ -443,11 +444,11 @@ fn oracle_guards_cycles_and_reports_unknown_modules() {
             .describe()
             .starts_with("cycle_a.py:1: import cycle_b → cycle_b.py:2: import plugin")
     );
-    assert!(oracle.module("cycle_b", None).chain.is_some());
-    let answer = oracle.module("needs_numpy", None);
+    assert!(oracle.module("cycle_b", None, None).chain.is_some());
+    let answer = oracle.module("needs_numpy", None, None);
     assert!(answer.chain.is_none());
     assert_eq!(answer.unknown.map(|u| u.module), Some("numpy".to_string()));
-    let answer = oracle.module("absent", None);
+    let answer = oracle.module("absent", None, None);
     assert_eq!(answer.unknown.map(|u| u.module), Some("absent".to_string()));
 }
 
@@ -455,10 +456,10 @@ fn oracle_guards_cycles_and_reports_unknown_modules() {
 fn oracle_parents_members_stdlib_and_table() {
     let oracle = project();
     // `import pkg.inner` runs `pkg/__init__.py`, which prints; not from inside `pkg`.
-    assert!(oracle.module("pkg.inner", None).chain.is_some());
+    assert!(oracle.module("pkg.inner", None, None).chain.is_some());
     assert!(
         oracle
-            .module("pkg.inner", Some("pkg.other"))
+            .module("pkg.inner", Some("pkg.other"), Some("pkg"))
             .chain
             .is_none()
     );
@@ -466,8 +467,8 @@ fn oracle_parents_members_stdlib_and_table() {
     assert_eq!(oracle.member("clean", "X"), EffectAnswer::default());
     assert!(oracle.member("pkg", "inner").chain.is_none());
     // The standard library is trusted from the table.
-    assert_eq!(oracle.module("json", None), EffectAnswer::default());
-    let chain = oracle.module("this", None).chain.expect("the table");
+    assert_eq!(oracle.module("json", None, None), EffectAnswer::default());
+    let chain = oracle.module("this", None, None).chain.expect("the table");
     assert_eq!(chain.kind, EffectKind::Output);
     assert!(chain.describe().contains("built-in table"));
 }
@@ -703,6 +704,22 @@ mod features {
     }
 
     #[test]
+    fn feature_prefilter() {
+        use super::super::features::may_check;
+        assert!(may_check("import sys\nX = 'a' in sys.modules\n"));
+        assert!(may_check(
+            "try:\n    import a\nexcept ImportError:\n    a = None\n"
+        ));
+        assert!(may_check(
+            "def f():\n    try:\n        from . import b\n    except Exception:\n        pass\n"
+        ));
+        assert!(!may_check(
+            "try:\n    x = 1\nexcept Exception:\n    pass\nimport os\n"
+        ));
+        assert!(!may_check("import os\n"));
+    }
+
+    #[test]
     fn feature_scan() {
         let checks = super::super::features::scan(
             "import sys\nif 'a' not in sys.modules:\n    pass\ntry:\n    from . import b\n    import c.d\nexcept (ValueError, ImportError):\n    pass\ntry:\n    import e\nexcept ValueError:\n    pass\ntry:\n    def f():\n        import g\nexcept Exception:\n    pass\n",
@@ -715,4 +732,110 @@ mod features {
         assert_eq!(names(&checks.sys_modules), ["a"]);
         assert_eq!(names(&checks.guarded_imports), ["pkg.b", "pkg", "c.d"]);
     }
+}
+
+#[test]
+fn changes_inside_the_loading_package_are_discounted() {
+    let oracle = Analyzer::new(
+        MapLocator::default()
+            .with("pkg", "pkg/__init__.py", "from . import plugins\n")
+            .with(
+                "pkg.plugins",
+                "pkg/plugins.py",
+                "from pkg.registry import register\n\n@register\ndef f():\n    pass\n",
+            )
+            .with(
+                "pkg.registry",
+                "pkg/registry.py",
+                "HANDLERS = []\n\ndef register(f):\n    HANDLERS.append(f)\n    return f\n",
+            )
+            .with("counter", "counter.py", "class C:\n    n = 0\n    def __init__(self):\n        C.n += 1\n\ndef make():\n    return C()\n")
+            .with("user", "user.py", "import counter\n\nX = counter.make()\n"),
+    );
+    // Whoever reads `pkg.registry` imports `pkg` first, which registers the plugin.
+    assert_eq!(oracle.module("pkg", None, None), EffectAnswer::default());
+    // From outside, loading `pkg.plugins` alone fills another module's registry.
+    let chain = oracle
+        .module("pkg.plugins", Some("app"), None)
+        .chain
+        .expect("a registry");
+    assert_eq!(chain.changes.as_deref(), Some("pkg.registry"));
+    // A counter a class keeps is not a registry.
+    assert_eq!(oracle.module("user", None, None), EffectAnswer::default());
+}
+
+#[test]
+fn dense_import_cycles_resolve_in_linear_time() {
+    // 40 modules, each importing every other at module level (Django's packages are this tangled): a
+    // resolution that re-explores cycles would never finish.
+    let n = 40;
+    let mut locator = MapLocator::default();
+    for i in 0..n {
+        let mut text = String::new();
+        for j in (0..n).filter(|j| *j != i) {
+            let _ = writeln!(text, "import m{j}");
+        }
+        if i == n - 1 {
+            text.push_str("print('last')\n");
+        }
+        locator = locator.with(&format!("m{i}"), &format!("m{i}.py"), &text);
+    }
+    let oracle = Analyzer::new(locator);
+    let started = std::time::Instant::now();
+    for i in 0..n {
+        let answer = oracle.module(&format!("m{i}"), None, None);
+        assert!(answer.chain.is_some(), "m{i} reaches the print");
+    }
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn clean_dense_import_cycles_are_clean_and_fast() {
+    let n = 40;
+    let mut locator = MapLocator::default();
+    for i in 0..n {
+        let mut text = String::new();
+        for j in (0..n).filter(|j| *j != i) {
+            let _ = writeln!(text, "from m{j} import f{j}");
+        }
+        let _ = write!(text, "def f{i}():\n    return 1\n");
+        locator = locator.with(&format!("m{i}"), &format!("m{i}.py"), &text);
+    }
+    let oracle = Analyzer::new(locator);
+    let started = std::time::Instant::now();
+    for i in 0..n {
+        assert_eq!(
+            oracle.module(&format!("m{i}"), None, None),
+            EffectAnswer::default()
+        );
+    }
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn a_packages_own_registries_and_sys_modules_entry() {
+    let oracle = Analyzer::new(
+        MapLocator::default()
+            .with("jin", "jin/__init__.py", "from .env import Environment\n")
+            .with("jin.utils", "jin/utils.py", "internal = set()\n\ndef internalcode(f):\n    internal.add(f)\n    return f\n")
+            .with("jin.env", "jin/env.py", "from .utils import internalcode\n\n@internalcode\ndef render():\n    pass\n\nclass Environment:\n    pass\n")
+            .with("lexers", "lexers/__init__.py", "import sys\n\nclass _Auto:\n    pass\n\nsys.modules[__name__] = _Auto()\n"),
+    );
+    // From `jin/__init__.py`, `jin.env` filling `jin.utils.internal` is the package's business.
+    assert_eq!(
+        oracle.module("jin.env", Some("jin"), Some("jin")),
+        EffectAnswer::default()
+    );
+    // From outside the package it is a change to another module.
+    assert!(oracle.module("jin.env", Some("app"), None).chain.is_some());
+    // A module replacing its own `sys.modules` entry changes nothing another module can see.
+    assert_eq!(oracle.module("lexers", None, None), EffectAnswer::default());
 }
