@@ -737,13 +737,6 @@ impl ProjectFacts {
 }
 
 impl ProjectFacts {
-    /// Where another file runs `from module import *`.
-    pub fn star_importer(&self, module: &str) -> Option<&Location> {
-        self.imported
-            .get(&(module.to_string(), "*".to_string()))
-            .and_then(|v| v.first())
-    }
-
     /// Where another file patches, assigns or otherwise touches `module.name` (`mock.patch("module.name")`,
     /// `module.name = x`, `setattr(module, "name", x)`).
     pub fn attribute_touched(&self, module: &str, name: &str) -> Option<&Location> {

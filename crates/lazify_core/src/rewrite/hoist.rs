@@ -427,7 +427,7 @@ fn decide(
         if !index.has_all
             && !binding.starts_with('_')
             && let Some(this) = file.module_name.as_deref()
-            && let Some(at) = project.star_importer(this)
+            && let Some(at) = project.star_imported(this)
         {
             return Err((
                 KeepReason::StarExported,
