@@ -624,8 +624,22 @@ impl<'a> Scanner<'a> {
                 }
             }
         }
-        // The class body runs at once; its methods do not.
+        // The class body runs at once; its methods do not. A name the body binds (a method, an attribute) is the
+        // class's own while the body runs: `def open(self): ...` then `open.alters_data = True` changes the
+        // method, not the builtin.
+        let mut bound: HashSet<&'a str> = HashSet::default();
+        let mut stores = Stores { out: &mut bound };
+        for stmt in &c.body {
+            stores.visit_stmt(stmt);
+        }
+        let added: Vec<&'a str> = bound
+            .into_iter()
+            .filter(|name| frame.locals.insert(name))
+            .collect();
         self.statements(&c.body, frame, false);
+        for name in added {
+            frame.locals.remove(name);
+        }
     }
 
     /// A base class or metaclass from another module.

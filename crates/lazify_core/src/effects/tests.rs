@@ -839,3 +839,25 @@ fn a_packages_own_registries_and_sys_modules_entry() {
     // A module replacing its own `sys.modules` entry changes nothing another module can see.
     assert_eq!(oracle.module("lexers", None, None), EffectAnswer::default());
 }
+
+/// A name a class body binds is the class's while the body runs: Django's `def open(self): ...` then
+/// `open.alters_data = True` in a class body marks the method, not the builtin `open` (it had kept 1,250 imports of
+/// the Django corpus eager in one run and deferrable in the next).
+#[test]
+fn class_body_names_shadow_builtins_and_globals() {
+    let source = "class File:\n    def open(self, mode='rb'):\n        return self\n    open.alters_data = True\n";
+    assert_eq!(effects(source), []);
+    // The same assignment outside a class body does change the builtin.
+    assert_eq!(
+        effects("open.alters_data = True\n")
+            .into_iter()
+            .map(|(kind, _)| kind)
+            .collect::<Vec<_>>(),
+        [EffectKind::OtherModule]
+    );
+    // And the class's names are its own only while its body runs.
+    assert_eq!(
+        effects("class C:\n    def open(self): ...\n\nopen.alters_data = True\n").len(),
+        1
+    );
+}
