@@ -112,6 +112,9 @@ fn line_starts(source: &str) -> Vec<usize> {
 struct Frame<'a> {
     /// Names local to the function (parameters, assigned names, minus `global` ones); empty at module level.
     locals: HashSet<&'a str>,
+    /// The function's own imports (`import subprocess` in its body, as `--style local` writes them): the
+    /// module or member each binds.
+    local_aliases: HashMap<&'a str, String>,
     /// `global` names of the function.
     globals: HashSet<&'a str>,
     /// Parameters that stand for module state: `cls` in `__init_subclass__`, the metaclass in `__new__`.
@@ -135,6 +138,7 @@ impl Frame<'_> {
     fn module() -> Self {
         Self {
             locals: HashSet::default(),
+            local_aliases: HashMap::default(),
             globals: HashSet::default(),
             state_roots: HashSet::default(),
             in_function: false,
@@ -407,13 +411,16 @@ impl Scanner<'_> {
         if frame.state_roots.contains(root) {
             return Target::Own(chain);
         }
-        if frame.locals.contains(root) {
-            return Target::Unknown;
-        }
         let join = |base: &str| match rest {
             Some(rest) => format!("{base}.{rest}"),
             None => base.to_string(),
         };
+        if let Some(base) = frame.local_aliases.get(root) {
+            return Target::Imported(join(base));
+        }
+        if frame.locals.contains(root) {
+            return Target::Unknown;
+        }
         if let Some(base) = self.aliases.get(root) {
             return Target::Imported(join(base));
         }
@@ -424,6 +431,69 @@ impl Scanner<'_> {
             return Target::Imported(join(&format!("builtins.{root}")));
         }
         Target::Unknown
+    }
+
+    /// What a function's own imports bind (its body and the blocks in it, not nested functions): the same
+    /// names and modules as at module level, so that a module rewritten by `--style local` is judged as before.
+    fn function_imports<'b>(&self, body: &'b [Stmt]) -> HashMap<&'b str, String> {
+        let mut out = HashMap::default();
+        let mut stack: Vec<&'b [Stmt]> = vec![body];
+        while let Some(body) = stack.pop() {
+            for stmt in body {
+                match stmt {
+                    Stmt::Import(i) => {
+                        for alias in &i.names {
+                            let name = alias.name.as_str();
+                            match &alias.asname {
+                                Some(asname) => out.insert(asname.as_str(), name.to_string()),
+                                None => {
+                                    let first = name.split('.').next().unwrap_or_default();
+                                    out.insert(first, first.to_string())
+                                }
+                            };
+                        }
+                    }
+                    Stmt::ImportFrom(f) => {
+                        let Some(module) = self.resolve_relative(f.module.as_deref(), f.level)
+                        else {
+                            continue;
+                        };
+                        for alias in &f.names {
+                            if alias.name.as_str() == "*" {
+                                continue;
+                            }
+                            let bound = alias.asname.as_ref().unwrap_or(&alias.name).as_str();
+                            out.insert(bound, format!("{module}.{}", alias.name.as_str()));
+                        }
+                    }
+                    Stmt::If(s) => {
+                        stack.push(&s.body);
+                        for clause in &s.elif_else_clauses {
+                            stack.push(&clause.body);
+                        }
+                    }
+                    Stmt::Try(t) => {
+                        stack.push(&t.body);
+                        for ast::ExceptHandler::ExceptHandler(h) in &t.handlers {
+                            stack.push(&h.body);
+                        }
+                        stack.push(&t.orelse);
+                        stack.push(&t.finalbody);
+                    }
+                    Stmt::With(w) => stack.push(&w.body),
+                    Stmt::For(f) => {
+                        stack.push(&f.body);
+                        stack.push(&f.orelse);
+                    }
+                    Stmt::While(w) => {
+                        stack.push(&w.body);
+                        stack.push(&w.orelse);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        out
     }
 
     /// Whether `qualified` (from [`Target::Imported`]) lies in the standard library.
@@ -1113,8 +1183,10 @@ impl<'a> Scanner<'a> {
             locals.remove(first.name().as_str());
             state_roots.insert(first.name().as_str());
         }
+        let local_aliases = self.function_imports(&f.body);
         let mut frame = Frame {
             locals,
+            local_aliases,
             state_roots,
             globals: HashSet::default(),
             in_function: true,

@@ -861,3 +861,25 @@ fn class_body_names_shadow_builtins_and_globals() {
         1
     );
 }
+
+/// A function's own imports bind modules as module-level ones do: a module that `--style local` rewrote
+/// (`import subprocess` moved into `get_version`) has the same effects as before, so that a second run agrees with
+/// the first (Django's `__version__ = get_version(VERSION)` had lost its `subprocess.run` after the first run).
+#[test]
+fn function_local_imports_are_followed_like_module_level_ones() {
+    let before = "import subprocess\n\ndef get_version():\n    return subprocess.run(['git'])\n\nV = get_version()\n";
+    let after = "def get_version():\n    import subprocess\n    return subprocess.run(['git'])\n\nV = get_version()\n";
+    let kinds = |source: &str| {
+        effects(source)
+            .into_iter()
+            .map(|(kind, _)| kind)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(kinds(before), [EffectKind::Concurrency]);
+    assert_eq!(kinds(after), kinds(before));
+    // `from` imports and aliases, and imports inside blocks of the function.
+    let from = "def setup():\n    if True:\n        from codecs import register as reg\n    reg(f)\n\nsetup()\n";
+    assert_eq!(kinds(from), [EffectKind::Registers]);
+    // A name the function assigns is no import.
+    assert!(kinds("def f():\n    subprocess = object()\n    subprocess.run()\n\nf()\n").is_empty());
+}
