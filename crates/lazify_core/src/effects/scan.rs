@@ -444,13 +444,12 @@ impl Scanner<'_> {
                     Stmt::Import(i) => {
                         for alias in &i.names {
                             let name = alias.name.as_str();
-                            match &alias.asname {
-                                Some(asname) => out.insert(asname.as_str(), name.to_string()),
-                                None => {
-                                    let first = name.split('.').next().unwrap_or_default();
-                                    out.insert(first, first.to_string())
-                                }
-                            };
+                            if let Some(asname) = &alias.asname {
+                                out.insert(asname.as_str(), name.to_string());
+                            } else {
+                                let first = name.split('.').next().unwrap_or_default();
+                                out.insert(first, first.to_string());
+                            }
                         }
                     }
                     Stmt::ImportFrom(f) => {
