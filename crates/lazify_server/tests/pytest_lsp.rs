@@ -60,6 +60,10 @@ fn pytest_lsp_suite() {
         .current_dir(support::repo_root())
         .args(["-m", "pytest", "-q", "-p", "no:cacheprovider", SUITE])
         .env("LAZIFY_BIN", &binary)
+        // No target environment for the server and the command line the tests compare it with: modules outside
+        // the project and the standard library are unknown (and trusted), whatever the machine has installed (the
+        // same as the CLI and e2e tests).
+        .env("VIRTUAL_ENV", "/nonexistent/lazify-test-environment")
         .env("PYTHONDONTWRITEBYTECODE", "1")
         .stdin(Stdio::null())
         .stdout(sink.try_clone().unwrap())
