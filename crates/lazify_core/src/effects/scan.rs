@@ -12,7 +12,7 @@ use super::table::{TABLE, Table};
 use super::{
     CallableSummary, EagerImport, Effect, EffectKind, ExternalRef, ModuleSummary, RefUse, Site,
 };
-use crate::index::{dotted, is_main_test, is_type_checking_test};
+use crate::index::{bound_name, dotted, is_main_test, is_type_checking_test};
 use crate::settings::SourceFile;
 
 /// Names that, called on an object another module holds, change it.
@@ -240,31 +240,15 @@ impl<'a> Scanner<'a> {
     fn collect_bindings(&mut self, body: &'a [Stmt]) {
         for stmt in body {
             match stmt {
-                Stmt::Import(i) => {
-                    for alias in &i.names {
-                        let name = alias.name.as_str();
-                        if let Some(asname) = &alias.asname {
-                            self.aliases.insert(asname.as_str(), name.to_string());
-                            self.module_names.insert(asname.as_str());
-                            self.plain_imports.insert(asname.as_str());
-                        } else {
-                            let first = name.split('.').next().unwrap_or_default();
-                            self.aliases.insert(first, first.to_string());
-                            self.module_names.insert(first);
-                            self.plain_imports.insert(first);
-                        }
+                Stmt::Import(_) => {
+                    for (bound, target) in self.import_aliases(stmt) {
+                        self.aliases.insert(bound, target);
+                        self.module_names.insert(bound);
+                        self.plain_imports.insert(bound);
                     }
                 }
-                Stmt::ImportFrom(f) => {
-                    let Some(module) = self.resolve_relative(f.module.as_deref(), f.level) else {
-                        continue;
-                    };
-                    for alias in &f.names {
-                        if alias.name.as_str() == "*" {
-                            continue;
-                        }
-                        let bound = alias.asname.as_ref().unwrap_or(&alias.name).as_str();
-                        let target = format!("{module}.{}", alias.name);
+                Stmt::ImportFrom(_) => {
+                    for (bound, target) in self.import_aliases(stmt) {
                         self.summary
                             .reexports
                             .insert(bound.to_string(), target.clone());
@@ -433,6 +417,38 @@ impl Scanner<'_> {
         Target::Unknown
     }
 
+    /// The names an `import` or `from ... import` statement binds, each with the module or member it stands
+    /// for (`import a.b` binds `a` to `a`; `import a.b as c` binds `c` to `a.b`; `from .m import x` binds `x` to
+    /// `pkg.m.x`). A star import, or a relative import this file cannot resolve, binds nothing here.
+    fn import_aliases<'b>(&self, stmt: &'b Stmt) -> Vec<(&'b str, String)> {
+        match stmt {
+            Stmt::Import(i) => i
+                .names
+                .iter()
+                .map(|alias| {
+                    let bound = bound_name(alias, false);
+                    let target = if alias.asname.is_some() {
+                        alias.name.as_str()
+                    } else {
+                        bound
+                    };
+                    (bound, target.to_string())
+                })
+                .collect(),
+            Stmt::ImportFrom(f) => {
+                let Some(module) = self.resolve_relative(f.module.as_deref(), f.level) else {
+                    return Vec::new();
+                };
+                f.names
+                    .iter()
+                    .filter(|alias| alias.name.as_str() != "*")
+                    .map(|alias| (bound_name(alias, true), format!("{module}.{}", alias.name)))
+                    .collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
     /// What a function's own imports bind (its body and the blocks in it, not nested functions): the same
     /// names and modules as at module level, so that a module rewritten by `--style local` is judged as before.
     fn function_imports<'b>(&self, body: &'b [Stmt]) -> HashMap<&'b str, String> {
@@ -441,30 +457,7 @@ impl Scanner<'_> {
         while let Some(body) = stack.pop() {
             for stmt in body {
                 match stmt {
-                    Stmt::Import(i) => {
-                        for alias in &i.names {
-                            let name = alias.name.as_str();
-                            if let Some(asname) = &alias.asname {
-                                out.insert(asname.as_str(), name.to_string());
-                            } else {
-                                let first = name.split('.').next().unwrap_or_default();
-                                out.insert(first, first.to_string());
-                            }
-                        }
-                    }
-                    Stmt::ImportFrom(f) => {
-                        let Some(module) = self.resolve_relative(f.module.as_deref(), f.level)
-                        else {
-                            continue;
-                        };
-                        for alias in &f.names {
-                            if alias.name.as_str() == "*" {
-                                continue;
-                            }
-                            let bound = alias.asname.as_ref().unwrap_or(&alias.name).as_str();
-                            out.insert(bound, format!("{module}.{}", alias.name.as_str()));
-                        }
-                    }
+                    Stmt::Import(_) | Stmt::ImportFrom(_) => out.extend(self.import_aliases(stmt)),
                     Stmt::If(s) => {
                         stack.push(&s.body);
                         for clause in &s.elif_else_clauses {
