@@ -60,6 +60,8 @@ impl Project {
             // No target environment: modules outside the project and the standard library are unknown (and
             // trusted), whatever the machine has installed. Tests of environment discovery set their own.
             .env("VIRTUAL_ENV", self.root().join(".no-target-environment"))
+            .env_remove("LAZIFY_NO_CACHE")
+            .env_remove("LAZIFY_CACHE_DIR")
             .env_remove("COLUMNS")
             .env_remove("NO_COLOR")
             .env_remove("CLICOLOR_FORCE");

@@ -11,6 +11,7 @@
 
 mod common;
 
+mod cache;
 mod config;
 mod effects;
 mod effects_env;

@@ -111,6 +111,16 @@ pub(crate) struct Args {
     /// `trust` (defer them, the default) or `keep` (keep them eager).
     #[arg(long, value_parser = parse_unknown_modules, value_name = "POLICY")]
     pub(crate) unknown_modules: Option<lazify_core::UnknownModules>,
+
+    /// Do not read or write the summary cache (what other files do when imported, kept in `.lazify_cache`
+    /// in the project's folder). Also `LAZIFY_NO_CACHE=1`.
+    #[arg(long)]
+    pub(crate) no_cache: bool,
+
+    /// Keep the summary cache in this folder instead of the project's `.lazify_cache`. Also
+    /// `LAZIFY_CACHE_DIR`.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) cache_dir: Option<PathBuf>,
 }
 
 fn parse_unknown_modules(s: &str) -> Result<lazify_core::UnknownModules, String> {
@@ -199,6 +209,12 @@ impl Args {
             config: self.config.clone(),
             python: self.python.clone(),
             unknown_modules: self.unknown_modules,
+            no_cache: self.no_cache
+                || std::env::var_os("LAZIFY_NO_CACHE").is_some_and(|v| !v.is_empty() && v != "0"),
+            cache_dir: self
+                .cache_dir
+                .clone()
+                .or_else(|| std::env::var_os("LAZIFY_CACHE_DIR").map(PathBuf::from)),
             // The rewritten text is only checked when it is written or shown (stdin mode prints it).
             verify: matches!(self.mode(), Mode::Check | Mode::Report | Mode::Explain)
                 .then_some(false)

@@ -32,7 +32,7 @@ impl std::fmt::Display for Location {
 }
 
 /// What one file tells about others. Offsets are into that file's source.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct FileFacts {
     /// The file's own dotted module name, when known.
     pub module: Option<String>,
@@ -67,7 +67,7 @@ pub struct FileFacts {
 }
 
 /// How another file reads a module's namespace.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum NamespaceRead {
     /// `vars(mod)`, `mod.__dict__`: the raw dict, whose values are unresolved proxies under `lazy` and
     /// `__lazy_modules__`, and which misses the names `local` moves into functions.
@@ -79,6 +79,11 @@ pub enum NamespaceRead {
 /// Scans one file; `None` when it does not parse.
 pub fn scan(source: &str, file: &SourceFile) -> Option<FileFacts> {
     let parsed = crate::python::parse(source).ok()?;
+    Some(scan_parsed(&parsed, file))
+}
+
+/// [`scan`] on a file already parsed.
+pub fn scan_parsed(parsed: &crate::python::ParsedModule, file: &SourceFile) -> FileFacts {
     let mut scanner = Scanner {
         file,
         facts: FileFacts {
@@ -92,7 +97,7 @@ pub fn scan(source: &str, file: &SourceFile) -> Option<FileFacts> {
         scanner.module_level_import(stmt);
     }
     scanner.visit_body(parsed.body());
-    Some(scanner.facts)
+    scanner.facts
 }
 
 struct Scanner<'f> {

@@ -46,6 +46,12 @@ pub(crate) struct Session {
     /// Effect oracles (what imported modules do when they load) by project root and interpreter, reused for
     /// [`FACTS_TTL`]: each summarises a module once, so a keystroke does not re-read other files.
     oracles: HashMap<EffectKey, (Instant, Arc<lazify_workspace::effects::WorkspaceOracle>)>,
+    /// One workspace per project root, kept across scans for its summary cache: a rescan re-reads the
+    /// project's files but parses only those whose text changed (and the cache is saved to disk, where the
+    /// command line and the pre-commit hook find it).
+    workspaces: HashMap<PathBuf, Workspace>,
+    /// Whether the client registers file watchers on request (`workspace/didChangeWatchedFiles`).
+    can_watch: bool,
 }
 
 /// An effect oracle's project root and target interpreter.
@@ -81,6 +87,14 @@ impl Session {
             workspace_root: workspace_root(params),
             facts: HashMap::new(),
             oracles: HashMap::new(),
+            workspaces: HashMap::new(),
+            can_watch: params
+                .capabilities
+                .workspace
+                .as_ref()
+                .and_then(|w| w.did_change_watched_files.as_ref())
+                .and_then(|w| w.dynamic_registration)
+                .unwrap_or(false),
         };
         if let Some(options) = &params.initialization_options {
             session.set_client_settings(options);
@@ -116,6 +130,73 @@ impl Session {
             self.show(MessageType::WARNING, problem);
         }
         self.client_settings = settings;
+        // The settings are part of every workspace (the interpreter, the style, ...): start afresh.
+        self.forget_project_state();
+    }
+
+    /// Other files changed on disk (a save, or the editor's file watcher): what was learnt of the projects is
+    /// dropped, and every open document is analysed again, so that an effect added to (or removed from) an
+    /// imported module shows at once, not only after [`FACTS_TTL`]. Unchanged files are not parsed again: the
+    /// summary cache knows them by their text.
+    pub(crate) fn files_changed(&mut self) -> Result<(), ServerError> {
+        self.facts.clear();
+        self.oracles.clear();
+        self.reanalyze_all()
+    }
+
+    /// Asks the client to tell of changes to Python files and settings files on disk (the answer to
+    /// `initialized`), when it can: then an edit made outside the editor (a `git checkout`, a formatter) is
+    /// seen too.
+    pub(crate) fn watch_files(&mut self) -> Result<(), ServerError> {
+        if !self.can_watch {
+            return Ok(());
+        }
+        let watchers = ["**/*.py", "**/*.pyi", "**/pyproject.toml", "**/lazify.toml"]
+            .into_iter()
+            .map(|glob| lsp_types::FileSystemWatcher {
+                glob_pattern: lsp_types::GlobPattern::String(glob.to_string()),
+                kind: None,
+            })
+            .collect();
+        let params = lsp_types::RegistrationParams {
+            registrations: vec![lsp_types::Registration {
+                id: "lazify-watch-files".to_string(),
+                method: "workspace/didChangeWatchedFiles".to_string(),
+                register_options: serde_json::to_value(
+                    lsp_types::DidChangeWatchedFilesRegistrationOptions { watchers },
+                )
+                .ok(),
+            }],
+        };
+        self.send(Message::Request(lsp_server::Request::new(
+            lsp_server::RequestId::from("lazify-watch-files".to_string()),
+            "client/registerCapability".to_string(),
+            params,
+        )))
+    }
+
+    fn forget_project_state(&mut self) {
+        self.facts.clear();
+        self.oracles.clear();
+        self.workspaces.clear();
+    }
+
+    /// The workspace of the project in `root` (kept for its summary cache).
+    fn workspace(&mut self, root: &Path) -> Option<Workspace> {
+        if let Some(workspace) = self.workspaces.get(root) {
+            return Some(workspace.clone());
+        }
+        match Workspace::new(root, self.client_settings.overrides()) {
+            Ok(workspace) => {
+                self.workspaces
+                    .insert(root.to_path_buf(), workspace.clone());
+                Some(workspace)
+            }
+            Err(e) => {
+                self.show(MessageType::WARNING, format!("lazify: {e}"));
+                None
+            }
+        }
     }
 
     /// Opens (or re-opens) a document, analyses it and publishes its diagnostics.
@@ -241,18 +322,12 @@ impl Session {
         {
             return Some(Arc::clone(facts));
         }
-        match Workspace::new(root, self.client_settings.overrides()) {
-            Ok(workspace) => {
-                let facts = Arc::new(workspace.scan_project(root));
-                self.facts
-                    .insert(root.to_path_buf(), (Instant::now(), Arc::clone(&facts)));
-                Some(facts)
-            }
-            Err(e) => {
-                self.show(MessageType::WARNING, format!("lazify: {e}"));
-                None
-            }
-        }
+        let workspace = self.workspace(root)?;
+        let facts = Arc::new(workspace.scan_project(root));
+        workspace.save_caches();
+        self.facts
+            .insert(root.to_path_buf(), (Instant::now(), Arc::clone(&facts)));
+        Some(facts)
     }
 
     /// The effect oracle of a project, reused for [`FACTS_TTL`].
@@ -267,7 +342,7 @@ impl Session {
         {
             return Some(Arc::clone(oracle) as Arc<dyn lazify_core::effects::EffectOracle>);
         }
-        let workspace = Workspace::new(&key.0, self.client_settings.overrides()).ok()?;
+        let workspace = self.workspace(&key.0)?;
         let oracle = workspace.oracle(&key.0, key.1.clone());
         self.oracles
             .insert(key, (Instant::now(), Arc::clone(&oracle)));

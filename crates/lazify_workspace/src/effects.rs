@@ -15,7 +15,9 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use lazify_core::effects::{Analyzer, Located, ModuleLocator};
+use lazify_core::effects::{Analyzer, Located, ModuleLocator, ModuleSummary};
+
+use crate::cache::SummaryCache;
 
 use crate::discover;
 use crate::encoding;
@@ -56,6 +58,8 @@ pub struct WorkspaceLocator {
     python: PythonSource,
     project: OnceLock<Project>,
     environment: OnceLock<Environment>,
+    /// Summaries and feature checks shared with the project scan, and kept on disk (see [`crate::cache`]).
+    cache: Option<Arc<SummaryCache>>,
 }
 
 /// The project's modules.
@@ -76,7 +80,15 @@ impl WorkspaceLocator {
             python,
             project: OnceLock::new(),
             environment: OnceLock::new(),
+            cache: None,
         }
+    }
+
+    /// Takes summaries and feature checks from `cache` (and remembers them there).
+    #[must_use]
+    pub fn with_cache(mut self, cache: Arc<SummaryCache>) -> Self {
+        self.cache = Some(cache);
+        self
     }
 
     /// The project's modules: dotted name → file.
@@ -191,10 +203,34 @@ impl ModuleLocator for WorkspaceLocator {
                 if !lazify_core::effects::features::may_check(&text) {
                     return None;
                 }
-                let checks = lazify_core::effects::features::scan(&text, module, &shown)?;
+                let checks = match &self.cache {
+                    Some(cache) => {
+                        let absolute = self.project().get(*module)?;
+                        cache
+                            .scan(absolute, &shown, Some(module), &text, true)
+                            .features
+                            .clone()?
+                    }
+                    None => lazify_core::effects::features::scan(&text, module, &shown)?,
+                };
                 Some(((*module).clone(), shown, checks))
             })
             .collect()
+    }
+
+    fn summarize(&self, module: &str, path: &Path, text: &str) -> Option<Arc<ModuleSummary>> {
+        let Some(cache) = &self.cache else {
+            return lazify_core::effects::summarize(text, module, path).map(Arc::new);
+        };
+        // A project module is scanned with its facts, as the project scan does, so both share one entry.
+        let (absolute, project) = match self.project().get(module) {
+            Some(absolute) => (absolute.clone(), true),
+            None => (self.resolver.absolute(path), false),
+        };
+        cache
+            .scan(&absolute, path, Some(module), text, project)
+            .summary
+            .clone()
     }
 
     fn missing_reason(&self) -> String {

@@ -8,6 +8,7 @@
 
 #![warn(missing_docs)]
 
+pub mod cache;
 pub mod config;
 pub mod diff;
 pub mod discover;
@@ -160,6 +161,8 @@ pub struct SourceResult {
 pub struct Workspace {
     resolver: Arc<Resolver>,
     lean: bool,
+    /// The summary caches of the projects this workspace scanned, by project folder.
+    caches: Arc<Mutex<HashMap<PathBuf, Arc<cache::SummaryCache>>>>,
 }
 
 impl Workspace {
@@ -168,6 +171,7 @@ impl Workspace {
         Ok(Self {
             resolver: Arc::new(Resolver::new(cwd, overrides)?),
             lean: false,
+            caches: Arc::default(),
         })
     }
 
@@ -200,7 +204,55 @@ impl Workspace {
         let mut errors = discovered.errors;
         errors.append(&mut run.errors);
         run.errors = errors;
+        self.save_caches();
         run
+    }
+
+    /// The summary cache of the project in `root` (opened, and read from disk, on first use): see
+    /// [`cache`]. With `--no-cache` it lives in memory only.
+    pub fn summary_cache(&self, root: &Path) -> Arc<cache::SummaryCache> {
+        let mut caches = self
+            .caches
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let cache = caches.entry(root.to_path_buf()).or_insert_with(|| {
+            let overrides = self.resolver.overrides();
+            Arc::new(if overrides.no_cache {
+                cache::SummaryCache::in_memory()
+            } else {
+                let folder = overrides.cache_dir.as_ref().map_or_else(
+                    || root.join(cache::CACHE_FOLDER),
+                    |dir| self.resolver.absolute(dir),
+                );
+                cache::SummaryCache::open(&folder, root)
+            })
+        });
+        Arc::clone(cache)
+    }
+
+    /// Writes the summary caches this workspace used to disk (see [`cache`]); failures are ignored. [`Workspace::run`]
+    /// and [`Workspace::stream`] do it when they finish.
+    pub fn save_caches(&self) {
+        let caches: Vec<Arc<cache::SummaryCache>> = self
+            .caches
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .values()
+            .cloned()
+            .collect();
+        for cache in caches {
+            cache.save();
+        }
+    }
+
+    /// Forgets the summary caches in memory (the language server, when files change on disk): the next scan
+    /// reads them again from disk, and re-checks every file's text.
+    pub fn forget_caches(&self) {
+        self.save_caches();
+        self.caches
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clear();
     }
 
     /// The project folder for files without a configuration file: the common folder of `paths`.
@@ -347,6 +399,7 @@ impl Workspace {
             }
             Ok(())
         });
+        self.save_caches();
         outcome.map(|()| run)
     }
 
@@ -471,6 +524,7 @@ impl Workspace {
             Ok(relative) => relative.to_path_buf(),
             Err(_) => root.to_path_buf(),
         };
+        let cache = self.summary_cache(root);
         on_big_stack(|| {
             let discovered = discover::discover(&self.resolver, std::slice::from_ref(&shown));
             let scanned: Vec<_> = discovered
@@ -480,11 +534,15 @@ impl Workspace {
                     guarded(&candidate.path, || {
                         let bytes = std::fs::read(&candidate.absolute).ok()?;
                         let decoded = encoding::decode(&candidate.path, &bytes).ok()?;
-                        let file = SourceFile {
-                            path: candidate.path.clone(),
-                            module_name: self.resolver.module_name(&candidate.absolute),
-                        };
-                        let facts = lazify_core::facts::scan(&decoded.text, &file)?;
+                        let module = self.resolver.module_name(&candidate.absolute);
+                        let scan = cache.scan(
+                            &candidate.absolute,
+                            &candidate.path,
+                            module.as_deref(),
+                            &decoded.text,
+                            true,
+                        );
+                        let facts = scan.facts.clone()?;
                         Some((candidate.path.clone(), decoded.text, facts))
                     })
                     .transpose()
@@ -563,13 +621,20 @@ impl Workspace {
         python: effects::PythonSource,
     ) -> Arc<effects::WorkspaceOracle> {
         Arc::new(lazify_core::effects::Analyzer::new(
-            effects::WorkspaceLocator::new(root, Arc::clone(&self.resolver), python),
+            effects::WorkspaceLocator::new(root, Arc::clone(&self.resolver), python)
+                .with_cache(self.summary_cache(root)),
         ))
     }
 
     /// Processes source text read from stdin. `filename` (`--stdin-filename`) is used for configuration
     /// discovery, the module name and messages.
     pub fn process_source(&self, bytes: &[u8], filename: Option<&Path>) -> SourceResult {
+        let result = self.process_source_uncached(bytes, filename);
+        self.save_caches();
+        result
+    }
+
+    fn process_source_uncached(&self, bytes: &[u8], filename: Option<&Path>) -> SourceResult {
         let display = filename.map_or_else(|| PathBuf::from("-"), Path::to_path_buf);
         let absolute = match filename {
             Some(name) => self.resolver.absolute(name),

@@ -71,6 +71,10 @@ pub struct Overrides {
     pub python: Option<PathBuf>,
     /// `--unknown-modules`.
     pub unknown_modules: Option<lazify_core::UnknownModules>,
+    /// `--no-cache`: keep the summary cache in memory only (see [`crate::cache`]).
+    pub no_cache: bool,
+    /// `--cache-dir`: where the summary cache lives instead of the project's `.lazify_cache`.
+    pub cache_dir: Option<PathBuf>,
     /// `Some(false)`: skip re-parsing rewritten text that will neither be written nor shown (`--check`, the
     /// report). Not a configuration key.
     pub verify: Option<bool>,

@@ -413,6 +413,8 @@ mod tests {
         hook::set(&a, move |target| create(target, edited));
         let overrides = crate::Overrides {
             target_version: Some(lazify_core::PythonVersion::PY315),
+            // Nothing but the two files in the folder, for `names` below.
+            no_cache: true,
             ..crate::Overrides::default()
         };
         let workspace = crate::Workspace::new(tmp.path(), overrides).unwrap();

@@ -11,7 +11,7 @@ use crate::index::dotted;
 use crate::settings::SourceFile;
 
 /// What one file tests about other modules.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FeatureChecks {
     /// `"name" in sys.modules`, `sys.modules.get("name")`: the module name, the 1-based line and the code.
     pub sys_modules: Vec<(String, usize, String)>,
@@ -46,6 +46,16 @@ pub fn may_check(source: &str) -> bool {
 /// The feature checks in one file; `None` when it does not parse.
 pub fn scan(source: &str, module: &str, path: &Path) -> Option<FeatureChecks> {
     let parsed = crate::python::parse(source).ok()?;
+    Some(scan_parsed(&parsed, source, module, path))
+}
+
+/// [`scan`] on a module already parsed.
+pub fn scan_parsed(
+    parsed: &crate::python::ParsedModule,
+    source: &str,
+    module: &str,
+    path: &Path,
+) -> FeatureChecks {
     let mut scanner = Scanner {
         source,
         file: SourceFile {
@@ -56,7 +66,7 @@ pub fn scan(source: &str, module: &str, path: &Path) -> Option<FeatureChecks> {
         guarded: 0,
     };
     scanner.visit_body(parsed.body());
-    Some(scanner.checks)
+    scanner.checks
 }
 
 struct Scanner<'s> {

@@ -25,12 +25,12 @@ use serde::Serialize;
 
 pub use oracle::{
     Analyzer, ChainStep, EffectAnswer, EffectChain, EffectOracle, FeatureCheck, Located,
-    MapLocator, ModuleLocator, Unknown,
+    MapLocator, ModuleLocator, Unknown, reads_source,
 };
-pub use scan::summarize;
+pub use scan::{summarize, summarize_parsed};
 
 /// What an import-time effect changes. Each one makes deferring the import visible to the program.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum EffectKind {
     /// Registers with something outside the module: `atexit.register`, `signal.signal`, `codecs.register`,
@@ -107,7 +107,7 @@ impl fmt::Display for EffectKind {
 }
 
 /// A place in a summarised module: span, 1-based line and column, and the code there (shortened).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Site {
     /// Byte range in the module's source.
     pub range: TextRange,
@@ -120,7 +120,7 @@ pub struct Site {
 }
 
 /// One import-time effect.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Effect {
     /// What it changes.
     pub kind: EffectKind,
@@ -134,7 +134,7 @@ pub struct Effect {
 }
 
 /// How an import-time reference into another module is used.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum RefUse {
     /// Called (`other.register(x)`), or used as a decorator (`@other.register`).
     Call,
@@ -145,7 +145,7 @@ pub enum RefUse {
 }
 
 /// A reference, at import time, to a name of another module, which only that module's summary can judge.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ExternalRef {
     /// The module the name is read from (`other` for `other.register`, `m` for `from m import f`).
     pub module: String,
@@ -160,7 +160,7 @@ pub struct ExternalRef {
 }
 
 /// What calling a module-level function (or subclassing a class) from another module does.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CallableSummary {
     /// The first effect its body has when called (own functions followed).
     pub effect: Option<Effect>,
@@ -173,7 +173,7 @@ pub struct CallableSummary {
 }
 
 /// A module's effect summary.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct ModuleSummary {
     /// The module's dotted name.
     pub module: String,
@@ -197,7 +197,7 @@ pub struct ModuleSummary {
 }
 
 /// One eager import of a summarised module.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct EagerImport {
     /// The absolute dotted name.
     pub module: String,

@@ -1,7 +1,7 @@
 //! The oracle: whether loading a module has an effect, across modules, with the chain that shows it.
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use rustc_hash::FxHashMap as HashMap;
@@ -42,6 +42,12 @@ pub trait ModuleLocator: Send + Sync + fmt::Debug {
     /// What a missing module means, for messages ("not installed in the target environment").
     fn missing_reason(&self) -> String {
         "not found in the project or the target environment".to_string()
+    }
+
+    /// The effect summary of `module`, whose source [`ModuleLocator::locate`] found at `path`; `None` when it
+    /// does not parse. The default computes it; a locator with a cache may remember it.
+    fn summarize(&self, module: &str, path: &Path, text: &str) -> Option<Arc<ModuleSummary>> {
+        summarize(text, module, path).map(Arc::new)
     }
 
     /// The project's own modules (for feature checks made anywhere in the project).
@@ -229,6 +235,15 @@ enum Entry {
     Unparsable(PathBuf),
 }
 
+/// Whether the oracle reads `module`'s source to judge it: not for a module every interpreter has loaded
+/// before any user code runs, nor for one the built-in table judges (the standard library). A project scan
+/// that summarises modules ahead of time skips these.
+pub fn reads_source(module: &str) -> bool {
+    !known::is_preloaded(module)
+        && TABLE.module_effect(module).is_none()
+        && !TABLE.is_stdlib(module)
+}
+
 /// The oracle over a [`ModuleLocator`]: every module is located and summarised at most once (thread-safe),
 /// and a module's transitive answer is remembered once it is known for certain.
 #[derive(Debug)]
@@ -310,8 +325,8 @@ impl<L: ModuleLocator> Analyzer<L> {
             entries.entry(module.to_string()).or_default().clone()
         };
         cell.get_or_init(|| match self.locator.locate(module) {
-            Located::Source { path, text } => match summarize(&text, module, &path) {
-                Some(summary) => Entry::Summary(Arc::new(summary)),
+            Located::Source { path, text } => match self.locator.summarize(module, &path, &text) {
+                Some(summary) => Entry::Summary(summary),
                 None => Entry::Unparsable(path),
             },
             Located::Namespace => Entry::Namespace,

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
-use ruff_text_size::{Ranged, TextRange};
+use ruff_text_size::{Ranged, TextRange, TextSize};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::table::{TABLE, Table};
@@ -70,6 +70,17 @@ const BUILTINS: &[&str] = &[
 /// the source does not parse.
 pub fn summarize(source: &str, module: &str, path: &Path) -> Option<ModuleSummary> {
     let parsed = crate::python::parse(source).ok()?;
+    Some(summarize_parsed(&parsed, source, module, path))
+}
+
+/// [`summarize`] on a module already parsed (the workspace's project scan parses each file once for its facts,
+/// its summary and its feature checks).
+pub fn summarize_parsed(
+    parsed: &crate::python::ParsedModule,
+    source: &str,
+    module: &str,
+    path: &Path,
+) -> ModuleSummary {
     let file = SourceFile {
         path: path.to_path_buf(),
         module_name: Some(module.to_string()),
@@ -90,6 +101,8 @@ pub fn summarize(source: &str, module: &str, path: &Path) -> Option<ModuleSummar
         lazy_modules: HashSet::default(),
         memo: RefCell::new(HashMap::default()),
         in_progress: RefCell::new(HashSet::default()),
+        walked: RefCell::new(HashMap::default()),
+        walking: RefCell::new(HashSet::default()),
         summary: ModuleSummary {
             module: module.to_string(),
             path: path.to_path_buf(),
@@ -99,7 +112,7 @@ pub fn summarize(source: &str, module: &str, path: &Path) -> Option<ModuleSummar
     scanner.collect_bindings(body);
     scanner.module_body(body);
     scanner.finish();
-    Some(scanner.summary)
+    scanner.summary
 }
 
 fn line_starts(source: &str) -> Vec<usize> {
@@ -184,6 +197,11 @@ struct Scanner<'a> {
     /// Own functions already summarised (as called).
     memo: RefCell<HashMap<&'a str, CallableSummary>>,
     in_progress: RefCell<HashSet<&'a str>>,
+    /// Every function body walked, by where it starts and whether it was walked as a class hook: a body is
+    /// walked once, and a body that reaches itself again (a class whose `__init__` makes another instance, a
+    /// method calling a function that instantiates its class) is cut there instead of recursing for ever.
+    walked: RefCell<HashMap<(TextSize, bool), CallableSummary>>,
+    walking: RefCell<HashSet<(TextSize, bool)>>,
     summary: ModuleSummary,
 }
 
@@ -1163,6 +1181,25 @@ impl<'a> Scanner<'a> {
     /// (its nested functions' too: a decorator factory records in its inner function), its calls into other
     /// modules.
     fn function_summary(
+        &mut self,
+        f: &'a ast::StmtFunctionDef,
+        class_hook: Option<&str>,
+    ) -> CallableSummary {
+        let key = (f.range.start(), class_hook.is_some());
+        if let Some(done) = self.walked.borrow().get(&key) {
+            return done.clone();
+        }
+        if !self.walking.borrow_mut().insert(key) {
+            return CallableSummary::default();
+        }
+        let summary = self.walk_function(f, class_hook);
+        self.walking.borrow_mut().remove(&key);
+        self.walked.borrow_mut().insert(key, summary.clone());
+        summary
+    }
+
+    /// [`Scanner::function_summary`], uncached.
+    fn walk_function(
         &mut self,
         f: &'a ast::StmtFunctionDef,
         class_hook: Option<&str>,

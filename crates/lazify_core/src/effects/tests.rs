@@ -273,6 +273,20 @@ fn calls_into_own_functions_are_followed() {
     // Instantiating an own class runs `__init__`.
     let s = summary("class C:\n    def __init__(self):\n        print('x')\n\nC()\n");
     assert_eq!(s.effects[0].kind, EffectKind::Output);
+    // A class whose `__init__` makes another instance, directly or through a function, terminates (it used
+    // to recurse until the stack overflowed), and the effect after the cycle is still found.
+    for source in [
+        "class C:\n    def __init__(self, n=0):\n        if n:\n            C(n - 1)\n        print('x')\n\nC(3)\n",
+        "def make():\n    return C()\n\nclass C:\n    def __init__(self):\n        self.other = make()\n        print('x')\n\nC()\n",
+        "class C:\n    def __init__(self):\n        D()\n\nclass D:\n    def __init__(self):\n        C()\n        print('x')\n\nC()\n",
+    ] {
+        let s = summary(source);
+        assert_eq!(
+            s.effects.iter().map(|e| e.kind).collect::<Vec<_>>(),
+            [EffectKind::Output],
+            "{source}"
+        );
+    }
 }
 
 #[test]

@@ -50,7 +50,13 @@ pub(crate) fn notification(
         "workspace/didChangeConfiguration" => {
             parse(params).map(|p| notifications::did_change_configuration::handle(session, &p))
         }
-        // `initialized`, `$/cancelRequest`, `$/setTrace`, `textDocument/didSave`, ...: nothing to do.
+        // A file saved, or changed on disk (the watcher `initialized` asked for): what other files do when
+        // imported may have changed.
+        "textDocument/didSave" | "workspace/didChangeWatchedFiles" => {
+            return session.files_changed();
+        }
+        "initialized" => return session.watch_files(),
+        // `$/cancelRequest`, `$/setTrace`, ...: nothing to do.
         _ => return Ok(()),
     };
     match result {

@@ -865,3 +865,71 @@ fn an_import_kept_for_its_modules_effects_points_into_the_other_file() {
             .any(|d| d.message.contains("`import json`"))
     );
 }
+
+#[test]
+fn a_changed_module_on_disk_refreshes_the_verdicts_of_open_files() {
+    let project = Project::py315();
+    project.write("app/__init__.py", "");
+    project.write("app/heavy.py", "X = 1\n");
+    let uri = project.uri("app/main.py");
+    let mut client = Client::start(
+        &json!({ "workspace": { "didChangeWatchedFiles": { "dynamicRegistration": true } } }),
+        None,
+    );
+    let text = "from app import heavy\n\n\ndef f():\n    return heavy.X\n";
+    let codes = |published: &lsp_types::PublishDiagnosticsParams| -> Vec<String> {
+        published
+            .diagnostics
+            .iter()
+            .filter_map(|d| match &d.code {
+                Some(lsp_types::NumberOrString::String(code)) => Some(code.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    let published = client.open(&uri, text);
+    assert_eq!(codes(&published), ["LZF001"]);
+    // The server asked to hear of changes to Python and settings files on disk.
+    let registration = client
+        .server_requests
+        .iter()
+        .find(|r| r.method == "client/registerCapability")
+        .expect("a registration");
+    let watched = registration.params.to_string();
+    assert!(
+        watched.contains("workspace/didChangeWatchedFiles"),
+        "{watched}"
+    );
+    assert!(
+        watched.contains("**/*.py") && watched.contains("**/pyproject.toml"),
+        "{watched}"
+    );
+
+    // A save of the imported module (with an effect now) re-analyses the open file at once.
+    project.write("app/heavy.py", "X = 1\nprint('loading')\n");
+    client.notify::<lsp_types::notification::DidSaveTextDocument>(
+        json!({ "textDocument": { "uri": project.uri("app/heavy.py") } }),
+    );
+    let published = client.diagnostics(&uri);
+    assert_eq!(codes(&published), ["keep::imported-module-has-effects"]);
+    // A change the watcher reports (made outside the editor) does too.
+    project.write("app/heavy.py", "X = 2\n");
+    client.notify::<lsp_types::notification::DidChangeWatchedFiles>(
+        json!({ "changes": [{ "uri": project.uri("app/heavy.py"), "type": 2 }] }),
+    );
+    let published = client.diagnostics(&uri);
+    assert_eq!(codes(&published), ["LZF001"]);
+}
+
+#[test]
+fn no_watcher_is_asked_of_a_client_that_cannot_register_one() {
+    let project = Project::py315();
+    let uri = project.uri("main.py");
+    let mut client = Client::default_start();
+    client.open(&uri, "import json\n\n\ndef f():\n    return json\n");
+    assert!(
+        client.server_requests.is_empty(),
+        "{:?}",
+        client.server_requests
+    );
+}

@@ -109,6 +109,8 @@ pub(crate) struct Client {
     next_id: i32,
     /// Notifications received while waiting for something else, oldest first.
     pending: Vec<Notification>,
+    /// Requests the server sent to the client (`client/registerCapability`), oldest first.
+    pub(crate) server_requests: Vec<Request>,
     pub(crate) initialize_result: InitializeResult,
 }
 
@@ -122,6 +124,7 @@ impl Client {
             server: Some(server),
             next_id: 0,
             pending: Vec::new(),
+            server_requests: Vec::new(),
             initialize_result: InitializeResult::default(),
         };
         let mut params =
@@ -159,7 +162,8 @@ impl Client {
                     };
                 }
                 Message::Notification(n) => self.pending.push(n),
-                other => panic!("unexpected message {other:?}"),
+                Message::Request(r) => self.server_requests.push(r),
+                other @ Message::Response(_) => panic!("unexpected message {other:?}"),
             }
         }
     }
@@ -186,7 +190,8 @@ impl Client {
                         .code;
                 }
                 Message::Notification(n) => self.pending.push(n),
-                other => panic!("unexpected message {other:?}"),
+                Message::Request(r) => self.server_requests.push(r),
+                other @ Message::Response(_) => panic!("unexpected message {other:?}"),
             }
         }
     }
@@ -212,7 +217,8 @@ impl Client {
             {
                 Message::Notification(n) if n.method == method => return n,
                 Message::Notification(n) => self.pending.push(n),
-                other => panic!("unexpected message {other:?}"),
+                Message::Request(r) => self.server_requests.push(r),
+                other @ Message::Response(_) => panic!("unexpected message {other:?}"),
             }
         }
     }
