@@ -78,7 +78,7 @@ pub fn run(source: &str, file: &SourceFile, settings: &Settings) -> FileOutcome 
     // The syntax tree and the index are dropped before the rewritten text is re-parsed: two trees of a large
     // file at once doubled the peak memory of `--diff` and `--write`. Only the comments' ranges, which the
     // verification needs, outlive them.
-    let (plan, comments) = {
+    let (plan, comments, starts) = {
         let parsed = match python::parse(source) {
             Ok(parsed) => parsed,
             Err(error) => {
@@ -99,12 +99,20 @@ pub fn run(source: &str, file: &SourceFile, settings: &Settings) -> FileOutcome 
         let annotations_deferred = style != Style::Local || settings.target_defers_annotations();
         let index = index::Index::build(&parsed, source, annotations_deferred, settings.hoist);
         let plan = plan::plan(&index, &parsed, source, file, settings, style);
-        let comments: Vec<TextRange> = if settings.verify && !plan.edits.is_empty() {
-            parsed.comments().collect()
-        } else {
-            Vec::new()
-        };
-        (plan, comments)
+        let (comments, starts): (Vec<TextRange>, Vec<TextSize>) =
+            if settings.verify && !plan.edits.is_empty() {
+                (
+                    parsed.comments().collect(),
+                    parsed
+                        .body()
+                        .iter()
+                        .map(ruff_text_size::Ranged::start)
+                        .collect(),
+                )
+            } else {
+                (Vec::new(), Vec::new())
+            };
+        (plan, comments, starts)
     };
     let mut outcome = FileOutcome {
         style: Some(style),
@@ -116,14 +124,14 @@ pub fn run(source: &str, file: &SourceFile, settings: &Settings) -> FileOutcome 
     if plan.edits.is_empty() {
         return outcome;
     }
-    let edited: Vec<TextRange> = plan
+    let edited: Vec<(TextRange, usize)> = plan
         .edits
         .iter()
-        .map(ruff_text_size::Ranged::range)
+        .map(|e| (ruff_text_size::Ranged::range(e), e.content().len()))
         .collect();
     match edit::apply(source, plan.edits) {
         Ok(fixed) if !settings.verify => outcome.fixed = Some(fixed),
-        Ok(fixed) => match verify::verify(source, &comments, &edited, &fixed) {
+        Ok(fixed) => match checked(source, &comments, &edited, &starts, &fixed) {
             Ok(()) => outcome.fixed = Some(fixed),
             Err(message) => {
                 let range = outcome
@@ -141,6 +149,29 @@ pub fn run(source: &str, file: &SourceFile, settings: &Settings) -> FileOutcome 
         }
     }
     outcome
+}
+
+/// The verification of a rewrite ([`verify::verify_regions`]: only the changed parts are re-parsed). Debug
+/// builds (the test suites) also check the whole file and insist that both agree, so that every test of the
+/// engine tests the shortcut too.
+fn checked(
+    source: &str,
+    comments: &[TextRange],
+    edited: &[(TextRange, usize)],
+    starts: &[TextSize],
+    fixed: &str,
+) -> Result<(), String> {
+    let result = verify::verify_regions(source, comments, edited, starts, fixed);
+    if cfg!(debug_assertions) {
+        let ranges: Vec<TextRange> = edited.iter().map(|(range, _)| *range).collect();
+        let whole = verify::verify(source, comments, &ranges, fixed);
+        assert_eq!(
+            result.is_ok(),
+            whole.is_ok(),
+            "the verification of the changed regions ({result:?}) disagrees with the whole file's ({whole:?})"
+        );
+    }
+    result
 }
 
 /// Convenience: the 1-based line and column (in characters) of a byte offset. Lines end at `\n`, `\r\n` or a
