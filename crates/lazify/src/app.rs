@@ -3,8 +3,9 @@
 //! Exit codes: 0 nothing to do or everything written, 1 changes pending (report, `--diff`, `--check`,
 //! `--explain`), 2 an error happened (the other files were still processed). A closed pipe counts as 0.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, BufWriter, IsTerminal as _, Read as _, Write as _};
+use std::path::Path;
 use std::process::ExitCode;
 
 use lazify_workspace::{FileResult, Run, Workspace, diff::unified_diff};
@@ -109,6 +110,16 @@ fn execute(args: &Args, printer: &mut Printer<'_>) -> io::Result<Status> {
             "error: `--diff` prints a patch and cannot be combined with `--output-format {}`; drop `--diff` to \
              get the findings in that format",
             args.output_format.name()
+        )?;
+        return Ok(Status::Error);
+    }
+    if args.style == Some(lazify_core::Style::Lazy)
+        && let Some(target) = args.target_version.filter(|v| !v.supports_lazy())
+    {
+        writeln!(
+            printer.err,
+            "error: `--style lazy` needs target version py315 or newer, but `--target-version` is {target}; use \
+             `--style lazy-modules` (or `local`), or raise the target"
         )?;
         return Ok(Status::Error);
     }
@@ -381,13 +392,35 @@ fn plural(n: usize, word: &str) -> String {
     }
 }
 
-/// `N imports in M files would be rewritten (style lazy)`, and each style note once.
+/// The files a note applies to: `all 3 files`, `a.py`, `a.py, b.py`, or `a.py, b.py, c.py and 4 more files`.
+fn which_files(paths: &[&Path], checked: usize) -> String {
+    const SHOWN: usize = 3;
+    if paths.len() == checked && checked > 1 {
+        return format!("all {checked} files");
+    }
+    let mut sorted: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    sorted.sort();
+    let shown = sorted
+        .iter()
+        .take(SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if sorted.len() > SHOWN {
+        format!("{shown} and {}", plural(sorted.len() - SHOWN, "more file"))
+    } else {
+        shown
+    }
+}
+
+/// `N imports in M files would be rewritten (style lazy)`, and each style note once with its files.
 fn summary(mode: Mode, files: &[&FileResult], checked: usize, errors: usize) -> Vec<String> {
     let mut lines = Vec::new();
-    let mut notes = BTreeSet::new();
+    // Each style note once, with the files it applies to.
+    let mut notes: BTreeMap<&str, Vec<&Path>> = BTreeMap::new();
     for file in files {
         if let Some(note) = &file.outcome.style_note {
-            notes.insert(note.clone());
+            notes.entry(note).or_default().push(&file.path);
         }
     }
     let changed: Vec<&&FileResult> = files.iter().filter(|f| rewrites_apply(f)).collect();
@@ -433,7 +466,11 @@ fn summary(mode: Mode, files: &[&FileResult], checked: usize, errors: usize) -> 
             plural(errors, "error")
         ));
     }
-    lines.extend(notes.into_iter().map(|note| format!("note: {note}")));
+    lines.extend(
+        notes
+            .into_iter()
+            .map(|(note, paths)| format!("note: {note} ({})", which_files(&paths, checked))),
+    );
     lines
 }
 
@@ -644,6 +681,17 @@ mod tests {
     fn status_order() {
         assert!(Status::Error > Status::Pending && Status::Pending > Status::Clean);
         assert_eq!(ExitCode::from(Status::Pending), ExitCode::from(1));
+    }
+
+    #[test]
+    fn notes_name_their_files() {
+        let paths = [Path::new("b.py"), Path::new("a.py")];
+        assert_eq!(which_files(&paths[..1], 5), "b.py");
+        assert_eq!(which_files(&paths, 5), "a.py, b.py");
+        assert_eq!(which_files(&paths, 2), "all 2 files");
+        assert_eq!(which_files(&paths[..1], 1), "b.py");
+        let many = ["e.py", "d.py", "c.py", "b.py", "a.py"].map(Path::new);
+        assert_eq!(which_files(&many, 9), "a.py, b.py, c.py and 2 more files");
     }
 
     #[test]
