@@ -108,9 +108,14 @@ fn subcommand_help_and_unknown_arguments() {
             stderr(&output)
         );
     }
-    // Options before a subcommand are refused rather than silently dropped.
+    // After an option, a subcommand's name is a path, as any other word.
     let output = project.run(&["--diff", "check"]);
     assert_code(&output, 2);
+    assert!(
+        stderr(&output).starts_with("error: check: no such file or directory\n"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]

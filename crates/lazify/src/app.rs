@@ -307,7 +307,7 @@ fn print_file<'a>(
         }
         OutputFormat::Text => match mode {
             Mode::Explain => {
-                print_explain(file, &verdicts, filter.is_active(), source, printer, false)?
+                print_explain(file, &verdicts, filter.is_active(), source, printer, false)?;
             }
             Mode::Report => {
                 for verdict in verdicts {

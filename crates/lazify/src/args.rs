@@ -361,9 +361,60 @@ impl Args {
 mod tests {
     use super::*;
 
+    /// Parses a `lazify ...` command line that runs `check`.
+    fn parse<const N: usize>(args: [&str; N]) -> Result<Args, clap::Error> {
+        Cli::try_parse_from(args).map(|cli| match cli.into_command() {
+            Command::Check(args) => args,
+            other => panic!("not check: {other:?}"),
+        })
+    }
+
+    #[test]
+    fn subcommands() {
+        let cli = Cli::try_parse_from(["lazify", "check", "--fix", "src"]).unwrap();
+        let Command::Check(args) = cli.into_command() else {
+            panic!("check");
+        };
+        assert_eq!(args.mode(), Mode::Write);
+        assert_eq!(args.paths, [PathBuf::from("src")]);
+        assert!(matches!(
+            Cli::try_parse_from(["lazify", "server"])
+                .unwrap()
+                .into_command(),
+            Command::Server(ServerArgs {})
+        ));
+        assert!(matches!(
+            Cli::try_parse_from(["lazify", "measure", "--module", "m"])
+                .unwrap()
+                .into_command(),
+            Command::Measure(_)
+        ));
+        let help = Cli::try_parse_from(["lazify", "server", "--help"]).unwrap_err();
+        assert_eq!(help.kind(), clap::error::ErrorKind::DisplayHelp);
+        for bad in [
+            &["lazify", "server", "x"][..],
+            &["lazify", "--bogus"],
+            &["lazify", "--quiet", "--silent"],
+            &["lazify", "--statistics", "--diff"],
+            &["lazify", "--only", "maybe"],
+        ] {
+            assert!(Cli::try_parse_from(bad).is_err(), "{bad:?}");
+        }
+        // After an option, a subcommand's name is a path (clap's `args_conflicts_with_subcommands`).
+        assert_eq!(
+            parse(["lazify", "--diff", "server"]).unwrap().paths,
+            [PathBuf::from("server")]
+        );
+        // `./server` is a path.
+        assert_eq!(
+            parse(["lazify", "./server"]).unwrap().paths,
+            [PathBuf::from("./server")]
+        );
+    }
+
     #[test]
     fn parses_flags_into_overrides() {
-        let args = Args::try_parse_from([
+        let args = parse([
             "lazify",
             "--target-version",
             "3.15",
@@ -393,13 +444,13 @@ mod tests {
 
     #[test]
     fn defaults_and_conflicts() {
-        let args = Args::try_parse_from(["lazify"]).unwrap();
+        let args = parse(["lazify"]).unwrap();
         assert_eq!(args.paths, [PathBuf::from(".")]);
         assert_eq!(args.overrides().lazy_reexports, None);
-        assert!(Args::try_parse_from(["lazify", "--diff", "--write"]).is_err());
-        assert!(Args::try_parse_from(["lazify", "--target-version", "py3"]).is_err());
+        assert!(parse(["lazify", "--diff", "--write"]).is_err());
+        assert!(parse(["lazify", "--target-version", "py3"]).is_err());
         for unknown in ["py3150", "3.99", "py316", "3.6", "3.15.2"] {
-            let error = Args::try_parse_from(["lazify", "--target-version", unknown]).unwrap_err();
+            let error = parse(["lazify", "--target-version", unknown]).unwrap_err();
             assert!(
                 error.to_string().contains(&format!(
                     "unknown Python version `{unknown}`: expected one of py37"
@@ -408,19 +459,17 @@ mod tests {
             );
         }
         for known in ["py37", "py315", "3.7", "3.15"] {
-            assert!(Args::try_parse_from(["lazify", "--target-version", known]).is_ok());
+            assert!(parse(["lazify", "--target-version", known]).is_ok());
         }
-        assert!(Args::try_parse_from(["lazify", "--style", "eager"]).is_err());
-        assert!(Args::try_parse_from(["lazify", "--interactive", "--write"]).is_err());
-        assert!(Args::try_parse_from(["lazify", "-i", "--output-format", "json"]).is_err());
+        assert!(parse(["lazify", "--style", "eager"]).is_err());
+        assert!(parse(["lazify", "--interactive", "--write"]).is_err());
+        assert!(parse(["lazify", "-i", "--output-format", "json"]).is_err());
         assert_eq!(
-            Args::try_parse_from(["lazify", "-i", "src"])
-                .unwrap()
-                .mode(),
+            parse(["lazify", "-i", "src"]).unwrap().mode(),
             Mode::Interactive
         );
         assert!(
-            Args::try_parse_from(["lazify", "-", "--stdin-filename", "a.py"])
+            parse(["lazify", "-", "--stdin-filename", "a.py"])
                 .unwrap()
                 .is_stdin()
         );

@@ -528,6 +528,39 @@ impl Resolver {
                 });
             }
         }
+        // `hoist = true` / `type-checking-imports = true` written in the file with a style they do not work with:
+        // the file's error too, with the key's place. (From the command line, the engine reports it.)
+        if let Some(config) = config {
+            let (style, why) = settings.effective_style();
+            let why = why.map_or_else(String::new, |why| format!(" ({why})"));
+            for (set, from_file, key, needs, what) in [
+                (
+                    settings.hoist,
+                    self.overrides.hoist.is_none() && options.hoist.is_some(),
+                    "hoist",
+                    Style::Lazy,
+                    "makes module-level `lazy` imports, so it needs style `lazy` (target py315 or newer)",
+                ),
+                (
+                    settings.type_checking_imports,
+                    self.overrides.type_checking_imports.is_none()
+                        && options.type_checking_imports.is_some(),
+                    "type-checking-imports",
+                    Style::Local,
+                    "moves imports used in annotations into functions, so it needs style `local`",
+                ),
+            ] {
+                if set && from_file && style != needs {
+                    return Err(ConfigProblem {
+                        path: config.path.clone(),
+                        message: format!(
+                            "`{key} = true`{} {what}, but the style is `{style}`{why}",
+                            config.at(key)
+                        ),
+                    });
+                }
+            }
+        }
         let python = match (&self.overrides.python, &options.python, config) {
             (Some(path), _, _) => crate::effects::PythonSource::Given(self.absolute(path)),
             (None, Some(path), Some(config)) => {
@@ -829,6 +862,23 @@ mod tests {
         assert!(
             error.contains(
                 "lazify.toml: invalid configuration: `style = \"lazy\"` at line 2, column 11 needs"
+            ),
+            "{error}"
+        );
+        // `hoist = true` with an older target: the key is named.
+        touch(
+            &root.join("e/lazify.toml"),
+            "target-version = \"py311\"\nhoist = true\n",
+        );
+        let error = r
+            .settings_for(&root.join("e/x.py"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains(
+                "lazify.toml: invalid configuration: `hoist = true` at line 2, column 9 makes module-level `lazy` \
+                 imports, so it needs style `lazy` (target py315 or newer), but the style is `lazy-modules` (style \
+                 `lazy-modules` because the target version py311 has no `lazy` keyword)"
             ),
             "{error}"
         );

@@ -2,6 +2,8 @@
 //! statement's first): rewritten or kept, the reason and its documentation, and for a kept import the code that
 //! proves it, with a link to its place. Nothing is computed anew: the open document's analysis is read.
 
+use std::fmt::Write as _;
+
 use lazify_core::{DEFERRABLE_CODE, Decision, ImportVerdict, TextRange, TextSize};
 use lsp_types::{Hover, HoverContents, HoverParams, MarkupContent, MarkupKind, Uri};
 
@@ -37,49 +39,54 @@ fn markdown(text: &str, uri: &Uri, verdict: &ImportVerdict) -> String {
     let mut out = String::new();
     match &verdict.decision {
         Decision::Rewrite { style, why } => {
-            out.push_str(&format!(
+            let _ = write!(
+                out,
                 "**lazify** `{DEFERRABLE_CODE}`: `{}` is rewritten (style `{style}`)\n\n",
                 verdict.describe()
-            ));
-            out.push_str(&format!(
+            );
+            let _ = write!(
+                out,
                 "Reason `{}`: {}.\n\n{}",
                 why.name(),
                 why.message(),
                 why.doc()
-            ));
+            );
         }
         Decision::Keep {
             reason,
             span,
             detail,
         } => {
-            out.push_str(&format!(
+            let _ = write!(
+                out,
                 "**lazify** `keep::{reason}`: `{}` stays eager\n\n",
                 verdict.describe()
-            ));
-            out.push_str(&format!("Reason `{}`: {}", reason.name(), reason.message()));
+            );
+            let _ = write!(out, "Reason `{}`: {}", reason.name(), reason.message());
             if let Some(detail) = detail {
-                out.push_str(&format!(" ({detail})"));
+                let _ = write!(out, " ({detail})");
             }
             out.push_str(".\n\n");
             let (line, column) = lazify_core::line_column(text, span.start());
             let proof = snippet(text, *span);
-            out.push_str(&format!(
+            let _ = write!(
+                out,
                 "Proof: [line {line}, column {column}]({}#L{line},{column})",
                 uri.as_str()
-            ));
+            );
             if !proof.is_empty() {
-                out.push_str(&format!(": `{proof}`"));
+                let _ = write!(out, ": `{proof}`");
             }
             out.push_str("\n\n");
             if let Some(chain) = &verdict.chain {
-                out.push_str(&format!(
-                    "Loading it {} ({}):\n",
+                let _ = writeln!(
+                    out,
+                    "Loading it {} ({}):",
                     chain.kind.describe(),
                     chain.kind
-                ));
+                );
                 for step in &chain.steps {
-                    out.push_str(&format!("- {step}\n"));
+                    let _ = writeln!(out, "- {step}");
                 }
                 out.push('\n');
             }
@@ -87,7 +94,7 @@ fn markdown(text: &str, uri: &Uri, verdict: &ImportVerdict) -> String {
         }
     }
     if let Some(note) = &verdict.note {
-        out.push_str(&format!("\n\nNote: {note}"));
+        let _ = write!(out, "\n\nNote: {note}");
     }
     out
 }
