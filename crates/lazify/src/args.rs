@@ -15,6 +15,7 @@ use lazify_workspace::Overrides;
 #[command(
     name = "lazify",
     version,
+    propagate_version = true,
     args_conflicts_with_subcommands = true,
     subcommand_negates_reqs = true
 )]
@@ -389,6 +390,8 @@ mod tests {
                 .into_command(),
             Command::Measure(_)
         ));
+        let version = Cli::try_parse_from(["lazify", "measure", "--version"]).unwrap_err();
+        assert_eq!(version.kind(), clap::error::ErrorKind::DisplayVersion);
         let help = Cli::try_parse_from(["lazify", "server", "--help"]).unwrap_err();
         assert_eq!(help.kind(), clap::error::ErrorKind::DisplayHelp);
         for bad in [
