@@ -20,10 +20,10 @@ trap 'rm -rf "$WORK"' EXIT
 count() {
   "$PY" - "$@" <<'PY'
 import collections, json, sys
-verdicts = json.load(open(sys.argv[1]))
+verdicts = json.load(open(sys.argv[1]))["findings"]
 key = lambda v: (v["path"], v["line"], v["column"])
 if len(sys.argv) > 2:
-    local = {key(v) for v in json.load(open(sys.argv[2])) if v.get("reason") == "in-class-or-function"}
+    local = {key(v) for v in json.load(open(sys.argv[2]))["findings"] if v.get("reason") == "in-class-or-function"}
     verdicts = [v for v in verdicts if key(v) in local]
 c = collections.Counter((v["decision"], v.get("reason")) for v in verdicts)
 for (decision, reason), n in sorted(c.items(), key=lambda kv: (-kv[1], kv[0])):

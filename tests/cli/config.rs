@@ -138,3 +138,85 @@ fn invalid_configuration_is_reported_with_its_path() {
         "1 import in 1 file would be rewritten (style lazy)\n1 error; files with errors were left unchanged\n"
     );
 }
+
+/// `style = "lazy"` with `requires-python >= 3.11`: one error, against the configuration file, with the key's
+/// line and column, counted once in the summary however many files it covers (issue 17).
+// See: issue 17
+#[test]
+fn style_lazy_with_an_older_requires_python_is_one_error_naming_the_key() {
+    let project = Project::new();
+    project
+        .file(
+            "pyproject.toml",
+            "[project]\nname = \"demo\"\nrequires-python = \">=3.11\"\n\n[tool.lazify]\nstyle = \"lazy\"\n",
+        )
+        .file("a.py", DEFERRABLE)
+        .file("b.py", DEFERRABLE);
+    let output = project.run(&[]);
+    assert_code(&output, 2);
+    let err = project.render_text(&stderr(&output));
+    assert_eq!(
+        err,
+        "error: [TMP]/pyproject.toml: invalid configuration: `style = \"lazy\"` at line 6, column 9 needs target \
+         version py315 or newer, but the target is py311, from `requires-python = \">=3.11\"` in pyproject.toml; use \
+         style `lazy-modules` (or `local`), or raise the target\n"
+    );
+    assert!(
+        stdout(&output).ends_with("1 error; files with errors were left unchanged\n"),
+        "{}",
+        stdout(&output)
+    );
+    // Both on the command line: a usage error before anything is read.
+    let output = project.run(&["--style", "lazy", "--target-version", "3.12", "a.py"]);
+    assert_code(&output, 2);
+    assert!(
+        stderr(&output).starts_with("error: `--style lazy` needs target version py315 or newer, but `--target-version` is py312"),
+        "{}",
+        stderr(&output)
+    );
+    // A key error in `[tool.lazify]` has its line and column, as in a `lazify.toml`.
+    project.file(
+        "pyproject.toml",
+        "[project]\nname = \"demo\"\n\n[tool.lazify]\nstyle = \"eager\"\n",
+    );
+    let output = project.run(&[]);
+    assert_code(&output, 2);
+    assert!(
+        stderr(&output).contains(
+            "pyproject.toml: invalid configuration: TOML parse error at line 5, column 9"
+        ),
+        "{}",
+        stderr(&output)
+    );
+}
+
+/// A Poetry project's `python` constraint gives the target version (issue 17).
+#[test]
+fn poetry_python_constraint_gives_the_target() {
+    let project = Project::new();
+    project
+        .file(
+            "pyproject.toml",
+            "[tool.poetry]\nname = \"demo\"\n\n[tool.poetry.dependencies]\npython = \"^3.15\"\n",
+        )
+        .file("a.py", DEFERRABLE);
+    let output = project.run(&[]);
+    assert_code(&output, 1);
+    assert_eq!(
+        stdout(&output),
+        "a.py:1:8: LZF001 Make `import json` lazy (used only in deferred code) [lazy]\n\
+         1 import in 1 file would be rewritten (style lazy)\n"
+    );
+    project.file(
+        "pyproject.toml",
+        "[tool.poetry]\nname = \"demo\"\n\n[tool.poetry.dependencies]\npython = \"^3.10\"\n",
+    );
+    let output = project.run(&[]);
+    assert!(
+        stdout(&output).ends_with(
+            "note: style `lazy-modules` because the target version py310 has no `lazy` keyword (a.py)\n"
+        ),
+        "{}",
+        stdout(&output)
+    );
+}

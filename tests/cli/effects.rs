@@ -123,7 +123,7 @@ fn verdicts(project: &Project, style: &str) -> String {
     assert_code(&output, 1);
     let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
     let mut text = String::new();
-    for v in json.as_array().unwrap() {
+    for v in json["findings"].as_array().unwrap() {
         let _ = std::fmt::Write::write_fmt(
             &mut text,
             format_args!(
@@ -212,7 +212,7 @@ fn json_carries_the_chain() {
     ]);
     assert_code(&output, 1);
     let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
-    let heavy = json
+    let heavy = json["findings"]
         .as_array()
         .unwrap()
         .iter()

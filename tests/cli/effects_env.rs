@@ -145,7 +145,8 @@ type Verdict = (String, String, Option<(String, String)>);
 /// `(module, reason, last step's path and text)` for each verdict of `main.py`.
 fn verdicts(output: &std::process::Output) -> Vec<Verdict> {
     let json: serde_json::Value = serde_json::from_str(&stdout(output)).unwrap();
-    json.as_array()
+    json["findings"]
+        .as_array()
         .unwrap()
         .iter()
         .map(|v| {

@@ -123,7 +123,7 @@ fn verdicts(project: &Project, style: &str) -> String {
     let output = project.run(&args);
     assert_code(&output, 1);
     let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
-    let mut lines: Vec<String> = json
+    let mut lines: Vec<String> = json["findings"]
         .as_array()
         .unwrap()
         .iter()

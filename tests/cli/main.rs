@@ -16,6 +16,7 @@ mod config;
 mod effects;
 mod effects_env;
 mod facts;
+mod habits;
 mod interactive;
 mod local_hoist;
 mod modes;

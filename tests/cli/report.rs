@@ -76,7 +76,9 @@ fn json_output() {
     let output = project.run(&["--output-format", "json", "--target-version", "py315"]);
     assert_code(&output, 1);
     let value: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    let rows = value.as_array().unwrap();
+    assert_eq!(value["version"], 1);
+    assert_eq!(value["errors"], serde_json::json!([]));
+    let rows = value["findings"].as_array().unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0]["path"], "app/main.py");
     assert_eq!(rows[0]["code"], "LZF001");
@@ -97,7 +99,7 @@ fn json_output() {
         "py315",
     ]);
     let value: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    let keep = value
+    let keep = value["findings"]
         .as_array()
         .unwrap()
         .iter()
@@ -106,6 +108,8 @@ fn json_output() {
     assert_eq!(keep["path"], "app/eager.py");
     assert_eq!(keep["reason"], "used-at-import-time");
     assert_eq!(keep["proof"]["line"], 3);
+    // Kept imports carry a code too: the reason's, as `--explain` and the editor name it.
+    assert_eq!(keep["code"], "keep::used-at-import-time");
 }
 
 #[test]
@@ -116,13 +120,55 @@ fn github_output() {
     snapshot("github", &project.render(&output));
 }
 
+/// `-q` as ruff means it: the findings and nothing else (issue 17; it used to print nothing).
 #[test]
-fn quiet_prints_nothing_but_keeps_the_exit_code() {
+fn quiet_prints_the_findings_and_nothing_else() {
     let project = project();
-    let output = project.run(&["--quiet", "--target-version", "py315"]);
+    for flag in ["--quiet", "-q"] {
+        let output = project.run(&[flag, "--target-version", "py315"]);
+        assert_code(&output, 1);
+        assert_eq!(
+            stdout(&output),
+            "app/main.py:1:8: LZF001 Make `import json` lazy (used only in deferred code) [lazy]\n"
+        );
+        assert_eq!(stderr(&output), "");
+    }
+    // Nothing to report: nothing printed, not even the summary.
+    let output = project.run(&["-q", "--target-version", "py315", "app/eager.py"]);
+    assert_code(&output, 0);
+    assert_eq!(stdout(&output), "");
+    // Errors are still printed.
+    let output = project.run(&["-q", "--target-version", "py315", "nope.py"]);
+    assert_code(&output, 2);
+    assert_eq!(
+        stderr(&output),
+        "error: nope.py: no such file or directory\n"
+    );
+}
+
+/// `--silent` prints nothing at all; the exit code still tells.
+#[test]
+fn silent_prints_nothing_but_keeps_the_exit_code() {
+    let project = project();
+    let output = project.run(&["--silent", "--target-version", "py315"]);
     assert_code(&output, 1);
     assert_eq!(stdout(&output), "");
     assert_eq!(stderr(&output), "");
+    let output = project.run(&["--silent", "--target-version", "py315", "nope.py"]);
+    assert_code(&output, 2);
+    assert_eq!(
+        (stdout(&output), stderr(&output)),
+        (String::new(), String::new())
+    );
+    // `--write --silent` still writes.
+    let output = project.run(&["--silent", "--write", "--target-version", "py315"]);
+    assert_code(&output, 0);
+    assert!(
+        project
+            .read_string("app/main.py")
+            .starts_with("lazy import json\n")
+    );
+    assert!(project.run(&["--quiet", "--silent"]).status.code() == Some(2));
 }
 
 #[test]

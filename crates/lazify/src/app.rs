@@ -3,13 +3,14 @@
 //! Exit codes: 0 nothing to do or everything written, 1 changes pending (report, `--diff`, `--check`,
 //! `--explain`), 2 an error happened (the other files were still processed). A closed pipe counts as 0.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, BufWriter, IsTerminal as _, Read as _, Write as _};
+use std::path::Path;
 use std::process::ExitCode;
 
 use lazify_workspace::{FileResult, Run, Workspace, diff::unified_diff};
 
-use crate::args::{Args, ColorChoice, Mode, OutputFormat};
+use crate::args::{Args, ColorChoice, Mode, OutputFormat, VerdictFilter};
 use crate::interactive;
 use crate::printer::{Named, Printer};
 use crate::render;
@@ -55,6 +56,13 @@ pub(crate) fn main(args: &Args) -> ExitCode {
         width,
         args.output_format,
     );
+    if args.silent {
+        // Nothing is printed; in stdin mode stdout is the rewritten source, which is the result, not a message.
+        printer.err = Box::new(io::sink());
+        if !args.is_stdin() {
+            printer.out = Box::new(io::sink());
+        }
+    }
     let status = execute(args, &mut printer).and_then(|status| printer.flush().map(|()| status));
     match status {
         Ok(status) => status.into(),
@@ -96,8 +104,35 @@ fn execute(args: &Args, printer: &mut Printer<'_>) -> io::Result<Status> {
             return Ok(Status::Error);
         }
     };
+    if args.mode() == Mode::Diff && args.output_format != OutputFormat::Text {
+        writeln!(
+            printer.err,
+            "error: `--diff` prints a patch and cannot be combined with `--output-format {}`; drop `--diff` to \
+             get the findings in that format",
+            args.output_format.name()
+        )?;
+        return Ok(Status::Error);
+    }
+    if args.style == Some(lazify_core::Style::Lazy)
+        && let Some(target) = args.target_version.filter(|v| !v.supports_lazy())
+    {
+        writeln!(
+            printer.err,
+            "error: `--style lazy` needs target version py315 or newer, but `--target-version` is {target}; use \
+             `--style lazy-modules` (or `local`), or raise the target"
+        )?;
+        return Ok(Status::Error);
+    }
+    let filter = match args.filter() {
+        Ok(filter) => filter,
+        Err(message) => {
+            writeln!(printer.err, "error: {message}")?;
+            return Ok(Status::Error);
+        }
+    };
     // `--check` with text output prints only errors and the summary: nothing needs each file's text.
-    let lean = args.mode() == Mode::Check && args.output_format == OutputFormat::Text;
+    let lean =
+        args.mode() == Mode::Check && args.output_format == OutputFormat::Text && !args.statistics;
     let workspace = match Workspace::new(&cwd, args.overrides()) {
         Ok(workspace) => workspace.lean(lean),
         Err(error) => {
@@ -113,7 +148,7 @@ fn execute(args: &Args, printer: &mut Printer<'_>) -> io::Result<Status> {
             )?;
             return Ok(Status::Error);
         }
-        return run_stdin(args, &workspace, printer);
+        return run_stdin(args, &filter, &workspace, printer);
     }
     if args.stdin_filename.is_some() {
         writeln!(
@@ -134,16 +169,35 @@ fn execute(args: &Args, printer: &mut Printer<'_>) -> io::Result<Status> {
         return run_interactive(args, &workspace, &mut run, printer);
     }
     let mut json = Vec::new();
+    let mut counted = Vec::new();
     for file in &run.files {
-        print_file(args, mode, file, printer, &mut json)?;
+        if args.statistics {
+            counted.extend(file.outcome.verdicts.iter().filter(|v| filter.shows(v)));
+        } else {
+            print_file(args, &filter, mode, file, printer, &mut json)?;
+        }
         printer.file_errors(file)?;
     }
-    if args.output_format == OutputFormat::Json && mode != Mode::Diff {
-        writeln!(
-            printer.out,
-            "{}",
-            serde_json::to_string_pretty(&json).map_err(io::Error::other)?
-        )?;
+    let statistics = args.statistics.then(|| render::statistics(counted));
+    match args.output_format {
+        OutputFormat::Json => {
+            let output = render::JsonOutput {
+                version: render::JSON_VERSION,
+                findings: json,
+                statistics,
+                errors: std::mem::take(&mut printer.json_errors),
+            };
+            writeln!(
+                printer.out,
+                "{}",
+                serde_json::to_string_pretty(&output).map_err(io::Error::other)?
+            )?;
+        }
+        OutputFormat::Text | OutputFormat::Github => {
+            for line in render::statistics_lines(statistics.as_deref().unwrap_or_default()) {
+                writeln!(printer.out, "{line}")?;
+            }
+        }
     }
     if !args.quiet && args.output_format == OutputFormat::Text {
         print_summary(mode, &run, printer)?;
@@ -159,10 +213,14 @@ fn run_diff(args: &Args, workspace: &Workspace, printer: &mut Printer<'_>) -> io
         printer.workspace_error(error)?;
     }
     let run = workspace.stream(prepared, file_diff, |file, diff| {
-        printer.out.write_all(diff.as_bytes())?;
+        interactive::write_diff(printer, &diff)?;
+        // An error about this file goes to stderr after its diff, not before it.
+        printer.out.flush()?;
         printer.file_errors(file)
     })?;
-    if !args.quiet && args.output_format == OutputFormat::Text {
+    if !args.quiet {
+        // The summary goes to stderr: it comes after the whole patch.
+        printer.out.flush()?;
         print_summary(Mode::Diff, &run, printer)?;
     }
     Ok(status(Mode::Diff, &run))
@@ -193,12 +251,24 @@ fn rewrites_apply(file: &FileResult) -> bool {
     file.written || (file.would_change() && !file.has_error())
 }
 
-/// The verdicts a mode shows for a file: every verdict for `--explain`, else the rewrites that apply.
-fn shown_verdicts(mode: Mode, file: &FileResult) -> Vec<&lazify_core::ImportVerdict> {
+/// The verdicts a mode shows for a file: every verdict for `--explain`, else the rewrites that apply; only
+/// those the filters (`--only`, `--reason`, `--module`) let through.
+fn shown_verdicts<'a>(
+    mode: Mode,
+    filter: &VerdictFilter,
+    file: &'a FileResult,
+) -> Vec<&'a lazify_core::ImportVerdict> {
     if mode == Mode::Explain {
-        file.outcome.verdicts.iter().collect()
+        file.outcome
+            .verdicts
+            .iter()
+            .filter(|v| filter.shows(v))
+            .collect()
     } else if rewrites_apply(file) {
-        file.outcome.rewrites().collect()
+        file.outcome
+            .rewrites()
+            .filter(|v| filter.shows(v))
+            .collect()
     } else {
         Vec::new()
     }
@@ -206,6 +276,7 @@ fn shown_verdicts(mode: Mode, file: &FileResult) -> Vec<&lazify_core::ImportVerd
 
 fn print_file<'a>(
     args: &Args,
+    filter: &VerdictFilter,
     mode: Mode,
     file: &'a FileResult,
     printer: &mut Printer<'_>,
@@ -214,7 +285,7 @@ fn print_file<'a>(
     let Some(source) = file.source() else {
         return Ok(());
     };
-    let verdicts = shown_verdicts(mode, file);
+    let verdicts = shown_verdicts(mode, filter, file);
     match args.output_format {
         OutputFormat::Json => {
             json.extend(
@@ -235,8 +306,10 @@ fn print_file<'a>(
             }
         }
         OutputFormat::Text => match mode {
-            Mode::Explain => print_explain(file, source, printer, false)?,
-            Mode::Report if !args.quiet => {
+            Mode::Explain => {
+                print_explain(file, &verdicts, filter.is_active(), source, printer, false)?;
+            }
+            Mode::Report => {
                 for verdict in verdicts {
                     writeln!(
                         printer.out,
@@ -244,7 +317,12 @@ fn print_file<'a>(
                         render::report_line(&file.path, source, verdict)
                     )?;
                 }
-                for notice in file.outcome.notices.iter().filter(|n| n.warning) {
+                for notice in file
+                    .outcome
+                    .notices
+                    .iter()
+                    .filter(|n| n.warning && !filter.is_active())
+                {
                     writeln!(
                         printer.out,
                         "{}",
@@ -261,6 +339,8 @@ fn print_file<'a>(
 /// `--explain` in text: every verdict and notice as a diagnostic.
 fn print_explain(
     file: &FileResult,
+    verdicts: &[&lazify_core::ImportVerdict],
+    filter_active: bool,
     source: &str,
     printer: &mut Printer<'_>,
     to_stderr: bool,
@@ -279,7 +359,7 @@ fn print_explain(
     } else {
         &mut printer.out
     };
-    if let Some(skipped) = file.outcome.skipped {
+    if let Some(skipped) = file.outcome.skipped.filter(|_| !filter_active) {
         let why = match skipped {
             lazify_core::Skipped::Stub => "a stub file: nothing in it executes",
             lazify_core::Skipped::SkipFilePragma => "`# lazify: skip-file`",
@@ -287,14 +367,14 @@ fn print_explain(
         writeln!(stream, "{}: skipped ({why})", file.path.display())?;
         return Ok(());
     }
-    for verdict in &file.outcome.verdicts {
+    for verdict in verdicts {
         write!(
             stream,
             "{}",
             render::render(&render::explain_report(&named, verdict), color, width)
         )?;
     }
-    for notice in &file.outcome.notices {
+    for notice in file.outcome.notices.iter().filter(|_| !filter_active) {
         writeln!(
             stream,
             "{}",
@@ -312,13 +392,35 @@ fn plural(n: usize, word: &str) -> String {
     }
 }
 
-/// `N imports in M files would be rewritten (style lazy)`, and each style note once.
+/// The files a note applies to: `all 3 files`, `a.py`, `a.py, b.py`, or `a.py, b.py, c.py and 4 more files`.
+fn which_files(paths: &[&Path], checked: usize) -> String {
+    const SHOWN: usize = 3;
+    if paths.len() == checked && checked > 1 {
+        return format!("all {checked} files");
+    }
+    let mut sorted: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    sorted.sort();
+    let shown = sorted
+        .iter()
+        .take(SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if sorted.len() > SHOWN {
+        format!("{shown} and {}", plural(sorted.len() - SHOWN, "more file"))
+    } else {
+        shown
+    }
+}
+
+/// `N imports in M files would be rewritten (style lazy)`, and each style note once with its files.
 fn summary(mode: Mode, files: &[&FileResult], checked: usize, errors: usize) -> Vec<String> {
     let mut lines = Vec::new();
-    let mut notes = BTreeSet::new();
+    // Each style note once, with the files it applies to.
+    let mut notes: BTreeMap<&str, Vec<&Path>> = BTreeMap::new();
     for file in files {
         if let Some(note) = &file.outcome.style_note {
-            notes.insert(note.clone());
+            notes.entry(note).or_default().push(&file.path);
         }
     }
     let changed: Vec<&&FileResult> = files.iter().filter(|f| rewrites_apply(f)).collect();
@@ -364,13 +466,18 @@ fn summary(mode: Mode, files: &[&FileResult], checked: usize, errors: usize) -> 
             plural(errors, "error")
         ));
     }
-    lines.extend(notes.into_iter().map(|note| format!("note: {note}")));
+    lines.extend(
+        notes
+            .into_iter()
+            .map(|(note, paths)| format!("note: {note} ({})", which_files(&paths, checked))),
+    );
     lines
 }
 
 fn print_summary(mode: Mode, run: &Run, printer: &mut Printer<'_>) -> io::Result<()> {
     let files: Vec<&FileResult> = run.files.iter().collect();
-    let errors = run.errors.len() + run.files.iter().filter(|f| f.has_error()).count();
+    // The errors printed: a settings error that applies to several files is printed, and counted, once.
+    let errors = printer.errors;
     let lines = summary(mode, &files, run.files.len(), errors);
     // With --diff, stdout is a patch; the summary goes to stderr.
     let stream = if mode == Mode::Diff {
@@ -429,7 +536,12 @@ fn run_interactive(
 }
 
 /// `lazify -`: source from stdin, the result on stdout, the report on stderr.
-fn run_stdin(args: &Args, workspace: &Workspace, printer: &mut Printer<'_>) -> io::Result<Status> {
+fn run_stdin(
+    args: &Args,
+    filter: &VerdictFilter,
+    workspace: &Workspace,
+    printer: &mut Printer<'_>,
+) -> io::Result<Status> {
     let mut bytes = Vec::new();
     if let Err(error) = io::stdin().lock().read_to_end(&mut bytes) {
         writeln!(printer.err, "error: failed to read stdin: {error}")?;
@@ -439,7 +551,7 @@ fn run_stdin(args: &Args, workspace: &Workspace, printer: &mut Printer<'_>) -> i
     let result = workspace.process_source(&bytes, args.stdin_filename.as_deref());
     let file = &result.file;
     match mode {
-        Mode::Diff => printer.out.write_all(file_diff(file).as_bytes())?,
+        Mode::Diff => interactive::write_diff(printer, &file_diff(file))?,
         Mode::Check => {}
         _ => {
             let result_written = printer
@@ -469,7 +581,7 @@ fn run_stdin(args: &Args, workspace: &Workspace, printer: &mut Printer<'_>) -> i
     }
     printer.file_errors(file)?;
     if let Some(source) = file.source() {
-        print_stdin_report(args, mode, file, source, printer)?;
+        print_stdin_report(args, filter, mode, file, source, printer)?;
     }
     Ok(if file.has_error() {
         Status::Error
@@ -482,23 +594,41 @@ fn run_stdin(args: &Args, workspace: &Workspace, printer: &mut Printer<'_>) -> i
 
 fn print_stdin_report(
     args: &Args,
+    filter: &VerdictFilter,
     mode: Mode,
     file: &FileResult,
     source: &str,
     printer: &mut Printer<'_>,
 ) -> io::Result<()> {
-    let verdicts = shown_verdicts(mode, file);
+    let verdicts = shown_verdicts(mode, filter, file);
+    let statistics = args
+        .statistics
+        .then(|| render::statistics(file.outcome.verdicts.iter().filter(|v| filter.shows(v))));
     match args.output_format {
         OutputFormat::Json => {
-            let json: Vec<_> = verdicts
-                .iter()
-                .map(|v| render::json_object(&file.path, source, v))
-                .collect();
+            let output = render::JsonOutput {
+                version: render::JSON_VERSION,
+                findings: if statistics.is_some() {
+                    Vec::new()
+                } else {
+                    verdicts
+                        .iter()
+                        .map(|v| render::json_object(&file.path, source, v))
+                        .collect()
+                },
+                statistics,
+                errors: std::mem::take(&mut printer.json_errors),
+            };
             writeln!(
                 printer.err,
                 "{}",
-                serde_json::to_string_pretty(&json).map_err(io::Error::other)?
+                serde_json::to_string_pretty(&output).map_err(io::Error::other)?
             )?;
+        }
+        OutputFormat::Github | OutputFormat::Text if statistics.is_some() => {
+            for line in render::statistics_lines(statistics.as_deref().unwrap_or_default()) {
+                writeln!(printer.err, "{line}")?;
+            }
         }
         OutputFormat::Github => {
             for verdict in verdicts {
@@ -511,8 +641,8 @@ fn print_stdin_report(
         }
         OutputFormat::Text => {
             if mode == Mode::Explain {
-                print_explain(file, source, printer, true)?;
-            } else if !args.quiet && mode != Mode::Check {
+                print_explain(file, &verdicts, filter.is_active(), source, printer, true)?;
+            } else if mode != Mode::Check {
                 for verdict in verdicts {
                     writeln!(
                         printer.err,
@@ -521,17 +651,17 @@ fn print_stdin_report(
                     )?;
                 }
             }
-            if !args.quiet {
-                // Without --diff or --check the rewritten source is printed: it counts as written.
-                let shown = if matches!(mode, Mode::Diff | Mode::Check) {
-                    mode
-                } else {
-                    Mode::Write
-                };
-                for line in summary(shown, &[file], 1, usize::from(file.has_error())) {
-                    writeln!(printer.err, "{line}")?;
-                }
-            }
+        }
+    }
+    if !args.quiet && args.output_format == OutputFormat::Text {
+        // Without --diff or --check the rewritten source is printed: it counts as written.
+        let shown = if matches!(mode, Mode::Diff | Mode::Check) {
+            mode
+        } else {
+            Mode::Write
+        };
+        for line in summary(shown, &[file], 1, printer.errors) {
+            writeln!(printer.err, "{line}")?;
         }
     }
     Ok(())
@@ -551,6 +681,17 @@ mod tests {
     fn status_order() {
         assert!(Status::Error > Status::Pending && Status::Pending > Status::Clean);
         assert_eq!(ExitCode::from(Status::Pending), ExitCode::from(1));
+    }
+
+    #[test]
+    fn notes_name_their_files() {
+        let paths = [Path::new("b.py"), Path::new("a.py")];
+        assert_eq!(which_files(&paths[..1], 5), "b.py");
+        assert_eq!(which_files(&paths, 5), "a.py, b.py");
+        assert_eq!(which_files(&paths, 2), "all 2 files");
+        assert_eq!(which_files(&paths[..1], 1), "b.py");
+        let many = ["e.py", "d.py", "c.py", "b.py", "a.py"].map(Path::new);
+        assert_eq!(which_files(&many, 9), "a.py, b.py, c.py and 2 more files");
     }
 
     #[test]

@@ -2,21 +2,56 @@
 
 use std::path::PathBuf;
 
-use clap::{ArgGroup, Parser, ValueEnum};
-use lazify_core::{PythonVersion, Style};
+use clap::{ArgGroup, Parser, Subcommand, ValueEnum};
+use lazify_core::{Decision, ImportVerdict, KeepList, PythonVersion, Style};
 use lazify_workspace::Overrides;
 
 /// Make Python imports lazy (PEP 810) without changing what the program does.
 ///
-/// Reports the imports that can be deferred (exit 1 when there are any); `--diff` shows the rewrite,
-/// `--write` applies it, `--explain` tells why each import is rewritten or kept.
+/// `lazify [OPTIONS] [PATHS]` is `lazify check [OPTIONS] [PATHS]`: it reports the imports that can be deferred
+/// (exit 1 when there are any); `--diff` shows the rewrite, `--write` (or `--fix`) applies it, `--explain` tells
+/// why each import is rewritten or kept.
 #[derive(Debug, Parser)]
 #[command(
     name = "lazify",
     version,
-    group(ArgGroup::new("mode").args(["diff", "check", "write", "explain", "interactive"])),
-    after_help = "`lazify server` starts the language server (LSP over stdio) for editors.\n`lazify measure --module MODULE [PATHS]` measures what the imports cost before and after the rewrite."
+    propagate_version = true,
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true
 )]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Option<Command>,
+
+    #[command(flatten)]
+    pub(crate) check: Args,
+}
+
+/// The subcommands, as ruff has them.
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Report, diff, check or rewrite the imports of PATHS (the default command).
+    Check(Args),
+    /// Start the language server (LSP over stdio) for editors.
+    Server(ServerArgs),
+    // The about text is `MeasureArgs`'s own doc comment.
+    Measure(crate::measure::MeasureArgs),
+}
+
+/// `lazify server` takes no arguments: its settings come from the editor.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ServerArgs {}
+
+impl Cli {
+    /// The command to run: `check` when none is named.
+    pub(crate) fn into_command(self) -> Command {
+        self.command.unwrap_or(Command::Check(self.check))
+    }
+}
+
+/// The arguments of `lazify check` (and of `lazify` without a subcommand).
+#[derive(Debug, clap::Args)]
+#[command(group(ArgGroup::new("mode").args(["diff", "check", "write", "explain", "interactive"])))]
 pub(crate) struct Args {
     /// Files or directories to process; `-` reads source from stdin and writes the result to stdout.
     #[arg(default_value = ".")]
@@ -30,8 +65,8 @@ pub(crate) struct Args {
     #[arg(long)]
     pub(crate) check: bool,
 
-    /// Rewrite the files in place.
-    #[arg(long)]
+    /// Rewrite the files in place (`--fix` is the same, as ruff spells it).
+    #[arg(long, visible_alias = "fix")]
     pub(crate) write: bool,
 
     /// Print every import's verdict with the reason and the code that proves it.
@@ -89,9 +124,31 @@ pub(crate) struct Args {
     #[arg(long, value_name = "PATH")]
     pub(crate) stdin_filename: Option<PathBuf>,
 
-    /// Print only diffs, explanations and errors: no report lines, notes or summary.
-    #[arg(long, short)]
+    /// Print the findings (report lines, diffs, explanations, JSON) and errors, and nothing else: no notes or
+    /// summary.
+    #[arg(long, short, conflicts_with = "silent")]
     pub(crate) quiet: bool,
+
+    /// Print nothing at all, errors included; only the exit code tells what happened. Source read from stdin
+    /// is still written to stdout.
+    #[arg(long)]
+    pub(crate) silent: bool,
+
+    /// Print a count per finding code and reason instead of one line per import.
+    #[arg(long, conflicts_with_all = ["diff", "interactive"])]
+    pub(crate) statistics: bool,
+
+    /// Show only the rewrites or only the kept imports (report, `--explain`, `--statistics`, JSON, GitHub).
+    #[arg(long, value_enum, value_name = "VERDICT")]
+    pub(crate) only: Option<Only>,
+
+    /// Show only the verdicts with this reason, e.g. `used-at-import-time` (repeatable).
+    #[arg(long, value_parser = parse_reason, value_name = "NAME")]
+    pub(crate) reason: Vec<String>,
+
+    /// Show only the imports of this module or its submodules (repeatable; `pkg.*` works as for `--keep`).
+    #[arg(long = "module", value_name = "NAME")]
+    pub(crate) modules: Vec<String>,
 
     /// When to use colours.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
@@ -132,10 +189,87 @@ fn parse_unknown_modules(s: &str) -> Result<lazify_core::UnknownModules, String>
 pub(crate) enum OutputFormat {
     /// One line per import, a summary; `--explain` renders diagnostics with the source.
     Text,
-    /// A JSON array of objects, one per import.
+    /// A JSON object: `{"version": 1, "findings": [...], "errors": [...]}`.
     Json,
     /// GitHub Actions workflow annotations.
     Github,
+}
+
+impl OutputFormat {
+    /// The name as written on the command line.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            OutputFormat::Text => "text",
+            OutputFormat::Json => "json",
+            OutputFormat::Github => "github",
+        }
+    }
+}
+
+/// The verdicts to show: `--only`, `--reason`, `--module`. It filters what is printed, never what is
+/// rewritten.
+#[derive(Debug, Default)]
+pub(crate) struct VerdictFilter {
+    only: Option<Only>,
+    reasons: Vec<String>,
+    modules: Option<KeepList>,
+}
+
+impl VerdictFilter {
+    /// Whether any filter is set (then file-level notes, which are no verdicts, are not shown).
+    pub(crate) fn is_active(&self) -> bool {
+        self.only.is_some() || !self.reasons.is_empty() || self.modules.is_some()
+    }
+
+    /// Whether the verdict passes every filter.
+    pub(crate) fn shows(&self, verdict: &ImportVerdict) -> bool {
+        let only = match self.only {
+            None => true,
+            Some(Only::Rewrite) => verdict.is_rewrite(),
+            Some(Only::Keep) => !verdict.is_rewrite(),
+        };
+        let reason = match &verdict.decision {
+            Decision::Rewrite { why, .. } => why.name(),
+            Decision::Keep { reason, .. } => reason.name(),
+        };
+        let module = self.modules.as_ref().is_none_or(|modules| {
+            [
+                Some(verdict.module.as_str()),
+                verdict.resolved_module.as_deref(),
+            ]
+            .into_iter()
+            .flatten()
+            .any(|module| modules.matching(module).is_some())
+        });
+        only && module && (self.reasons.is_empty() || self.reasons.iter().any(|r| r == reason))
+    }
+}
+
+/// `--only`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Only {
+    /// The imports lazify rewrites.
+    Rewrite,
+    /// The imports lazify keeps as they are.
+    Keep,
+}
+
+/// The reason names `--reason` accepts: every rewrite and keep reason of the registries.
+fn parse_reason(s: &str) -> Result<String, String> {
+    let known = || {
+        lazify_core::RewriteWhy::ALL
+            .iter()
+            .map(|r| r.name())
+            .chain(lazify_core::KeepReason::ALL.iter().map(|r| r.name()))
+    };
+    if known().any(|name| name == s) {
+        Ok(s.to_string())
+    } else {
+        Err(format!(
+            "unknown reason `{s}`: expected one of {}",
+            known().collect::<Vec<_>>().join(", ")
+        ))
+    }
 }
 
 /// `--color`.
@@ -186,6 +320,23 @@ impl Args {
         }
     }
 
+    /// The filters on the verdicts shown; an invalid `--module` pattern is an error.
+    pub(crate) fn filter(&self) -> Result<VerdictFilter, String> {
+        let modules = if self.modules.is_empty() {
+            None
+        } else {
+            Some(
+                KeepList::new(self.modules.iter().cloned())
+                    .map_err(|e| e.replace("keep pattern", "`--module` pattern"))?,
+            )
+        };
+        Ok(VerdictFilter {
+            only: self.only,
+            reasons: self.reason.clone(),
+            modules,
+        })
+    }
+
     /// Whether source comes from stdin.
     pub(crate) fn is_stdin(&self) -> bool {
         self.paths.iter().any(|p| p.as_os_str() == "-")
@@ -227,9 +378,62 @@ impl Args {
 mod tests {
     use super::*;
 
+    /// Parses a `lazify ...` command line that runs `check`.
+    fn parse<const N: usize>(args: [&str; N]) -> Result<Args, clap::Error> {
+        Cli::try_parse_from(args).map(|cli| match cli.into_command() {
+            Command::Check(args) => args,
+            other => panic!("not check: {other:?}"),
+        })
+    }
+
+    #[test]
+    fn subcommands() {
+        let cli = Cli::try_parse_from(["lazify", "check", "--fix", "src"]).unwrap();
+        let Command::Check(args) = cli.into_command() else {
+            panic!("check");
+        };
+        assert_eq!(args.mode(), Mode::Write);
+        assert_eq!(args.paths, [PathBuf::from("src")]);
+        assert!(matches!(
+            Cli::try_parse_from(["lazify", "server"])
+                .unwrap()
+                .into_command(),
+            Command::Server(ServerArgs {})
+        ));
+        assert!(matches!(
+            Cli::try_parse_from(["lazify", "measure", "--module", "m"])
+                .unwrap()
+                .into_command(),
+            Command::Measure(_)
+        ));
+        let version = Cli::try_parse_from(["lazify", "measure", "--version"]).unwrap_err();
+        assert_eq!(version.kind(), clap::error::ErrorKind::DisplayVersion);
+        let help = Cli::try_parse_from(["lazify", "server", "--help"]).unwrap_err();
+        assert_eq!(help.kind(), clap::error::ErrorKind::DisplayHelp);
+        for bad in [
+            &["lazify", "server", "x"][..],
+            &["lazify", "--bogus"],
+            &["lazify", "--quiet", "--silent"],
+            &["lazify", "--statistics", "--diff"],
+            &["lazify", "--only", "maybe"],
+        ] {
+            assert!(Cli::try_parse_from(bad).is_err(), "{bad:?}");
+        }
+        // After an option, a subcommand's name is a path (clap's `args_conflicts_with_subcommands`).
+        assert_eq!(
+            parse(["lazify", "--diff", "server"]).unwrap().paths,
+            [PathBuf::from("server")]
+        );
+        // `./server` is a path.
+        assert_eq!(
+            parse(["lazify", "./server"]).unwrap().paths,
+            [PathBuf::from("./server")]
+        );
+    }
+
     #[test]
     fn parses_flags_into_overrides() {
-        let args = Args::try_parse_from([
+        let args = parse([
             "lazify",
             "--target-version",
             "3.15",
@@ -259,13 +463,13 @@ mod tests {
 
     #[test]
     fn defaults_and_conflicts() {
-        let args = Args::try_parse_from(["lazify"]).unwrap();
+        let args = parse(["lazify"]).unwrap();
         assert_eq!(args.paths, [PathBuf::from(".")]);
         assert_eq!(args.overrides().lazy_reexports, None);
-        assert!(Args::try_parse_from(["lazify", "--diff", "--write"]).is_err());
-        assert!(Args::try_parse_from(["lazify", "--target-version", "py3"]).is_err());
+        assert!(parse(["lazify", "--diff", "--write"]).is_err());
+        assert!(parse(["lazify", "--target-version", "py3"]).is_err());
         for unknown in ["py3150", "3.99", "py316", "3.6", "3.15.2"] {
-            let error = Args::try_parse_from(["lazify", "--target-version", unknown]).unwrap_err();
+            let error = parse(["lazify", "--target-version", unknown]).unwrap_err();
             assert!(
                 error.to_string().contains(&format!(
                     "unknown Python version `{unknown}`: expected one of py37"
@@ -274,19 +478,17 @@ mod tests {
             );
         }
         for known in ["py37", "py315", "3.7", "3.15"] {
-            assert!(Args::try_parse_from(["lazify", "--target-version", known]).is_ok());
+            assert!(parse(["lazify", "--target-version", known]).is_ok());
         }
-        assert!(Args::try_parse_from(["lazify", "--style", "eager"]).is_err());
-        assert!(Args::try_parse_from(["lazify", "--interactive", "--write"]).is_err());
-        assert!(Args::try_parse_from(["lazify", "-i", "--output-format", "json"]).is_err());
+        assert!(parse(["lazify", "--style", "eager"]).is_err());
+        assert!(parse(["lazify", "--interactive", "--write"]).is_err());
+        assert!(parse(["lazify", "-i", "--output-format", "json"]).is_err());
         assert_eq!(
-            Args::try_parse_from(["lazify", "-i", "src"])
-                .unwrap()
-                .mode(),
+            parse(["lazify", "-i", "src"]).unwrap().mode(),
             Mode::Interactive
         );
         assert!(
-            Args::try_parse_from(["lazify", "-", "--stdin-filename", "a.py"])
+            parse(["lazify", "-", "--stdin-filename", "a.py"])
                 .unwrap()
                 .is_stdin()
         );

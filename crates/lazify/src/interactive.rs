@@ -136,7 +136,7 @@ fn ask(printer: &mut Printer<'_>, input: &mut dyn BufRead) -> io::Result<Answer>
 }
 
 /// The diff, with `-`/`+` lines in red/green and headers in bold when colours are on.
-fn write_diff(printer: &mut Printer<'_>, diff: &str) -> io::Result<()> {
+pub(crate) fn write_diff(printer: &mut Printer<'_>, diff: &str) -> io::Result<()> {
     if !printer.color_out {
         return write!(printer.out, "{diff}");
     }

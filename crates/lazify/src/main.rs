@@ -26,21 +26,17 @@ static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
     reason = "the server's fatal error goes to stderr; stdout is the LSP stream"
 )]
 fn main() -> ExitCode {
-    // `lazify server` starts the language server. The command line otherwise takes paths, so the word is
-    // checked before clap parses (a directory named `server` is `lazify ./server`).
-    if std::env::args_os().nth(1).is_some_and(|a| a == "server") {
-        return match lazify_server::run_stdio() {
+    // `lazify server` is a subcommand: a directory named `server` is `lazify ./server`.
+    match args::Cli::parse().into_command() {
+        args::Command::Check(args) => app::main(&args),
+        args::Command::Server(args::ServerArgs {}) => match lazify_server::run_stdio() {
             Ok(()) => ExitCode::SUCCESS,
             Err(lazify_server::ServerError::ExitWithoutShutdown) => ExitCode::from(1),
             Err(error) => {
                 eprintln!("{:?}", miette::Report::new(error));
                 ExitCode::from(2)
             }
-        };
+        },
+        args::Command::Measure(args) => measure::main(&args),
     }
-    // `lazify measure` likewise: the measuring command has its own arguments (crates/lazify/src/measure).
-    if std::env::args_os().nth(1).is_some_and(|a| a == "measure") {
-        return measure::main(std::env::args_os().skip(2));
-    }
-    app::main(&args::Args::parse())
 }

@@ -23,6 +23,10 @@ pub(crate) struct Printer<'a> {
     pub(crate) format: OutputFormat,
     /// Settings errors already printed (the same message for every file).
     seen_settings_errors: HashSet<String>,
+    /// `--output-format json`: every error printed, for the JSON output's `errors`.
+    pub(crate) json_errors: Vec<render::JsonError>,
+    /// How many errors were printed (a settings error repeated for several files counts once).
+    pub(crate) errors: usize,
 }
 
 impl<'a> Printer<'a> {
@@ -41,11 +45,17 @@ impl<'a> Printer<'a> {
             width,
             format,
             seen_settings_errors: HashSet::new(),
+            json_errors: Vec::new(),
+            errors: 0,
         }
     }
 
     /// An error not tied to source text.
     pub(crate) fn workspace_error(&mut self, error: &WorkspaceError) -> io::Result<()> {
+        self.errors += 1;
+        if self.format == OutputFormat::Json {
+            self.json_errors.push(render::json_workspace_error(error));
+        }
         writeln!(self.err, "error: {error}")?;
         if self.format == OutputFormat::Github {
             let position = match error {
@@ -85,6 +95,11 @@ impl<'a> Printer<'a> {
             if !matches!(error, EngineError::Settings { .. })
                 || self.seen_settings_errors.insert(text.clone())
             {
+                self.errors += 1;
+                if self.format == OutputFormat::Json {
+                    self.json_errors
+                        .push(render::json_engine_error(path, source, error));
+                }
                 writeln!(self.err, "error: {}: {text}", path.display())?;
                 if self.format == OutputFormat::Github {
                     writeln!(
@@ -96,6 +111,11 @@ impl<'a> Printer<'a> {
             }
             return Ok(());
         };
+        self.errors += 1;
+        if self.format == OutputFormat::Json {
+            self.json_errors
+                .push(render::json_engine_error(path, Some(source), error));
+        }
         // The diagnostic names the path, the position and the error: it is the only text for it.
         let (line, column, ..) = render::position(source, range);
         let named = render::named_source(path, source);

@@ -93,6 +93,173 @@ pub(crate) fn notice_line(path: &Path, source: &str, notice: &Notice) -> String 
     )
 }
 
+/// The version of the JSON output's shape (`{"version": 1, "findings": [...], "errors": [...]}`). A change
+/// that removes or renames a field, or changes its meaning, raises it; new fields do not.
+pub(crate) const JSON_VERSION: u32 = 1;
+
+/// The whole JSON output of a run.
+#[derive(serde::Serialize)]
+pub(crate) struct JsonOutput<'a> {
+    pub(crate) version: u32,
+    /// One object per verdict shown (the rewrites; every verdict with `--explain`).
+    pub(crate) findings: Vec<JsonVerdict<'a>>,
+    /// `--statistics`: the counts instead of the findings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) statistics: Option<Vec<Statistic>>,
+    /// Every error of the run, also printed on stderr.
+    pub(crate) errors: Vec<JsonError>,
+}
+
+/// An error in the JSON output: what it is about and where, when it is known.
+#[derive(Clone, Debug, serde::Serialize)]
+pub(crate) struct JsonError {
+    /// The file (a Python file, a configuration file, a path given on the command line).
+    pub(crate) path: Option<String>,
+    /// Where in it, when there is a position (1-based, columns in characters as for findings).
+    pub(crate) line: Option<usize>,
+    pub(crate) column: Option<usize>,
+    pub(crate) end_line: Option<usize>,
+    pub(crate) end_column: Option<usize>,
+    /// `lazify::syntax_error`, `lazify::config`, ...
+    pub(crate) code: String,
+    pub(crate) message: String,
+}
+
+/// The JSON error for an operational error.
+pub(crate) fn json_workspace_error(error: &lazify_workspace::WorkspaceError) -> JsonError {
+    use lazify_workspace::WorkspaceError;
+    let (line, column) = match error {
+        WorkspaceError::Decode { line, column, .. }
+        | WorkspaceError::NullByte { line, column, .. } => (Some(*line), Some(*column)),
+        _ => (None, None),
+    };
+    JsonError {
+        path: error.path().map(|p| p.display().to_string()),
+        line,
+        column,
+        end_line: None,
+        end_column: None,
+        code: Diagnostic::code(error)
+            .map_or_else(|| "lazify::error".to_string(), |c| c.to_string()),
+        message: error.to_string(),
+    }
+}
+
+/// The JSON error for an engine error in `path`.
+pub(crate) fn json_engine_error(
+    path: &Path,
+    source: Option<&str>,
+    error: &EngineError,
+) -> JsonError {
+    let span = source
+        .zip(error.range())
+        .map(|(source, range)| position(source, range));
+    JsonError {
+        path: Some(path.display().to_string()),
+        line: span.map(|s| s.0),
+        column: span.map(|s| s.1),
+        end_line: span.map(|s| s.2),
+        end_column: span.map(|s| s.3),
+        code: error
+            .code()
+            .map_or_else(|| "lazify::error".to_string(), |c| c.to_string()),
+        message: error.to_string(),
+    }
+}
+
+/// The finding code of a verdict: `LZF001` for a rewrite, `keep::<reason>` for a kept import (as `--explain`
+/// and the editor name it).
+pub(crate) fn verdict_code(verdict: &ImportVerdict) -> String {
+    match &verdict.decision {
+        Decision::Rewrite { .. } => DEFERRABLE_CODE.to_string(),
+        Decision::Keep { reason, .. } => format!("keep::{reason}"),
+    }
+}
+
+/// The reason name of a verdict, rewrite or keep.
+pub(crate) fn verdict_reason(verdict: &ImportVerdict) -> &'static str {
+    match &verdict.decision {
+        Decision::Rewrite { why, .. } => why.name(),
+        Decision::Keep { reason, .. } => reason.name(),
+    }
+}
+
+/// One line of `--statistics`: how many verdicts have this code and reason.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub(crate) struct Statistic {
+    pub(crate) count: usize,
+    pub(crate) code: String,
+    pub(crate) decision: &'static str,
+    pub(crate) reason: &'static str,
+}
+
+/// Counts verdicts per code and reason, most frequent first (then by code and reason), as ruff's
+/// `--statistics` does per rule.
+pub(crate) fn statistics<'a>(
+    verdicts: impl IntoIterator<Item = &'a ImportVerdict>,
+) -> Vec<Statistic> {
+    let mut counts: std::collections::BTreeMap<(String, &'static str, &'static str), usize> =
+        std::collections::BTreeMap::new();
+    for verdict in verdicts {
+        let decision = if verdict.is_rewrite() {
+            "rewrite"
+        } else {
+            "keep"
+        };
+        *counts
+            .entry((verdict_code(verdict), decision, verdict_reason(verdict)))
+            .or_default() += 1;
+    }
+    let mut rows: Vec<Statistic> = counts
+        .into_iter()
+        .map(|((code, decision, reason), count)| Statistic {
+            count,
+            code,
+            decision,
+            reason,
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        b.count
+            .cmp(&a.count)
+            .then_with(|| (&a.code, a.reason).cmp(&(&b.code, b.reason)))
+    });
+    rows
+}
+
+/// `--statistics` as text: `count  code  message`, the counts right-aligned.
+pub(crate) fn statistics_lines(rows: &[Statistic]) -> Vec<String> {
+    let count_width = rows
+        .iter()
+        .map(|r| r.count.to_string().len())
+        .max()
+        .unwrap_or(1);
+    let code_width = rows.iter().map(|r| r.code.len()).max().unwrap_or(0);
+    rows.iter()
+        .map(|row| {
+            let what = match row.decision {
+                "rewrite" => lazify_core::RewriteWhy::ALL
+                    .iter()
+                    .find(|w| w.name() == row.reason)
+                    .map_or("", |w| w.message()),
+                _ => lazify_core::KeepReason::ALL
+                    .iter()
+                    .find(|k| k.name() == row.reason)
+                    .map_or("", |k| k.message()),
+            };
+            let label = if row.decision == "rewrite" {
+                format!("rewrite ({}): {what}", row.reason)
+            } else {
+                format!("keep: {what}")
+            };
+            format!(
+                "{:>count_width$}  {:<code_width$}  {label}",
+                row.count, row.code
+            )
+        })
+        .collect()
+}
+
 /// The JSON object for a verdict (fields in this order).
 #[derive(serde::Serialize)]
 pub(crate) struct JsonVerdict<'a> {
@@ -101,7 +268,8 @@ pub(crate) struct JsonVerdict<'a> {
     column: usize,
     end_line: usize,
     end_column: usize,
-    code: Option<&'static str>,
+    /// `LZF001` for a rewrite, `keep::<reason>` for a kept import.
+    code: String,
     decision: &'static str,
     style: Option<&'static str>,
     reason: &'static str,
@@ -115,6 +283,12 @@ pub(crate) struct JsonVerdict<'a> {
     /// `imported-module-has-effects`: the steps from the import to the effect, in other files.
     #[serde(skip_serializing_if = "Option::is_none")]
     chain: Option<&'a lazify_core::effects::EffectChain>,
+    // Issue 17 asks for a rewrite's `fix` here: `{"edits": [{"range": ..., "replacement": ...}]}`, the edits
+    // of this finding alone. The engine decides a file's rewrites together and gives one rewritten text per
+    // file, not edits per verdict (issue 13 adds them); a `fix` cut out of the whole-file diff would be wrong
+    // for statements that are split, for `__lazy_modules__` (one list for many imports) and for `local`
+    // (one import moved into several functions). So no `fix` is emitted until the engine gives per-verdict
+    // edits; the README's schema says so.
 }
 
 #[derive(serde::Serialize)]
@@ -132,18 +306,11 @@ pub(crate) fn json_object<'a>(
     verdict: &'a ImportVerdict,
 ) -> JsonVerdict<'a> {
     let (line, column, end_line, end_column) = position(source, verdict.alias_range);
-    let (code, decision, style, reason, proof) = match &verdict.decision {
-        Decision::Rewrite { style, why } => (
-            Some(DEFERRABLE_CODE),
-            "rewrite",
-            Some(style.as_str()),
-            why.name(),
-            None,
-        ),
+    let (decision, style, reason, proof) = match &verdict.decision {
+        Decision::Rewrite { style, why } => ("rewrite", Some(style.as_str()), why.name(), None),
         Decision::Keep { reason, span, .. } => {
             let (line, column, end_line, end_column) = position(source, *span);
             (
-                None,
                 "keep",
                 None,
                 reason.name(),
@@ -162,7 +329,7 @@ pub(crate) fn json_object<'a>(
         column,
         end_line,
         end_column,
-        code,
+        code: verdict_code(verdict),
         decision,
         style,
         reason,
@@ -640,7 +807,7 @@ mod tests {
         assert!(text.contains("kept eager"), "{text}");
         let json = serde_json::to_value(json_object(Path::new("a.py"), SOURCE, &v)).unwrap();
         assert_eq!(json["proof"]["line"], 2);
-        assert_eq!(json["code"], serde_json::Value::Null);
+        assert_eq!(json["code"], "keep::used-at-import-time");
     }
 
     /// A line longer than 65,535 columns: miette panicked on a label past that column.

@@ -78,6 +78,7 @@ pub(crate) fn diagnostics(
             range: index.range(text, verdict.alias_range, encoding),
             severity: Some(severity),
             code: Some(NumberOrString::String(DEFERRABLE_CODE.to_string())),
+            code_description: crate::links::code_description(crate::links::Section::Rewritten),
             source: Some(SOURCE.to_string()),
             message: message(verdict),
             data: serde_json::to_value(verdict).ok(),
@@ -138,6 +139,7 @@ fn effect_hint(
         range: index.range(text, verdict.alias_range, encoding),
         severity: Some(DiagnosticSeverity::HINT),
         code: Some(NumberOrString::String(format!("keep::{reason}"))),
+        code_description: crate::links::code_description(crate::links::Section::Kept),
         source: Some(SOURCE.to_string()),
         message: format!(
             "`{}` stays eager: loading it {} ({})",

@@ -14,6 +14,7 @@ mod api;
 mod document;
 mod edits;
 mod encoding;
+mod links;
 mod server;
 mod session;
 mod settings;

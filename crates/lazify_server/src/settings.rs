@@ -3,8 +3,8 @@
 //!
 //! Accepted shapes: the options object itself, or one wrapped as `{"lazify": {...}}` (as most clients send
 //! `didChangeConfiguration`). Keys: `style` (`"lazy"` / `"lazy-modules"`), `targetVersion` (`"py315"`,
-//! `"3.15"`), `keep` (module patterns, added to the files' keep list), `severity` (`"hint"`, `"information"`,
-//! `"warning"`), `includePreloaded`, `lazyReexports`, `python` (the target interpreter or virtual environment whose
+//! `"3.15"`), `keep` (module patterns, added to the files' keep list), `severity` (`"hint"`, `"information"`
+//! (the default), `"warning"`), `includePreloaded`, `lazyReexports`, `python` (the target interpreter or virtual environment whose
 //! installed packages tell what imported modules do when they load). A bad value (or an unknown key) is reported with
 //! the key and the value, and that key keeps its previous value (the default at start-up); the other keys still
 //! apply. A `null` value means "not set" (clients send `null` for settings the user left alone). Editor values win
@@ -17,10 +17,10 @@ use serde_json::Value;
 /// The severity of the `LZF001` diagnostics.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) enum Severity {
-    /// Shown faintly (the default: nothing is wrong, something can be better).
-    #[default]
+    /// Shown faintly; most editors barely show it.
     Hint,
-    /// Information.
+    /// Information (the default: nothing is wrong, something can be better, and editors show it).
+    #[default]
     Information,
     /// Warning.
     Warning,
@@ -268,7 +268,7 @@ mod tests {
         );
         assert_eq!(problems.len(), 3, "{problems:?}");
         assert_eq!(s.style, None);
-        assert_eq!(s.severity, Severity::Hint);
+        assert_eq!(s.severity, Severity::Information);
         assert_eq!(s.target_version, Some(PythonVersion::PY315));
         let (_, problems) = ClientSettings::from_json(&Value::Null, &ClientSettings::default());
         assert!(problems.is_empty());

@@ -50,9 +50,64 @@ pub struct ConfigFile {
     pub path: PathBuf,
     /// Its lazify options.
     pub options: Options,
+    /// Where each key's value is written: 1-based line and column (in characters), for messages.
+    pub positions: KeyPositions,
+}
+
+/// Where each key of the lazify options is written in its file.
+pub type KeyPositions = std::collections::BTreeMap<String, (usize, usize)>;
+
+/// 1-based line and column (in characters) of a byte offset.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..text.floor_char_boundary(offset)];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (
+        before.matches('\n').count() + 1,
+        before[line_start..].chars().count() + 1,
+    )
+}
+
+fn positions_of(
+    text: &str,
+    table: Option<std::collections::BTreeMap<String, toml::Spanned<toml::Value>>>,
+) -> KeyPositions {
+    table
+        .into_iter()
+        .flatten()
+        .map(|(key, value)| (key, line_column(text, value.span().start)))
+        .collect()
+}
+
+/// Where the keys of a `lazify.toml` are written (empty when the file does not parse).
+pub fn lazify_toml_positions(text: &str) -> KeyPositions {
+    positions_of(text, toml::from_str(text).ok())
+}
+
+/// Where the keys of `[tool.lazify]` are written in a `pyproject.toml` (empty when it does not parse).
+pub fn pyproject_positions(text: &str) -> KeyPositions {
+    #[derive(Deserialize)]
+    struct File {
+        tool: Option<Tool>,
+    }
+    #[derive(Deserialize)]
+    struct Tool {
+        lazify: Option<std::collections::BTreeMap<String, toml::Spanned<toml::Value>>>,
+    }
+    let file: Option<File> = toml::from_str(text).ok();
+    positions_of(text, file.and_then(|f| f.tool).and_then(|t| t.lazify))
 }
 
 impl ConfigFile {
+    /// ` at line L, column C` for a key written in the file; empty when its place is unknown.
+    pub fn at(&self, key: &str) -> String {
+        self.positions
+            .get(key)
+            .map_or_else(String::new, |(line, column)| {
+                format!(" at line {line}, column {column}")
+            })
+    }
+
     /// The directory exclusion globs are relative to.
     pub fn root(&self) -> &Path {
         self.path.parent().unwrap_or(Path::new(""))
@@ -64,10 +119,14 @@ impl ConfigFile {
 pub struct Pyproject {
     /// `[tool.lazify]`, when present.
     pub lazify: Option<Options>,
-    /// Whether there is a `[project]` table.
+    /// Whether there is a `[project]` table (or a `[tool.poetry]` one: a Poetry project).
     pub has_project: bool,
-    /// `[project] requires-python`, as written.
+    /// The lowest Python as a PEP 440 specifier: `[project] requires-python` as written, else Poetry's
+    /// `[tool.poetry.dependencies] python` translated (`^3.11` gives `>=3.11`).
     pub requires_python: Option<String>,
+    /// Where [`Self::requires_python`] comes from, for messages: `requires-python = ">=3.11"`, or
+    /// `[tool.poetry.dependencies] python = "^3.11"`.
+    pub requires_python_source: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -76,9 +135,16 @@ struct RawPyproject {
     project: Option<RawProject>,
 }
 
+/// `[tool]`: `lazify` is read with the file's spans, so its errors give a line and column.
 #[derive(Deserialize)]
 struct RawTool {
-    lazify: Option<toml::Value>,
+    lazify: Option<Options>,
+    poetry: Option<RawPoetry>,
+}
+
+#[derive(Deserialize)]
+struct RawPoetry {
+    dependencies: Option<toml::value::Table>,
 }
 
 #[derive(Deserialize)]
@@ -102,48 +168,119 @@ pub fn parse_lazify_toml(path: &Path, text: &str) -> Result<Options, WorkspaceEr
 /// Parses the text of a `pyproject.toml`.
 pub fn parse_pyproject(path: &Path, text: &str) -> Result<Pyproject, WorkspaceError> {
     let raw: RawPyproject = toml::from_str(text).map_err(|e| config_error(path, e))?;
-    let lazify = match raw.tool.and_then(|t| t.lazify) {
-        Some(value) => Some(
-            Options::deserialize(value)
-                .map_err(|e| config_error(path, format!("[tool.lazify]: {e}")))?,
-        ),
-        None => None,
+    let (lazify, poetry) = match raw.tool {
+        Some(tool) => (tool.lazify, tool.poetry),
+        None => (None, None),
     };
-    let has_project = raw.project.is_some();
-    let requires_python = match raw.project.and_then(|p| p.requires_python) {
-        Some(toml::Value::String(s)) => Some(s),
-        Some(other) => {
-            return Err(config_error(
-                path,
-                format!(
-                    "[project] requires-python must be a string, not {}",
-                    other.type_str()
+    let has_project = raw.project.is_some() || poetry.is_some();
+    let (requires_python, requires_python_source) =
+        match raw.project.and_then(|p| p.requires_python) {
+            Some(toml::Value::String(s)) => {
+                let source = format!("`requires-python = \"{s}\"`");
+                (Some(s), Some(source))
+            }
+            Some(other) => {
+                return Err(config_error(
+                    path,
+                    format!(
+                        "[project] requires-python must be a string, not {}",
+                        other.type_str()
+                    ),
+                ));
+            }
+            None => match poetry
+                .and_then(|p| p.dependencies)
+                .and_then(|mut d| d.remove("python"))
+            {
+                Some(toml::Value::String(s)) => (
+                    Some(poetry_to_pep440(&s)),
+                    Some(format!("`[tool.poetry.dependencies] python = \"{s}\"`")),
                 ),
-            ));
-        }
-        None => None,
-    };
+                // Poetry writes `python` as a string; anything else is Poetry's to refuse, not lazify's.
+                Some(_) | None => (None, None),
+            },
+        };
     Ok(Pyproject {
         lazify,
         has_project,
         requires_python,
+        requires_python_source,
     })
+}
+
+/// Translates a Poetry version constraint into a PEP 440 specifier with the same lower bound: `^3.11` and
+/// `~3.11` give `>=3.11`, a bare `3.11` gives `==3.11`, `*` gives no clause; `>=`, `>`, `<`, `<=`, `!=`, `==` and
+/// `~=` stay. Of alternatives (`^3.9 || ^3.11`), the one with the lowest bound is kept. Text that is no
+/// constraint comes out as it was, which [`read_requires_python`] then calls unreadable.
+pub fn poetry_to_pep440(constraint: &str) -> String {
+    let alternatives: Vec<String> = constraint
+        .split("||")
+        .flat_map(|a| a.split('|'))
+        .map(|alternative| {
+            alternative
+                .split([',', ' '])
+                .map(str::trim)
+                .filter(|clause| !clause.is_empty() && *clause != "*")
+                .map(|clause| {
+                    if let Some(rest) = clause.strip_prefix('^') {
+                        format!(">={}", rest.trim())
+                    } else if clause.starts_with("~=") {
+                        clause.to_string()
+                    } else if let Some(rest) = clause.strip_prefix('~') {
+                        format!(">={}", rest.trim())
+                    } else if let Some(rest) =
+                        clause.strip_prefix('=').filter(|r| !r.starts_with('='))
+                    {
+                        format!("=={}", rest.trim())
+                    } else if clause.starts_with(|c: char| c.is_ascii_digit()) {
+                        format!("=={clause}")
+                    } else {
+                        clause.to_string()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .collect();
+    if alternatives.len() == 1 {
+        return alternatives.into_iter().next().unwrap_or_default();
+    }
+    // The lowest bound of all alternatives; one without a lower bound (or unreadable) makes it unbounded.
+    let mut best: Option<(PythonVersion, String)> = None;
+    for alternative in alternatives {
+        match read_requires_python(&alternative) {
+            RequiresPython::Floor(version) => {
+                if best.as_ref().is_none_or(|(b, _)| version < *b) {
+                    best = Some((version, alternative));
+                }
+            }
+            RequiresPython::NoLowerBound | RequiresPython::Unreadable => return alternative,
+        }
+    }
+    best.map(|(_, text)| text).unwrap_or_default()
 }
 
 /// Reads a configuration file named on the command line (`--config`): a `pyproject.toml` must have a
 /// `[tool.lazify]` table; any other file holds the keys at its top level.
 pub fn read_explicit(path: &Path) -> Result<ConfigFile, WorkspaceError> {
     let text = std::fs::read_to_string(path).map_err(|e| config_error(path, e))?;
-    let options = if path.file_name().is_some_and(|n| n == "pyproject.toml") {
-        parse_pyproject(path, &text)?
-            .lazify
-            .ok_or_else(|| config_error(path, "no [tool.lazify] table"))?
+    let (options, positions) = if path.file_name().is_some_and(|n| n == "pyproject.toml") {
+        (
+            parse_pyproject(path, &text)?
+                .lazify
+                .ok_or_else(|| config_error(path, "no [tool.lazify] table"))?,
+            pyproject_positions(&text),
+        )
     } else {
-        parse_lazify_toml(path, &text)?
+        (
+            parse_lazify_toml(path, &text)?,
+            lazify_toml_positions(&text),
+        )
     };
     Ok(ConfigFile {
         path: path.to_path_buf(),
         options,
+        positions,
     })
 }
 
@@ -417,6 +554,69 @@ extend-exclude = ["tests/fixtures"]
 
         let parsed = parse_pyproject(path, "[tool.black]\nline-length = 80\n").unwrap();
         assert_eq!(parsed, Pyproject::default());
+    }
+
+    #[test]
+    fn poetry_constraints_translate_to_pep440() {
+        for (poetry, pep440, floor) in [
+            ("^3.11", ">=3.11", v(11)),
+            ("~3.10", ">=3.10", v(10)),
+            ("~=3.9", "~=3.9", v(9)),
+            (">=3.8,<4.0", ">=3.8,<4.0", v(8)),
+            (">=3.8 <4.0", ">=3.8,<4.0", v(8)),
+            ("3.12", "==3.12", v(12)),
+            ("3.12.*", "==3.12.*", v(12)),
+            ("=3.13", "==3.13", v(13)),
+            ("^3.12 || ^3.9", ">=3.9", v(9)),
+            ("^3.12 | ~3.10", ">=3.10", v(10)),
+            ("*", "", None),
+            ("<3.13", "<3.13", None),
+        ] {
+            assert_eq!(poetry_to_pep440(poetry), pep440, "{poetry}");
+            assert_eq!(
+                requires_python_floor(&poetry_to_pep440(poetry)),
+                floor,
+                "{poetry}"
+            );
+        }
+    }
+
+    /// `[tool.lazify]` errors in a `pyproject.toml` give the line and column, as a `lazify.toml`'s do.
+    #[test]
+    fn pyproject_errors_have_positions() {
+        let path = Path::new("pyproject.toml");
+        let error = parse_pyproject(
+            path,
+            "[project]\nname = \"x\"\n\n[tool.lazify]\nstyle = \"eager\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            error.starts_with(
+                "pyproject.toml: invalid configuration: TOML parse error at line 5, column 9"
+            ),
+            "{error}"
+        );
+        assert!(error.contains("unknown variant `eager`"), "{error}");
+        let error = parse_pyproject(path, "[tool.lazify]\nkeep = \"numpy\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("line 2, column 8"), "{error}");
+        // Other tools' tables are not lazify's business.
+        assert!(
+            parse_pyproject(
+                path,
+                "[tool.ruff]\nline-length = 80\n[tool.poetry]\nname = 1\n"
+            )
+            .is_ok()
+        );
+        let positions = pyproject_positions("[tool.lazify]\nkeep = []\n  style = \"lazy\"\n");
+        assert_eq!(positions.get("style"), Some(&(3, 11)));
+        assert_eq!(positions.get("keep"), Some(&(2, 8)));
+        assert_eq!(
+            lazify_toml_positions("hoist = true\n").get("hoist"),
+            Some(&(1, 9))
+        );
     }
 
     #[test]

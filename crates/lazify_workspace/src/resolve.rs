@@ -173,7 +173,10 @@ impl ConfigProblem {
 #[derive(Clone, Debug)]
 struct Project {
     path: PathBuf,
+    /// A PEP 440 specifier (Poetry's constraint translated).
     requires_python: Option<String>,
+    /// How the file writes it, for messages.
+    requires_python_source: Option<String>,
 }
 
 /// Whether a directory is a package, and its dotted name.
@@ -296,24 +299,29 @@ impl Resolver {
                         path: pyproject_path.clone(),
                         message: e.to_string(),
                     })
-                    .and_then(|text| config::parse_pyproject(&pyproject_path, &text)),
+                    .and_then(|text| {
+                        config::parse_pyproject(&pyproject_path, &text)
+                            .map(|parsed| (parsed, config::pyproject_positions(&text)))
+                    }),
             )
         } else {
             None
         };
         let mut pyproject_config = None;
         match pyproject {
-            Some(Ok(parsed)) => {
+            Some(Ok((parsed, positions))) => {
                 if parsed.has_project {
                     project = Some(Arc::new(Project {
                         path: pyproject_path.clone(),
                         requires_python: parsed.requires_python,
+                        requires_python_source: parsed.requires_python_source,
                     }));
                 }
                 pyproject_config = parsed.lazify.map(|options| {
                     Ok(Arc::new(ConfigFile {
                         path: pyproject_path.clone(),
                         options,
+                        positions,
                     }))
                 });
             }
@@ -329,11 +337,15 @@ impl Resolver {
                     path: lazify_toml.clone(),
                     message: e.to_string(),
                 })
-                .and_then(|text| config::parse_lazify_toml(&lazify_toml, &text));
+                .and_then(|text| {
+                    config::parse_lazify_toml(&lazify_toml, &text)
+                        .map(|options| (options, config::lazify_toml_positions(&text)))
+                });
             config = Some(match parsed {
-                Ok(options) => Ok(Arc::new(ConfigFile {
+                Ok((options, positions)) => Ok(Arc::new(ConfigFile {
                     path: lazify_toml.clone(),
                     options,
+                    positions,
                 })),
                 Err(error) => Err(ConfigProblem::from_error(&error, &lazify_toml)),
             });
@@ -419,7 +431,11 @@ impl Resolver {
                 project.and_then(|p| p.requires_python.as_deref().map(|s| (p, s)))
             {
                 let source = format!(
-                    "`requires-python = \"{spec}\"` in {}",
+                    "{} in {}",
+                    project
+                        .requires_python_source
+                        .clone()
+                        .unwrap_or_else(|| format!("`requires-python = \"{spec}\"`")),
                     self.display(&project.path)
                 );
                 // Without a version, the source says why (the style note quotes it).
@@ -482,6 +498,73 @@ impl Resolver {
                 .unwrap_or_default(),
             ..Settings::default()
         };
+        // `style = "lazy"` with an older target is the configuration's error, named once with the file and the
+        // key, not once per Python file. Both on the command line is a usage error the binary reports.
+        if settings.style == Some(Style::Lazy)
+            && let Some(target) = target_version.filter(|v| !v.supports_lazy())
+        {
+            let target_file = if self.overrides.target_version.is_some() {
+                None
+            } else if options.target_version.is_some() {
+                config.map(|c| c.path.clone())
+            } else {
+                project.map(|p| p.path.clone())
+            };
+            let (path, style_from) = match (self.overrides.style, config) {
+                (Some(_), _) => (target_file, "`--style lazy`".to_string()),
+                (None, Some(config)) => (
+                    Some(config.path.clone()),
+                    format!("`style = \"lazy\"`{}", config.at("style")),
+                ),
+                (None, None) => (target_file, "`style = \"lazy\"`".to_string()),
+            };
+            if let Some(path) = path {
+                let source = settings
+                    .target_version_source
+                    .as_deref()
+                    .map_or_else(String::new, |s| format!(", from {s}"));
+                return Err(ConfigProblem {
+                    path,
+                    message: format!(
+                        "{style_from} needs target version py315 or newer, but the target is {target}{source}; \
+                         use style `lazy-modules` (or `local`), or raise the target"
+                    ),
+                });
+            }
+        }
+        // `hoist = true` / `type-checking-imports = true` written in the file with a style they do not work with:
+        // the file's error too, with the key's place. (From the command line, the engine reports it.)
+        if let Some(config) = config {
+            let (style, why) = settings.effective_style();
+            let why = why.map_or_else(String::new, |why| format!(" ({why})"));
+            for (set, from_file, key, needs, what) in [
+                (
+                    settings.hoist,
+                    self.overrides.hoist.is_none() && options.hoist.is_some(),
+                    "hoist",
+                    Style::Lazy,
+                    "makes module-level `lazy` imports, so it needs style `lazy` (target py315 or newer)",
+                ),
+                (
+                    settings.type_checking_imports,
+                    self.overrides.type_checking_imports.is_none()
+                        && options.type_checking_imports.is_some(),
+                    "type-checking-imports",
+                    Style::Local,
+                    "moves imports used in annotations into functions, so it needs style `local`",
+                ),
+            ] {
+                if set && from_file && style != needs {
+                    return Err(ConfigProblem {
+                        path: config.path.clone(),
+                        message: format!(
+                            "`{key} = true`{} {what}, but the style is `{style}`{why}",
+                            config.at(key)
+                        ),
+                    });
+                }
+            }
+        }
         let python = match (&self.overrides.python, &options.python, config) {
             (Some(path), _, _) => crate::effects::PythonSource::Given(self.absolute(path)),
             (None, Some(path), Some(config)) => {
@@ -719,6 +802,112 @@ mod tests {
         assert!(s.settings.hoist);
         assert!(!s.settings.type_checking_imports);
         assert_eq!(s.settings.keep.patterns(), ["extra.*"]);
+    }
+
+    /// Poetry's `[tool.poetry.dependencies] python` gives the target when there is no `requires-python`
+    /// (issue 17).
+    #[test]
+    fn poetry_python_constraint_sets_the_target() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        touch(
+            &root.join("p/pyproject.toml"),
+            "[tool.poetry]\nname = \"p\"\n\n[tool.poetry.dependencies]\npython = \"^3.11\"\nrequests = \"^2\"\n",
+        );
+        touch(
+            &root.join("q/pyproject.toml"),
+            "[project]\nrequires-python = \">=3.13\"\n[tool.poetry.dependencies]\npython = \"^3.9\"\n",
+        );
+        let r = resolver(root, Overrides::default());
+        let s = r.settings_for(&root.join("p/x.py")).unwrap();
+        assert_eq!(s.settings.target_version, Some(PythonVersion::new(3, 11)));
+        assert_eq!(
+            s.settings.target_version_source.as_deref(),
+            Some("`[tool.poetry.dependencies] python = \"^3.11\"` in p/pyproject.toml")
+        );
+        assert_eq!(s.pyproject, Some(root.join("p/pyproject.toml")));
+        // `[project] requires-python` wins over Poetry's.
+        let s = r.settings_for(&root.join("q/x.py")).unwrap();
+        assert_eq!(s.settings.target_version, Some(PythonVersion::new(3, 13)));
+    }
+
+    /// `style = "lazy"` with an older target is one error naming the configuration file, the key and its
+    /// place, and where the target comes from (issue 17: it was reported against each Python file).
+    #[test]
+    fn style_lazy_with_an_older_target_names_the_file_and_key() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        touch(
+            &root.join("c/pyproject.toml"),
+            "[project]\nname = \"c\"\nrequires-python = \">=3.11\"\n\n[tool.lazify]\nstyle = \"lazy\"\n",
+        );
+        touch(
+            &root.join("d/lazify.toml"),
+            "target-version = \"py312\"\n  style = \"lazy\"\n",
+        );
+        let r = resolver(root, Overrides::default());
+        let error = r
+            .settings_for(&root.join("c/x.py"))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            error,
+            format!(
+                "{}: invalid configuration: `style = \"lazy\"` at line 6, column 9 needs target version py315 or \
+                 newer, but the target is py311, from `requires-python = \">=3.11\"` in c/pyproject.toml; use style \
+                 `lazy-modules` (or `local`), or raise the target",
+                root.join("c/pyproject.toml").display()
+            )
+        );
+        let error = r
+            .settings_for(&root.join("d/x.py"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains(
+                "lazify.toml: invalid configuration: `style = \"lazy\"` at line 2, column 11 needs"
+            ),
+            "{error}"
+        );
+        // `hoist = true` with an older target: the key is named.
+        touch(
+            &root.join("e/lazify.toml"),
+            "target-version = \"py311\"\nhoist = true\n",
+        );
+        let error = r
+            .settings_for(&root.join("e/x.py"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains(
+                "lazify.toml: invalid configuration: `hoist = true` at line 2, column 9 makes module-level `lazy` \
+                 imports, so it needs style `lazy` (target py315 or newer), but the style is `lazy-modules` (style \
+                 `lazy-modules` because the target version py311 has no `lazy` keyword)"
+            ),
+            "{error}"
+        );
+        // `--style lazy` against the file's target: the file that sets the target is named.
+        let r = resolver(
+            root,
+            Overrides {
+                style: Some(Style::Lazy),
+                ..Overrides::default()
+            },
+        );
+        let error = r
+            .settings_for(&root.join("d/x.py"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains(
+                "lazify.toml: invalid configuration: `--style lazy` needs target version py315"
+            ),
+            "{error}"
+        );
+        assert!(
+            error.contains("the target is py312, from `target-version"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -15,7 +15,7 @@ use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, ValueEnum};
+use clap::ValueEnum;
 use lazify_core::{Decision, ImportVerdict, PythonVersion, Style};
 use lazify_workspace::{Overrides, Workspace};
 use serde::Serialize;
@@ -28,8 +28,7 @@ use probe::{Extras, Runner, Sample, Variant};
 /// runs `--use`) in fresh interpreters for the original and the rewritten copy in turns, and reports medians of
 /// the import time, the modules loaded, peak memory and Python allocations, with the cost of each import
 /// statement. Nothing in PATHS is changed.
-#[derive(Debug, Parser)]
-#[command(name = "lazify measure", version)]
+#[derive(Debug, clap::Args)]
 pub(crate) struct MeasureArgs {
     /// The project's files or directories (as for `lazify`); the project is copied from the folder of its
     /// configuration file when it holds them.
@@ -94,21 +93,12 @@ enum Format {
     Json,
 }
 
-/// Runs `lazify measure ARGS` (`args` without the program name and the word `measure`).
-pub(crate) fn main(args: impl Iterator<Item = OsString>) -> ExitCode {
-    let args = match MeasureArgs::try_parse_from(
-        std::iter::once(OsString::from("lazify measure")).chain(args),
-    ) {
-        Ok(args) => args,
-        Err(error) => {
-            let _ = error.print();
-            return ExitCode::from(if error.use_stderr() { 2 } else { 0 });
-        }
-    };
-    let result = measure(&args);
+/// Runs `lazify measure ARGS`.
+pub(crate) fn main(args: &MeasureArgs) -> ExitCode {
+    let result = measure(args);
     let mut stderr = io::stderr().lock();
     match result {
-        Ok(measurement) => match print(&args, &measurement) {
+        Ok(measurement) => match print(args, &measurement) {
             Ok(()) => ExitCode::SUCCESS,
             Err(error) if error.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
             Err(error) => {

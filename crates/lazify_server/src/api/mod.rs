@@ -17,6 +17,10 @@ pub(crate) fn request(session: &mut Session, request: Request) -> Result<(), Ser
             Ok(params) => Response::new_ok(id, requests::code_action::handle(session, &params)),
             Err(e) => invalid_params(id, &e),
         },
+        "textDocument/hover" => match serde_json::from_value(request.params) {
+            Ok(params) => Response::new_ok(id, requests::hover::handle(session, &params)),
+            Err(e) => invalid_params(id, &e),
+        },
         _ => Response::new_err(
             id,
             ErrorCode::MethodNotFound as i32,

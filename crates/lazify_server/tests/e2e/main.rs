@@ -138,7 +138,8 @@ fn open_publishes_a_diagnostic_per_deferrable_name() {
         .collect();
     assert_eq!(spans, ["json", "numpy as np", "get", "post"]);
     for d in diagnostics {
-        assert_eq!(d.severity, Some(DiagnosticSeverity::HINT));
+        // `information` by default (issue 17: most editors barely show a hint).
+        assert_eq!(d.severity, Some(DiagnosticSeverity::INFORMATION));
         assert_eq!(
             d.code,
             Some(lsp_types::NumberOrString::String("LZF001".into()))
@@ -490,16 +491,12 @@ fn editor_settings_change_style_severity_and_keep() {
     );
 
     // A new configuration replaces the old one: the style comes from `requires-python` again.
-    client.configure(json!({"lazify": {"keep": ["numpy"], "severity": "information"}}));
+    client.configure(json!({"lazify": {"keep": ["numpy"], "severity": "hint"}}));
     let published = client.diagnostics(&uri);
     assert_eq!(bindings(&published.diagnostics), ["json", "get", "post"]);
-    assert!(
-        published
-            .diagnostics
-            .iter()
-            .all(|d| d.severity == Some(DiagnosticSeverity::INFORMATION)
-                && d.message.contains("style `lazy`"))
-    );
+    assert!(published.diagnostics.iter().all(
+        |d| d.severity == Some(DiagnosticSeverity::HINT) && d.message.contains("style `lazy`")
+    ));
 
     // A bad value is shown to the user and ignored; the other keys apply.
     client.configure(json!({"lazify": {"style": "eager", "keep": ["requests"]}}));
@@ -608,7 +605,7 @@ fn shutdown_then_exit_is_clean_and_exit_alone_is_an_error() {
 #[test]
 fn unknown_requests_get_method_not_found() {
     let mut client = Client::default_start();
-    let code = client.request_error("textDocument/hover", json!({}));
+    let code = client.request_error("textDocument/definition", json!({}));
     assert_eq!(code, lsp_server::ErrorCode::MethodNotFound as i32);
     client.shutdown().unwrap();
 }
@@ -932,4 +929,55 @@ fn no_watcher_is_asked_of_a_client_that_cannot_register_one() {
         "{:?}",
         client.server_requests
     );
+}
+
+/// Hover on an import explains its verdict: rewritten or kept, the reason, and for a kept import the code that
+/// proves it, linked to its place (issue 17).
+#[test]
+fn hover_explains_the_verdict_with_a_link_to_the_proof() {
+    let project = Project::py315();
+    let uri = project.uri("app/report.py");
+    let mut client = Client::default_start();
+    client.open(&uri, SAMPLE);
+    let eager_uri = project.uri("app/eager.py");
+    let eager = "import json\n\nX = json.dumps(1)\n";
+    client.open(&eager_uri, eager);
+    let hover_in = |client: &mut Client, uri: &lsp_types::Uri, text: &str, needle: &str| {
+        let at = range_of(text, needle, Units::Utf16).start;
+        client.request_raw(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri.as_str()}, "position": at}),
+        )
+    };
+    let hover = |client: &mut Client, needle: &str| hover_in(client, &uri, SAMPLE, needle);
+    // `json` is kept there: used at import time, on line 3.
+    let kept = hover_in(&mut client, &eager_uri, eager, "json\n");
+    let text = kept["contents"]["value"].as_str().unwrap();
+    assert_eq!(kept["contents"]["kind"], "markdown");
+    assert!(
+        text.starts_with("**lazify** `keep::used-at-import-time`: `import json` stays eager"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "Proof: [line 3, column 5]({}#L3,5): `json`",
+            eager_uri.as_str()
+        )),
+        "{text}"
+    );
+    assert_eq!(
+        serde_json::from_value::<Range>(kept["range"].clone()).unwrap(),
+        range_of(eager, "json", Units::Utf16)
+    );
+    // `numpy as np` is rewritten; the hover anywhere on the alias names it.
+    let rewritten = hover(&mut client, "as np");
+    let text = rewritten["contents"]["value"].as_str().unwrap();
+    assert!(
+        text.starts_with("**lazify** `LZF001`: `import numpy as np` is rewritten (style `lazy`)"),
+        "{text}"
+    );
+    assert!(text.contains("Reason `used-only-deferred`"), "{text}");
+    // Away from imports: nothing.
+    assert_eq!(hover(&mut client, "DEBUG"), serde_json::Value::Null);
+    client.shutdown().unwrap();
 }

@@ -58,8 +58,8 @@ async def test_initialize_announces_code_actions_and_incremental_sync(client: La
     assert sync.change == types.TextDocumentSyncKind.Incremental
     # A client that offers no encodings gets UTF-16, the protocol's default.
     assert capabilities.position_encoding == types.PositionEncodingKind.Utf16
-    # Nothing else is claimed: no hover, completion or formatting.
-    assert capabilities.hover_provider is None
+    # Hover explains an import's verdict (issue 17); nothing else is claimed: no completion or formatting.
+    assert capabilities.hover_provider is True
     assert capabilities.completion_provider is None
     assert capabilities.document_formatting_provider is None
 
@@ -116,7 +116,8 @@ async def test_open_publishes_one_diagnostic_per_deferrable_name(client: Languag
     for d in params.diagnostics:
         assert d.code == "LZF001"
         assert d.source == "lazify"
-        assert d.severity == types.DiagnosticSeverity.Hint
+        # `information` by default (issue 17).
+        assert d.severity == types.DiagnosticSeverity.Information
     messages = [d.message for d in params.diagnostics]
     assert messages[0] == "`import json` is only used after import time: make it lazy (style `lazy`)"
     assert messages[1].startswith("`import numpy as np` ") and messages[1].endswith("(style `lazy`)")
@@ -267,7 +268,8 @@ async def test_did_change_configuration_switches_to_style_local(client: Language
     params = await configure(client, uri, {"keep": ["numpy"]})
     assert bindings(params) == ["json", "get", "post"]
     assert all(
-        d.severity == types.DiagnosticSeverity.Hint and d.message.endswith("(style `lazy`)") for d in params.diagnostics
+        d.severity == types.DiagnosticSeverity.Information and d.message.endswith("(style `lazy`)")
+        for d in params.diagnostics
     )
 
     # A bad value is shown to the user and ignored; the other keys still apply.
@@ -282,13 +284,13 @@ async def test_initialization_options_apply_from_the_start(client: LanguageClien
     await initialize(
         client,
         bare_project,
-        options={"targetVersion": "py315", "keep": ["requests"], "severity": "information"},
+        options={"targetVersion": "py315", "keep": ["requests"], "severity": "hint"},
     )
     uri = bare_project.uri("script.py")
     params = await open_document(client, uri, SAMPLE)
     assert bindings(params) == ["json", "np"]
     for d in params.diagnostics:
-        assert d.severity == types.DiagnosticSeverity.Information
+        assert d.severity == types.DiagnosticSeverity.Hint
         assert d.message.endswith("(style `lazy`)"), d.message
 
 
@@ -343,12 +345,36 @@ async def test_real_clients_capabilities(client: LanguageClient, project, client
 
 async def test_unknown_requests_get_method_not_found(client: LanguageClient, project):
     await initialize(client, project)
-    params = types.HoverParams(
+    params = types.DefinitionParams(
         text_document=types.TextDocumentIdentifier(uri=project.uri("x.py")),
         position=types.Position(line=0, character=0),
     )
     with pytest.raises(JsonRpcMethodNotFound):
-        await asyncio.wait_for(client.text_document_hover_async(params), TIMEOUT)
+        await asyncio.wait_for(client.text_document_definition_async(params), TIMEOUT)
+
+
+async def test_hover_explains_the_verdict(client: LanguageClient, project):
+    await initialize(client, project)
+    uri = project.uri("app/report.py")
+    await open_document(client, uri, SAMPLE)
+
+    async def hover(line: int, character: int):
+        params = types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line=line, character=character),
+        )
+        return await asyncio.wait_for(client.text_document_hover_async(params), TIMEOUT)
+
+    # `import json` (line 3) is rewritten; `import os` (line 2) is kept, with the proof's place linked.
+    rewritten = await hover(2, 8)
+    assert rewritten.contents.kind == types.MarkupKind.Markdown
+    assert rewritten.contents.value.startswith("**lazify** `LZF001`: `import json` is rewritten (style `lazy`)")
+    assert rewritten.range == types.Range(types.Position(2, 7), types.Position(2, 11))
+    kept = await hover(1, 8)
+    assert kept.contents.value.startswith("**lazify** `keep::preloaded`: `import os` stays eager"), kept.contents.value
+    assert f"({uri}#L2,8)" in kept.contents.value
+    # Not on an import: no hover.
+    assert await hover(6, 2) is None
 
 
 async def test_shutdown_refuses_requests_and_exit_ends_the_process_cleanly(client: LanguageClient, project):
