@@ -26,8 +26,9 @@
 #      (default 0.15) of the machine is repeated up to --retries (3) times, --pause (2) seconds apart, keeping
 #      the quietest; the table's "others' load" column says how busy the rest of the machine was.
 #
-# Tools (--tools, comma-separated; default all): check (`lazify --check --target-version py315`), diff (the same
-# with `--diff`, output to /dev/null),
+# Tools (--tools, comma-separated; default all): check (`lazify --check --no-cache --target-version py315`: every
+# run does all the work, as ruff's `--no-cache` run does), diff (the same with `--diff`, output to /dev/null), warm
+# (`lazify --check` with its summary cache, filled by the warm-up: a second run on an unchanged corpus),
 # ruff (`ruff check --no-cache --isolated --preview --target-version py315 --select TID254,TID255 --exit-zero`),
 # floor (`parse-floor`). `--tools ruff,floor` runs without lazify.
 #
@@ -47,7 +48,7 @@ django_sha256=23254866a5bb9a2cfa6004e8b809ec6246eba4b58a7589bc2772f1bcc8456c7f
 sympy_sha256=d3d3fe8df1e5a0b42f0e7bdf50541697dbe7d23746e894990c030e2b05e72517
 
 build=1
-tools=check,diff,ruff,floor
+tools=check,diff,warm,ruff,floor
 bench_args=()
 while (($#)); do
     case $1 in
