@@ -99,7 +99,7 @@ impl<'a> Walker<'a> {
             return;
         }
         let scope = self.binding_scope();
-        if scope == 0 {
+        if scope.is_module() {
             self.rebindings.push(Rebinding { name, range });
             return;
         }

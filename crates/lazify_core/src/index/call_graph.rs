@@ -22,7 +22,7 @@ impl<'a> Walker<'a> {
     /// A call of `callee`, kept only where [`Self::import_time_scopes`] looks: a module-level function, class or
     /// class method called at import time at module level, or in a function body.
     pub(super) fn note_call(&mut self, callee: Callee<'a>, range: TextRange) {
-        let followed_ctx = if self.exec_scope == 0 {
+        let followed_ctx = if self.exec_scope.is_module() {
             Ctx::ImportTime
         } else {
             Ctx::Deferred
@@ -54,7 +54,7 @@ impl<'a> Walker<'a> {
             Callee::Name(name) => {
                 let mut current = Some(scope);
                 while let Some(id) = current {
-                    if id == 0 {
+                    if id.is_module() {
                         break;
                     }
                     if let Some(def) = self.local_defs.get(&(id, *name)) {
@@ -85,7 +85,7 @@ impl<'a> Walker<'a> {
         let mut marked: HashMap<ScopeId, TextRange> = HashMap::default();
         let mut work: Vec<(ScopeId, TextRange)> = Vec::new();
         for (caller, callee, range, ctx, scope) in &self.calls {
-            if *caller == 0 && *ctx == Ctx::ImportTime {
+            if caller.is_module() && *ctx == Ctx::ImportTime {
                 for target in self.call_targets(callee, *scope) {
                     work.push((target, *range));
                 }
@@ -116,7 +116,7 @@ impl<'a> Walker<'a> {
         let mut by_caller: HashMap<ScopeId, Vec<(&Callee<'a>, TextRange, ScopeId)>> =
             HashMap::default();
         for (caller, callee, range, ctx, scope) in &self.calls {
-            if *caller != 0 && *ctx == Ctx::Deferred {
+            if !caller.is_module() && *ctx == Ctx::Deferred {
                 by_caller
                     .entry(*caller)
                     .or_default()

@@ -107,7 +107,7 @@ impl<'a> Walker<'a> {
                     // `sys._getframe().f_locals` at module level is the module's namespace; in a function, its
                     // own frame's `f_locals` is its locals, and another frame's may be the module's.
                     "f_locals" => {
-                        if self.exec_scope != 0 && self.is_own_frame(&attr.value) {
+                        if !self.exec_scope.is_module() && self.is_own_frame(&attr.value) {
                             self.scopes[self.exec_scope]
                                 .reads_locals
                                 .get_or_insert(expr.range());

@@ -43,7 +43,7 @@ impl<'a> Walker<'a> {
                         exec_scope: self.exec_scope,
                         attr: Some(first.attr.as_str()),
                         chain: Some(a),
-                        binding_scope: 0,
+                        binding_scope: ScopeId::MODULE,
                     });
                 } else {
                     visitor::walk_expr(self, expr);
@@ -87,7 +87,7 @@ impl<'a> Walker<'a> {
                     && matches!(n.id.as_str(), "locals" | "vars" | "dir")
                     && call.arguments.args.is_empty()
                     && call.arguments.keywords.is_empty()
-                    && self.exec_scope != 0
+                    && !self.exec_scope.is_module()
                 {
                     self.scopes[self.exec_scope]
                         .reads_locals
@@ -146,7 +146,7 @@ impl<'a> Walker<'a> {
                 if let Expr::Name(n) = &*named.target {
                     let saved = self.scope;
                     while self.scopes[self.scope].kind == ScopeKind::Comprehension {
-                        self.scope = self.scopes[self.scope].parent.unwrap_or(0);
+                        self.scope = self.scopes[self.scope].parent.unwrap_or(ScopeId::MODULE);
                     }
                     self.bind(n.id.as_str(), n.range());
                     self.scope = saved;

@@ -116,7 +116,7 @@ impl<'a> Walker<'a> {
                 StateChange::WarningFilters => &mut self.warnings_change,
             };
             slot.get_or_insert(stmt.range());
-        } else if self.exec_scope != 0 {
+        } else if !self.exec_scope.is_module() {
             self.direct_changes
                 .entry(self.exec_scope)
                 .or_insert((kind, stmt.range()));

@@ -27,7 +27,7 @@ pub(crate) use dynamic::{Dynamic, DynamicKind};
 pub(crate) use helpers::{dotted, is_main_test, is_type_checking_test};
 pub(crate) use import_state::StateChange;
 pub(crate) use reference::{Ctx, Reference};
-pub(crate) use scope::{Scope, ScopeId, ScopeKind};
+pub(crate) use scope::{ScopeId, ScopeKind, Scopes};
 
 use self::all::header_end;
 use self::dynamic::collect_module_aliases;
@@ -77,7 +77,7 @@ pub(crate) struct Index<'a> {
     /// The module's first statement.
     pub(crate) first_statement: Option<TextRange>,
     /// Every scope; references point into it.
-    pub(crate) scopes: Vec<Scope<'a>>,
+    pub(crate) scopes: Scopes<'a>,
     /// With local import tracking: references that resolve to a function's own binding of the name.
     pub(crate) local_references: HashMap<&'a str, Vec<Reference<'a>>>,
     /// `global name` declarations of tracked names in functions.
@@ -111,18 +111,9 @@ impl<'a> Index<'a> {
             annotation_introspected: false,
             tracked,
             callables: Callables::new(body),
-            scopes: vec![Scope {
-                def: None,
-                kind: ScopeKind::Module,
-                parent: None,
-                bindings: HashSet::default(),
-                other_bindings: HashSet::default(),
-                reads_locals: None,
-                globals: HashSet::default(),
-                nonlocals: HashSet::default(),
-            }],
-            scope: 0,
-            exec_scope: 0,
+            scopes: Scopes::with_module(),
+            scope: ScopeId::MODULE,
+            exec_scope: ScopeId::MODULE,
             ctx: Ctx::ImportTime,
             placement: Placement::default(),
             annotations_deferred: annotations_deferred || future_annotations,

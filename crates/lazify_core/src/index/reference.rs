@@ -85,7 +85,7 @@ impl<'a> Walker<'a> {
             exec_scope: self.exec_scope,
             attr,
             chain: None,
-            binding_scope: 0,
+            binding_scope: ScopeId::MODULE,
         });
     }
 }

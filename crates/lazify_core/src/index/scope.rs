@@ -5,7 +5,67 @@ use ruff_python_ast::{self as ast};
 use ruff_text_size::TextRange;
 use rustc_hash::FxHashSet as HashSet;
 
-pub(crate) type ScopeId = usize;
+/// A scope's number in [`Scopes`]: the module is [`ScopeId::MODULE`], the others follow in the order the walk
+/// enters them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct ScopeId(u32);
+
+impl ScopeId {
+    /// The module's own scope.
+    pub(crate) const MODULE: Self = Self(0);
+
+    pub(crate) fn is_module(self) -> bool {
+        self == Self::MODULE
+    }
+}
+
+/// Every scope of the module, by [`ScopeId`].
+#[derive(Debug, Default)]
+pub(crate) struct Scopes<'a>(Vec<Scope<'a>>);
+
+impl<'a> Scopes<'a> {
+    /// The module's scope alone, as [`ScopeId::MODULE`].
+    pub(crate) fn with_module() -> Self {
+        let mut scopes = Self::default();
+        scopes.push(Scope {
+            def: None,
+            kind: ScopeKind::Module,
+            parent: None,
+            bindings: HashSet::default(),
+            other_bindings: HashSet::default(),
+            reads_locals: None,
+            globals: HashSet::default(),
+            nonlocals: HashSet::default(),
+        });
+        scopes
+    }
+
+    /// The id the next scope pushed gets.
+    pub(crate) fn next_id(&self) -> ScopeId {
+        ScopeId(u32::try_from(self.0.len()).unwrap_or(u32::MAX))
+    }
+
+    /// Adds a scope and returns its id.
+    pub(crate) fn push(&mut self, scope: Scope<'a>) -> ScopeId {
+        let id = self.next_id();
+        self.0.push(scope);
+        id
+    }
+}
+
+impl<'a> std::ops::Index<ScopeId> for Scopes<'a> {
+    type Output = Scope<'a>;
+
+    fn index(&self, id: ScopeId) -> &Scope<'a> {
+        &self.0[id.0 as usize]
+    }
+}
+
+impl std::ops::IndexMut<ScopeId> for Scopes<'_> {
+    fn index_mut(&mut self, id: ScopeId) -> &mut Self::Output {
+        &mut self.0[id.0 as usize]
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum ScopeKind {
@@ -43,12 +103,11 @@ impl Walker<'_> {
             reads_locals: None,
             globals: HashSet::default(),
             nonlocals: HashSet::default(),
-        });
-        self.scopes.len() - 1
+        })
     }
 
     pub(super) fn at_module_scope(&self) -> bool {
-        self.scope == 0
+        self.scope.is_module()
     }
 
     /// The scope a plain binding lands in (comprehension targets bind in the comprehension).

@@ -8,7 +8,7 @@ use super::helpers::{call_target, is_main_test, is_type_checking_test};
 use super::import_state::StateChange;
 use super::prefilter::{Callables, Tracked};
 use super::reference::{Ctx, Reference};
-use super::scope::{Scope, ScopeId, ScopeKind};
+use super::scope::{ScopeId, ScopeKind, Scopes};
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, ExprContext, Stmt};
 use ruff_text_size::{Ranged, TextRange};
@@ -23,7 +23,7 @@ pub(super) struct Walker<'a> {
     pub(super) annotation_introspected: bool,
     pub(super) tracked: Tracked<'a>,
     pub(super) callables: Callables<'a>,
-    pub(super) scopes: Vec<Scope<'a>>,
+    pub(super) scopes: Scopes<'a>,
     pub(super) scope: ScopeId,
     pub(super) exec_scope: ScopeId,
     pub(super) ctx: Ctx,
@@ -89,7 +89,7 @@ impl<'a> Walker<'a> {
         if self.depth == 0 || self.at_module_scope() {
             self.note_import_state_change(stmt);
             self.note_all_and_lazy_modules(stmt);
-        } else if self.exec_scope != 0 {
+        } else if !self.exec_scope.is_module() {
             self.note_import_state_change(stmt);
         }
         match stmt {
@@ -129,7 +129,7 @@ impl<'a> Walker<'a> {
                     && a.value.is_lambda_expr()
                     && matches!(a.targets.as_slice(), [Expr::Name(_)]) =>
             {
-                let lambda_scope = self.scopes.len();
+                let lambda_scope = self.scopes.next_id();
                 visitor::walk_stmt(self, stmt);
                 if let [Expr::Name(n)] = a.targets.as_slice() {
                     self.module_functions.insert(n.id.as_str(), lambda_scope);
