@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use std::io::{self, BufWriter, IsTerminal as _, Read as _, Write as _};
 use std::process::ExitCode;
 
+use lazify_core::SourceLines;
 use lazify_workspace::{FileResult, Run, Workspace, diff::unified_diff};
 
 use crate::args::{Args, ColorChoice, Mode, OutputFormat};
@@ -217,19 +218,21 @@ fn print_file<'a>(
     let verdicts = shown_verdicts(mode, file);
     match args.output_format {
         OutputFormat::Json => {
+            let lines = SourceLines::new(source);
             json.extend(
                 verdicts
                     .iter()
-                    .map(|v| render::json_object(&file.path, source, v)),
+                    .map(|v| render::json_object(&file.path, &lines, v)),
             );
         }
         OutputFormat::Github => {
             if mode != Mode::Check {
+                let lines = SourceLines::new(source);
                 for verdict in verdicts {
                     writeln!(
                         printer.out,
                         "{}",
-                        render::github_line(&file.path, source, verdict)
+                        render::github_line(&file.path, &lines, verdict)
                     )?;
                 }
             }
@@ -237,18 +240,19 @@ fn print_file<'a>(
         OutputFormat::Text => match mode {
             Mode::Explain => print_explain(file, source, printer, false)?,
             Mode::Report if !args.quiet => {
+                let lines = SourceLines::new(source);
                 for verdict in verdicts {
                     writeln!(
                         printer.out,
                         "{}",
-                        render::report_line(&file.path, source, verdict)
+                        render::report_line(&file.path, &lines, verdict)
                     )?;
                 }
                 for notice in file.outcome.notices.iter().filter(|n| n.warning) {
                     writeln!(
                         printer.out,
                         "{}",
-                        render::notice_line(&file.path, source, notice)
+                        render::notice_line(&file.path, &lines, notice)
                     )?;
                 }
             }
@@ -294,11 +298,12 @@ fn print_explain(
             render::render(&render::explain_report(&named, verdict), color, width)
         )?;
     }
+    let lines = SourceLines::new(source);
     for notice in &file.outcome.notices {
         writeln!(
             stream,
             "{}",
-            render::notice_line(&file.path, source, notice)
+            render::notice_line(&file.path, &lines, notice)
         )?;
     }
     Ok(())
@@ -490,9 +495,10 @@ fn print_stdin_report(
     let verdicts = shown_verdicts(mode, file);
     match args.output_format {
         OutputFormat::Json => {
+            let lines = SourceLines::new(source);
             let json: Vec<_> = verdicts
                 .iter()
-                .map(|v| render::json_object(&file.path, source, v))
+                .map(|v| render::json_object(&file.path, &lines, v))
                 .collect();
             writeln!(
                 printer.err,
@@ -501,11 +507,12 @@ fn print_stdin_report(
             )?;
         }
         OutputFormat::Github => {
+            let lines = SourceLines::new(source);
             for verdict in verdicts {
                 writeln!(
                     printer.err,
                     "{}",
-                    render::github_line(&file.path, source, verdict)
+                    render::github_line(&file.path, &lines, verdict)
                 )?;
             }
         }
@@ -513,11 +520,12 @@ fn print_stdin_report(
             if mode == Mode::Explain {
                 print_explain(file, source, printer, true)?;
             } else if !args.quiet && mode != Mode::Check {
+                let lines = SourceLines::new(source);
                 for verdict in verdicts {
                     writeln!(
                         printer.err,
                         "{}",
-                        render::report_line(&file.path, source, verdict)
+                        render::report_line(&file.path, &lines, verdict)
                     )?;
                 }
             }

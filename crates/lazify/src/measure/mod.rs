@@ -469,10 +469,11 @@ fn measure(args: &MeasureArgs) -> Result<Measurement, String> {
                 .or_default()
                 .push(verdict);
         }
+        let lines = lazify_core::SourceLines::new(source);
         for verdicts in by_statement.values() {
             let first = verdicts[0];
-            let (line, _) = lazify_core::line_column(source, first.stmt_range.start());
-            let (end_line, _) = lazify_core::line_column(source, first.stmt_range.end());
+            let (line, _) = lines.line_column(first.stmt_range.start());
+            let (end_line, _) = lines.line_column(first.stmt_range.end());
             let text =
                 &source[usize::from(first.stmt_range.start())..usize::from(first.stmt_range.end())];
             let first_line = text.lines().next().unwrap_or_default();

@@ -47,7 +47,7 @@ pub fn may_check(source: &str) -> bool {
 pub fn scan(source: &str, module: &str, path: &Path) -> Option<FeatureChecks> {
     let parsed = crate::python::parse(source).ok()?;
     let mut scanner = Scanner {
-        source,
+        lines: crate::SourceLines::new(source),
         file: SourceFile {
             path: path.to_path_buf(),
             module_name: Some(module.to_string()),
@@ -60,7 +60,8 @@ pub fn scan(source: &str, module: &str, path: &Path) -> Option<FeatureChecks> {
 }
 
 struct Scanner<'s> {
-    source: &'s str,
+    /// The file's text, with its lines indexed once.
+    lines: crate::SourceLines<'s>,
     file: SourceFile,
     checks: FeatureChecks,
     /// How many `try` bodies guarding against `ImportError` the walk is in.
@@ -69,8 +70,12 @@ struct Scanner<'s> {
 
 impl Scanner<'_> {
     fn line(&self, range: TextRange) -> (usize, String) {
-        let (line, _) = crate::line_column(self.source, range.start());
-        let text = self.source[range].lines().next().unwrap_or_default().trim();
+        let (line, _) = self.lines.line_column(range.start());
+        let text = self.lines.source()[range]
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .trim();
         (line, text.to_string())
     }
 
