@@ -71,7 +71,7 @@ impl<'a> Walker<'a> {
         let Some(part) = literal.as_single_part_string() else {
             return;
         };
-        let Ok(parsed) = ruff_python_parser::parse_string_annotation(self.source, part) else {
+        let Some(parsed) = crate::python::parse_string_annotation(self.source, part) else {
             return;
         };
         let mut names = Vec::new();

@@ -3,10 +3,11 @@
 use super::annotations::{TYPING_EVALUATING_BASES, TYPING_EVALUATING_DECORATORS};
 use super::binding::Placement;
 use super::call_graph::Callee;
-use super::helpers::{call_target, dotted};
+use super::helpers::dotted;
 use super::reference::Ctx;
 use super::scope::ScopeKind;
 use super::walker::Walker;
+use ruff_python_ast::helpers::map_callable;
 use ruff_python_ast::visitor::Visitor;
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::Ranged;
@@ -99,7 +100,7 @@ impl<'a> Walker<'a> {
         }
         // A decorator this file defines itself (`def define(cls): ...`) is not the library one of that name.
         let mut evaluating = c.decorator_list.iter().any(|d| {
-            let name = dotted(call_target(&d.expression));
+            let name = dotted(map_callable(&d.expression));
             let root = name.split('.').next().unwrap_or_default();
             TYPING_EVALUATING_DECORATORS.contains(&name.as_str()) && !self.callables.contains(root)
         });
@@ -117,7 +118,7 @@ impl<'a> Walker<'a> {
                         c.range(),
                     );
                 }
-                let name = dotted(call_target(base));
+                let name = dotted(map_callable(base));
                 let last = name.rsplit('.').next().unwrap_or_default();
                 // `NamedTuple`, `TypedDict`, `BaseModel`, ... and classes of this module built on them (a class of
                 // this module that only shares such a name is not one of them).

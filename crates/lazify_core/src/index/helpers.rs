@@ -1,6 +1,7 @@
 //! Small AST helpers the index and other modules share: dotted names, call targets, `TYPE_CHECKING` and
 //! `__main__` tests.
 
+use ruff_python_ast::name::UnqualifiedName;
 use ruff_python_ast::{self as ast, Expr};
 
 /// The name an attribute or subscript chain starts from (`sys` in `sys.path[0]`).
@@ -10,13 +11,6 @@ pub(super) fn root_name(expr: &Expr) -> Option<&str> {
         Expr::Attribute(a) => root_name(&a.value),
         Expr::Subscript(s) => root_name(&s.value),
         _ => None,
-    }
-}
-
-pub(super) fn call_target(expr: &Expr) -> &Expr {
-    match expr {
-        Expr::Call(call) => &call.func,
-        other => other,
     }
 }
 
@@ -34,24 +28,10 @@ pub(super) fn is_dotted(expr: &Expr, want: &str) -> bool {
 
 /// `a.b.c` for a chain of attributes on a name, `""` otherwise.
 pub(crate) fn dotted(expr: &Expr) -> String {
-    // A loop, not a recursion: chains of attributes can be tens of thousands long.
-    let mut parts = Vec::new();
-    let mut current = expr;
-    loop {
-        match current {
-            Expr::Attribute(a) => {
-                parts.push(a.attr.as_str());
-                current = &a.value;
-            }
-            Expr::Name(n) => {
-                parts.push(n.id.as_str());
-                break;
-            }
-            _ => return String::new(),
-        }
-    }
-    parts.reverse();
-    parts.join(".")
+    // `UnqualifiedName` walks long chains (tens of thousands of attributes) in a loop, not a recursion.
+    UnqualifiedName::from_expr(expr)
+        .map(|name| name.to_string())
+        .unwrap_or_default()
 }
 
 /// `TYPE_CHECKING` or `<module>.TYPE_CHECKING`, as the test of an `if`.

@@ -4,11 +4,12 @@ use super::all::LazyModulesDef;
 use super::binding::{ImportStmt, Placement, Rebinding, bound_name};
 use super::call_graph::Callee;
 use super::dynamic::{Dynamic, DynamicKind, is_namespace_call};
-use super::helpers::{call_target, is_main_test, is_type_checking_test};
+use super::helpers::{is_main_test, is_type_checking_test};
 use super::import_state::StateChange;
 use super::prefilter::{Callables, Tracked};
 use super::reference::{Ctx, Reference};
 use super::scope::{ScopeId, ScopeKind, Scopes};
+use ruff_python_ast::helpers::map_callable;
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, ExprContext, Stmt};
 use ruff_text_size::{Ranged, TextRange};
@@ -230,7 +231,7 @@ impl<'a> Walker<'a> {
                 self.depth += 1;
                 // `with warnings.catch_warnings():` restores the filters when the block ends.
                 let restores_filters = w.items.iter().any(|item| {
-                    self.canonical(call_target(&item.context_expr)) == "warnings.catch_warnings"
+                    self.canonical(map_callable(&item.context_expr)) == "warnings.catch_warnings"
                 });
                 let saved_catch = self.in_catch_warnings;
                 self.in_catch_warnings |= restores_filters;
