@@ -20,14 +20,7 @@ pub(super) fn share_fate(candidates: &mut [Candidate<'_>], index: &Index<'_>) {
         if let Some((reason, _)) = c.keep_reason() {
             // Imports that never run (`if TYPE_CHECKING:`) or are already lazy bind nothing eagerly; one whose
             // binding is never read does not constrain the others.
-            if !matches!(
-                reason,
-                KeepReason::TypeChecking
-                    | KeepReason::AlreadyLazy
-                    | KeepReason::SideEffectOnly
-                    | KeepReason::PrivateUnused
-                    | KeepReason::SubmoduleImport
-            ) {
+            if reason.constrains_same_name() {
                 keepers
                     .entry(index_name(c))
                     .or_insert((reason, c.alias.range()));
@@ -81,12 +74,7 @@ pub(super) fn loaded_anyway(candidates: &mut [Candidate<'_>], index: &Index<'_>)
             let Some((reason, _)) = c.keep_reason() else {
                 continue;
             };
-            if !import.is_module_level()
-                || matches!(
-                    reason,
-                    KeepReason::TypeChecking | KeepReason::AlreadyLazy | KeepReason::Future
-                )
-            {
+            if !import.is_module_level() || !reason.loads_module() {
                 continue;
             }
             let Some(module) = c.verdict.resolved_module.as_deref() else {
