@@ -18,6 +18,7 @@ use crate::rewrite;
 use crate::rewrite::first_line;
 use crate::settings::{Settings, SourceFile, Style};
 
+mod hoist;
 mod local;
 mod project;
 mod propagate;
@@ -83,7 +84,7 @@ pub(crate) fn plan<'a>(
     }
     let hoist = settings.hoist && style == Style::Lazy;
     if hoist {
-        rewrite::hoist::judge(
+        hoist::judge(
             &mut candidates,
             index,
             parsed,
