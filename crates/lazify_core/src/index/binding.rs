@@ -86,11 +86,58 @@ pub(crate) fn bound_name(alias: &ast::Alias, is_from: bool) -> &str {
     }
 }
 
-/// A binding of a tracked name at module level that is not an import, or a rebinding through `global`.
+/// What a recorded [`Binding`] of a tracked name is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum BindingKind {
+    /// A binding at module level that is not an import, or a rebinding of the global through `global`.
+    Rebinding,
+    /// A `global name` declaration in a function.
+    GlobalDeclaration,
+}
+
+/// A binding of a tracked name that is not the import itself, recorded once in [`Bindings`].
 #[derive(Clone, Debug)]
-pub(crate) struct Rebinding<'a> {
+pub(crate) struct Binding<'a> {
     pub(crate) name: &'a str,
     pub(crate) range: TextRange,
+    pub(crate) kind: BindingKind,
+}
+
+/// A binding's number in [`Bindings`], in the order the walk met them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct BindingId(u32);
+
+/// The bindings of tracked names other than the imports, by [`BindingId`], in source order of the walk.
+#[derive(Debug, Default)]
+pub(crate) struct Bindings<'a>(Vec<Binding<'a>>);
+
+impl<'a> Bindings<'a> {
+    /// Records a binding and returns its id.
+    pub(crate) fn push(&mut self, name: &'a str, range: TextRange, kind: BindingKind) -> BindingId {
+        let id = BindingId(u32::try_from(self.0.len()).unwrap_or(u32::MAX));
+        self.0.push(Binding { name, range, kind });
+        id
+    }
+
+    /// The non-import bindings at module level and the rebindings through `global`, in walk order.
+    pub(crate) fn rebindings(&self) -> impl Iterator<Item = &Binding<'a>> {
+        self.0.iter().filter(|b| b.kind == BindingKind::Rebinding)
+    }
+
+    /// The `global name` declarations, in walk order.
+    pub(crate) fn global_declarations(&self) -> impl Iterator<Item = &Binding<'a>> {
+        self.0
+            .iter()
+            .filter(|b| b.kind == BindingKind::GlobalDeclaration)
+    }
+}
+
+impl<'a> std::ops::Index<BindingId> for Bindings<'a> {
+    type Output = Binding<'a>;
+
+    fn index(&self, id: BindingId) -> &Binding<'a> {
+        &self.0[id.0 as usize]
+    }
 }
 
 impl<'a> Walker<'a> {
@@ -100,12 +147,12 @@ impl<'a> Walker<'a> {
         }
         let scope = self.binding_scope();
         if scope.is_module() {
-            self.rebindings.push(Rebinding { name, range });
+            self.bindings.push(name, range, BindingKind::Rebinding);
             return;
         }
         let s = &self.scopes[scope];
         if s.globals.contains(name) {
-            self.rebindings.push(Rebinding { name, range });
+            self.bindings.push(name, range, BindingKind::Rebinding);
         } else {
             self.scopes[scope].bindings.insert(name);
             self.scopes[scope].other_bindings.insert(name);
@@ -118,7 +165,7 @@ impl<'a> Walker<'a> {
             return;
         }
         if self.scopes[self.scope].globals.contains(name) {
-            self.rebindings.push(Rebinding { name, range });
+            self.bindings.push(name, range, BindingKind::Rebinding);
         } else {
             self.scopes[self.scope].bindings.insert(name);
         }

@@ -1,6 +1,6 @@
 //! Dynamic namespace access: `globals()`, `vars()`, `sys.modules[__name__]`, `eval`/`exec`, frame globals.
 
-use super::binding::Rebinding;
+use super::binding::BindingKind;
 use super::helpers::is_dotted;
 use super::import_state::canonical_with;
 use super::prefilter::for_each_module_scope_stmt;
@@ -304,7 +304,7 @@ impl<'a> Walker<'a> {
                         }
                         for (key, range) in keys {
                             if self.tracked.contains(key) {
-                                self.rebindings.push(Rebinding { name: key, range });
+                                self.bindings.push(key, range, BindingKind::Rebinding);
                             }
                         }
                         for keyword in &call.arguments.keywords {

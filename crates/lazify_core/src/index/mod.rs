@@ -22,7 +22,7 @@ mod scope;
 mod walker;
 
 pub(crate) use all::LazyModulesDef;
-pub(crate) use binding::{ImportStmt, Placement, Rebinding, bound_name};
+pub(crate) use binding::{Binding, Bindings, ImportStmt, Placement, bound_name};
 pub(crate) use dynamic::{Dynamic, DynamicKind};
 pub(crate) use helpers::{dotted, is_main_test, is_type_checking_test};
 pub(crate) use import_state::StateChange;
@@ -48,8 +48,9 @@ pub(crate) struct Index<'a> {
     pub(crate) imports: Vec<ImportStmt<'a>>,
     /// References to names bound by module-level imports, resolved to module scope.
     pub(crate) references: HashMap<&'a str, Vec<Reference<'a>>>,
-    /// Non-import bindings of those names at module level, and `global` rebindings in functions.
-    pub(crate) rebindings: Vec<Rebinding<'a>>,
+    /// The bindings of those names other than imports: non-import bindings at module level, rebindings through
+    /// `global`, and `global name` declarations in functions, each recorded once.
+    pub(crate) bindings: Bindings<'a>,
     /// `globals()` and friends.
     pub(crate) dynamic: Vec<Dynamic<'a>>,
     /// `eval`/`exec` calls that run at import time.
@@ -80,8 +81,6 @@ pub(crate) struct Index<'a> {
     pub(crate) scopes: Scopes<'a>,
     /// With local import tracking: references that resolve to a function's own binding of the name.
     pub(crate) local_references: HashMap<&'a str, Vec<Reference<'a>>>,
-    /// `global name` declarations of tracked names in functions.
-    pub(crate) global_decls: Vec<(&'a str, TextRange)>,
 }
 
 impl<'a> Index<'a> {
@@ -105,7 +104,6 @@ impl<'a> Index<'a> {
         let raw_refs = vec![Vec::new(); tracked.names.len()];
         let aliases = collect_aliases(body);
         let mut walker = Walker {
-            global_decls: Vec::new(),
             source,
             in_annotation: false,
             annotation_introspected: false,
@@ -120,7 +118,7 @@ impl<'a> Index<'a> {
             evaluating_classes: HashSet::default(),
             imports: Vec::new(),
             raw_refs,
-            rebindings: Vec::new(),
+            bindings: Bindings::default(),
             dynamic: Vec::new(),
             import_time_eval: None,
             all_names: HashSet::default(),
@@ -194,7 +192,7 @@ impl<'a> Index<'a> {
         Index {
             imports: walker.imports,
             references,
-            rebindings: walker.rebindings,
+            bindings: walker.bindings,
             dynamic: walker.dynamic,
             import_time_eval: walker.import_time_eval,
             all_names: walker.all_names,
@@ -209,7 +207,6 @@ impl<'a> Index<'a> {
             first_statement: body.first().map(Ranged::range),
             scopes: walker.scopes,
             local_references,
-            global_decls: walker.global_decls,
         }
     }
 }

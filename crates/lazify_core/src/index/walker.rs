@@ -1,7 +1,7 @@
 //! The walk over the module: its state, and the statement visitor.
 
 use super::all::LazyModulesDef;
-use super::binding::{ImportStmt, Placement, Rebinding, bound_name};
+use super::binding::{BindingKind, Bindings, ImportStmt, Placement, bound_name};
 use super::call_graph::Callee;
 use super::dynamic::{Dynamic, DynamicKind, is_namespace_call};
 use super::helpers::{is_main_test, is_type_checking_test};
@@ -16,7 +16,6 @@ use ruff_text_size::{Ranged, TextRange};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 pub(super) struct Walker<'a> {
-    pub(super) global_decls: Vec<(&'a str, TextRange)>,
     pub(super) source: &'a str,
     /// Inside an annotation: string literals there are forward references.
     pub(super) in_annotation: bool,
@@ -35,7 +34,8 @@ pub(super) struct Walker<'a> {
     pub(super) imports: Vec<ImportStmt<'a>>,
     /// References by the number of the name they read ([`Tracked`]), in the order of the walk.
     pub(super) raw_refs: Vec<Vec<Reference<'a>>>,
-    pub(super) rebindings: Vec<Rebinding<'a>>,
+    /// Bindings of tracked names other than imports: rebindings and `global` declarations.
+    pub(super) bindings: Bindings<'a>,
     pub(super) dynamic: Vec<Dynamic<'a>>,
     pub(super) import_time_eval: Option<TextRange>,
     pub(super) all_names: HashSet<&'a str>,
@@ -142,7 +142,8 @@ impl<'a> Walker<'a> {
                     let n = name.as_str();
                     if self.tracked.contains(n) {
                         self.scopes[self.scope].globals.insert(n);
-                        self.global_decls.push((n, name.range()));
+                        self.bindings
+                            .push(n, name.range(), BindingKind::GlobalDeclaration);
                     }
                 }
             }

@@ -9,7 +9,7 @@ use ruff_text_size::{Ranged, TextRange};
 use super::Candidate;
 use crate::diagnostic::{Decision, KeepReason, Notice, NoticeKind, RewriteWhy};
 use crate::index::{
-    DynamicKind, Index, Rebinding, Reference, ScopeId, ScopeKind, StateChange, bound_name,
+    Binding, DynamicKind, Index, Reference, ScopeId, ScopeKind, StateChange, bound_name,
 };
 use crate::known;
 use crate::python::ParsedModule;
@@ -131,7 +131,7 @@ struct Lookups<'i, 'a> {
     /// order).
     local_references: HashMap<(&'a str, ScopeId), Vec<&'i Reference<'a>>>,
     /// The first module-level rebinding of each name.
-    rebindings: HashMap<&'a str, &'i Rebinding<'a>>,
+    rebindings: HashMap<&'a str, &'i Binding<'a>>,
 }
 
 impl<'i, 'a> Lookups<'i, 'a> {
@@ -147,7 +147,7 @@ impl<'i, 'a> Lookups<'i, 'a> {
             }
         }
         let mut rebindings = HashMap::new();
-        for rebinding in &index.rebindings {
+        for rebinding in index.bindings.rebindings() {
             rebindings.entry(rebinding.name).or_insert(rebinding);
         }
         Self {

@@ -37,10 +37,14 @@ pub(super) fn judge_local(
         candidate.keep(KeepReason::ReExported, alias_range, None);
         return;
     }
-    if let Some((_, range)) = index.global_decls.iter().find(|(name, _)| *name == binding) {
+    if let Some(declaration) = index
+        .bindings
+        .global_declarations()
+        .find(|b| b.name == binding)
+    {
         candidate.keep(
             KeepReason::Rebound,
-            *range,
+            declaration.range,
             Some(format!("`global {binding}` in a function")),
         );
         return;

@@ -291,7 +291,7 @@ fn judge_name(
         candidate.keep(KeepReason::DynamicAccess, access.range, None);
         return;
     }
-    if let Some(rebinding) = index.rebindings.iter().find(|r| r.name == binding) {
+    if let Some(rebinding) = index.bindings.rebindings().find(|r| r.name == binding) {
         candidate.keep(KeepReason::Rebound, rebinding.range, None);
         return;
     }
