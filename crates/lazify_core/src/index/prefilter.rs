@@ -2,7 +2,8 @@
 //! first test that rejects most other names without hashing them.
 
 use super::binding::bound_name;
-use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_python_ast::statement_visitor::{StatementVisitor, walk_stmt};
+use ruff_python_ast::{Expr, Stmt};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// Names bound by imports inside functions and classes (at any depth).
@@ -11,87 +12,49 @@ pub(super) fn collect_local_import_names<'a>(
     inside: bool,
     out: &mut HashSet<&'a str>,
 ) {
-    for stmt in body {
-        match stmt {
-            Stmt::Import(s) if inside => out.extend(s.names.iter().map(|a| bound_name(a, false))),
-            Stmt::ImportFrom(s) if inside => out.extend(
-                s.names
-                    .iter()
-                    .filter(|a| a.name.as_str() != "*")
-                    .map(|a| bound_name(a, true)),
-            ),
-            Stmt::FunctionDef(f) => collect_local_import_names(&f.body, true, out),
-            Stmt::ClassDef(c) => collect_local_import_names(&c.body, true, out),
-            Stmt::If(s) => {
-                collect_local_import_names(&s.body, inside, out);
-                for clause in &s.elif_else_clauses {
-                    collect_local_import_names(&clause.body, inside, out);
+    struct LocalImports<'o, 'a> {
+        /// In a function or class body.
+        inside: bool,
+        out: &'o mut HashSet<&'a str>,
+    }
+    impl<'a> StatementVisitor<'a> for LocalImports<'_, 'a> {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            match stmt {
+                Stmt::Import(s) if self.inside => {
+                    self.out
+                        .extend(s.names.iter().map(|a| bound_name(a, false)));
                 }
-            }
-            Stmt::Try(s) => {
-                collect_local_import_names(&s.body, inside, out);
-                for ast::ExceptHandler::ExceptHandler(h) in &s.handlers {
-                    collect_local_import_names(&h.body, inside, out);
+                Stmt::ImportFrom(s) if self.inside => self.out.extend(
+                    s.names
+                        .iter()
+                        .filter(|a| a.name.as_str() != "*")
+                        .map(|a| bound_name(a, true)),
+                ),
+                Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {
+                    let saved = std::mem::replace(&mut self.inside, true);
+                    walk_stmt(self, stmt);
+                    self.inside = saved;
                 }
-                collect_local_import_names(&s.orelse, inside, out);
-                collect_local_import_names(&s.finalbody, inside, out);
+                _ => walk_stmt(self, stmt),
             }
-            Stmt::With(s) => collect_local_import_names(&s.body, inside, out),
-            Stmt::For(s) => {
-                collect_local_import_names(&s.body, inside, out);
-                collect_local_import_names(&s.orelse, inside, out);
-            }
-            Stmt::While(s) => {
-                collect_local_import_names(&s.body, inside, out);
-                collect_local_import_names(&s.orelse, inside, out);
-            }
-            Stmt::Match(s) => {
-                for case in &s.cases {
-                    collect_local_import_names(&case.body, inside, out);
-                }
-            }
-            _ => {}
         }
     }
+    LocalImports { inside, out }.visit_body(body);
 }
 
 /// Every statement that runs at module scope: the module's own, and those in its `if`, `try`, `with`, loops and
 /// `match` at any depth, but not in functions or classes.
 pub(super) fn for_each_module_scope_stmt<'a>(body: &'a [Stmt], f: &mut impl FnMut(&'a Stmt)) {
-    for stmt in body {
-        f(stmt);
-        match stmt {
-            Stmt::If(s) => {
-                for_each_module_scope_stmt(&s.body, f);
-                for clause in &s.elif_else_clauses {
-                    for_each_module_scope_stmt(&clause.body, f);
-                }
+    struct ModuleScope<'f, F>(&'f mut F);
+    impl<'a, F: FnMut(&'a Stmt)> StatementVisitor<'a> for ModuleScope<'_, F> {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            (self.0)(stmt);
+            if !matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {
+                walk_stmt(self, stmt);
             }
-            Stmt::Try(s) => {
-                for_each_module_scope_stmt(&s.body, f);
-                for ast::ExceptHandler::ExceptHandler(h) in &s.handlers {
-                    for_each_module_scope_stmt(&h.body, f);
-                }
-                for_each_module_scope_stmt(&s.orelse, f);
-                for_each_module_scope_stmt(&s.finalbody, f);
-            }
-            Stmt::With(s) => for_each_module_scope_stmt(&s.body, f),
-            Stmt::For(s) => {
-                for_each_module_scope_stmt(&s.body, f);
-                for_each_module_scope_stmt(&s.orelse, f);
-            }
-            Stmt::While(s) => {
-                for_each_module_scope_stmt(&s.body, f);
-                for_each_module_scope_stmt(&s.orelse, f);
-            }
-            Stmt::Match(s) => {
-                for case in &s.cases {
-                    for_each_module_scope_stmt(&case.body, f);
-                }
-            }
-            _ => {}
         }
     }
+    ModuleScope(f).visit_body(body);
 }
 
 /// Names bound by imports outside functions and classes.
