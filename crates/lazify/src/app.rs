@@ -8,6 +8,7 @@ use std::io::{self, BufWriter, IsTerminal as _, Read as _, Write as _};
 use std::path::Path;
 use std::process::ExitCode;
 
+use lazify_core::SourceLines;
 use lazify_workspace::{FileResult, Run, Workspace, diff::unified_diff};
 
 use crate::args::{Args, ColorChoice, Mode, OutputFormat, VerdictFilter};
@@ -288,19 +289,21 @@ fn print_file<'a>(
     let verdicts = shown_verdicts(mode, filter, file);
     match args.output_format {
         OutputFormat::Json => {
+            let lines = SourceLines::new(source);
             json.extend(
                 verdicts
                     .iter()
-                    .map(|v| render::json_object(&file.path, source, v)),
+                    .map(|v| render::json_object(&file.path, &lines, v)),
             );
         }
         OutputFormat::Github => {
             if mode != Mode::Check {
+                let lines = SourceLines::new(source);
                 for verdict in verdicts {
                     writeln!(
                         printer.out,
                         "{}",
-                        render::github_line(&file.path, source, verdict)
+                        render::github_line(&file.path, &lines, verdict)
                     )?;
                 }
             }
@@ -310,11 +313,12 @@ fn print_file<'a>(
                 print_explain(file, &verdicts, filter.is_active(), source, printer, false)?;
             }
             Mode::Report => {
+                let lines = SourceLines::new(source);
                 for verdict in verdicts {
                     writeln!(
                         printer.out,
                         "{}",
-                        render::report_line(&file.path, source, verdict)
+                        render::report_line(&file.path, &lines, verdict)
                     )?;
                 }
                 for notice in file
@@ -326,7 +330,7 @@ fn print_file<'a>(
                     writeln!(
                         printer.out,
                         "{}",
-                        render::notice_line(&file.path, source, notice)
+                        render::notice_line(&file.path, &lines, notice)
                     )?;
                 }
             }
@@ -374,11 +378,12 @@ fn print_explain(
             render::render(&render::explain_report(&named, verdict), color, width)
         )?;
     }
+    let lines = SourceLines::new(source);
     for notice in file.outcome.notices.iter().filter(|_| !filter_active) {
         writeln!(
             stream,
             "{}",
-            render::notice_line(&file.path, source, notice)
+            render::notice_line(&file.path, &lines, notice)
         )?;
     }
     Ok(())
@@ -606,6 +611,7 @@ fn print_stdin_report(
         .then(|| render::statistics(file.outcome.verdicts.iter().filter(|v| filter.shows(v))));
     match args.output_format {
         OutputFormat::Json => {
+            let lines = SourceLines::new(source);
             let output = render::JsonOutput {
                 version: render::JSON_VERSION,
                 findings: if statistics.is_some() {
@@ -613,7 +619,7 @@ fn print_stdin_report(
                 } else {
                     verdicts
                         .iter()
-                        .map(|v| render::json_object(&file.path, source, v))
+                        .map(|v| render::json_object(&file.path, &lines, v))
                         .collect()
                 },
                 statistics,
@@ -631,11 +637,12 @@ fn print_stdin_report(
             }
         }
         OutputFormat::Github => {
+            let lines = SourceLines::new(source);
             for verdict in verdicts {
                 writeln!(
                     printer.err,
                     "{}",
-                    render::github_line(&file.path, source, verdict)
+                    render::github_line(&file.path, &lines, verdict)
                 )?;
             }
         }
@@ -643,11 +650,12 @@ fn print_stdin_report(
             if mode == Mode::Explain {
                 print_explain(file, &verdicts, filter.is_active(), source, printer, true)?;
             } else if mode != Mode::Check {
+                let lines = SourceLines::new(source);
                 for verdict in verdicts {
                     writeln!(
                         printer.err,
                         "{}",
-                        render::report_line(&file.path, source, verdict)
+                        render::report_line(&file.path, &lines, verdict)
                     )?;
                 }
             }

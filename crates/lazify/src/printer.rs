@@ -117,7 +117,7 @@ impl<'a> Printer<'a> {
                 .push(render::json_engine_error(path, Some(source), error));
         }
         // The diagnostic names the path, the position and the error: it is the only text for it.
-        let (line, column, ..) = render::position(source, range);
+        let (line, column, ..) = render::position(&lazify_core::SourceLines::new(source), range);
         let named = render::named_source(path, source);
         let report = render::engine_error_report(path, &named, source, error);
         write!(

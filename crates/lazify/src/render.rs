@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use lazify_core::{
-    DEFERRABLE_CODE, Decision, EngineError, ImportVerdict, Notice, Style, TextRange,
+    DEFERRABLE_CODE, Decision, EngineError, ImportVerdict, Notice, SourceLines, Style, TextRange,
 };
 use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
@@ -21,9 +21,9 @@ pub(crate) fn named_source(path: &Path, text: &str) -> Source {
 }
 
 /// 1-based start line and column, end line and column (columns in characters).
-pub(crate) fn position(source: &str, range: TextRange) -> (usize, usize, usize, usize) {
-    let (line, column) = lazify_core::line_column(source, range.start());
-    let (end_line, end_column) = lazify_core::line_column(source, range.end());
+pub(crate) fn position(lines: &SourceLines<'_>, range: TextRange) -> (usize, usize, usize, usize) {
+    let (line, column) = lines.line_column(range.start());
+    let (end_line, end_column) = lines.line_column(range.end());
     (line, column, end_line, end_column)
 }
 
@@ -67,8 +67,8 @@ pub(crate) fn message(verdict: &ImportVerdict) -> String {
 }
 
 /// `path:line:col: LZF001 Make `import json` lazy (used only in deferred code) [lazy]`.
-pub(crate) fn report_line(path: &Path, source: &str, verdict: &ImportVerdict) -> String {
-    let (line, column, ..) = position(source, verdict.alias_range);
+pub(crate) fn report_line(path: &Path, lines: &SourceLines<'_>, verdict: &ImportVerdict) -> String {
+    let (line, column, ..) = position(lines, verdict.alias_range);
     let location = format!("{}:{line}:{column}:", path.display());
     match &verdict.decision {
         Decision::Rewrite { style, .. } => {
@@ -82,8 +82,8 @@ pub(crate) fn report_line(path: &Path, source: &str, verdict: &ImportVerdict) ->
 }
 
 /// A file-level notice as a report line.
-pub(crate) fn notice_line(path: &Path, source: &str, notice: &Notice) -> String {
-    let (line, column, ..) = position(source, notice.range);
+pub(crate) fn notice_line(path: &Path, lines: &SourceLines<'_>, notice: &Notice) -> String {
+    let (line, column, ..) = position(lines, notice.range);
     let kind = if notice.warning { "warning" } else { "note" };
     format!(
         "{}:{line}:{column}: {kind}[{}] {}",
@@ -153,7 +153,7 @@ pub(crate) fn json_engine_error(
 ) -> JsonError {
     let span = source
         .zip(error.range())
-        .map(|(source, range)| position(source, range));
+        .map(|(source, range)| position(&SourceLines::new(source), range));
     JsonError {
         path: Some(path.display().to_string()),
         line: span.map(|s| s.0),
@@ -302,14 +302,14 @@ pub(crate) struct JsonSpan {
 /// The JSON object for a verdict.
 pub(crate) fn json_object<'a>(
     path: &Path,
-    source: &str,
+    lines: &SourceLines<'_>,
     verdict: &'a ImportVerdict,
 ) -> JsonVerdict<'a> {
-    let (line, column, end_line, end_column) = position(source, verdict.alias_range);
+    let (line, column, end_line, end_column) = position(lines, verdict.alias_range);
     let (decision, style, reason, proof) = match &verdict.decision {
         Decision::Rewrite { style, why } => ("rewrite", Some(style.as_str()), why.name(), None),
         Decision::Keep { reason, span, .. } => {
-            let (line, column, end_line, end_column) = position(source, *span);
+            let (line, column, end_line, end_column) = position(lines, *span);
             (
                 "keep",
                 None,
@@ -354,8 +354,8 @@ fn escape_property(s: &str) -> String {
 }
 
 /// A GitHub Actions annotation for a verdict.
-pub(crate) fn github_line(path: &Path, source: &str, verdict: &ImportVerdict) -> String {
-    let (line, column, end_line, end_column) = position(source, verdict.alias_range);
+pub(crate) fn github_line(path: &Path, lines: &SourceLines<'_>, verdict: &ImportVerdict) -> String {
+    let (line, column, end_line, end_column) = position(lines, verdict.alias_range);
     let title = match &verdict.decision {
         Decision::Rewrite { .. } => DEFERRABLE_CODE.to_string(),
         Decision::Keep { reason, .. } => format!("keep {reason}"),
@@ -520,7 +520,7 @@ pub(crate) fn engine_error_report(
     error: &EngineError,
 ) -> Report {
     let range = error.range().unwrap_or_default();
-    let (line, column, ..) = position(text, range);
+    let (line, column, ..) = position(&SourceLines::new(text), range);
     let code = error
         .code()
         .map_or_else(|| "lazify::error".to_string(), |c| c.to_string());
@@ -763,15 +763,20 @@ mod tests {
             why: RewriteWhy::UsedOnlyDeferred,
         });
         assert_eq!(
-            report_line(Path::new("a.py"), SOURCE, &v),
+            report_line(Path::new("a.py"), &SourceLines::new(SOURCE), &v),
             "a.py:1:8: LZF001 Make `import json` lazy (used only in deferred code) [lazy]"
         );
-        let json = serde_json::to_value(json_object(Path::new("a.py"), SOURCE, &v)).unwrap();
+        let json = serde_json::to_value(json_object(
+            Path::new("a.py"),
+            &SourceLines::new(SOURCE),
+            &v,
+        ))
+        .unwrap();
         assert_eq!(json["code"], "LZF001");
         assert_eq!(json["end_column"], 12);
         assert_eq!(json["reason"], "used-only-deferred");
         assert_eq!(
-            github_line(Path::new("a,b.py"), SOURCE, &v),
+            github_line(Path::new("a,b.py"), &SourceLines::new(SOURCE), &v),
             "::notice file=a%2Cb.py,line=1,col=8,endLine=1,endColumn=12,title=LZF001::Make `import json` lazy (used only in deferred code)"
         );
     }
@@ -805,7 +810,12 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("kept eager"), "{text}");
-        let json = serde_json::to_value(json_object(Path::new("a.py"), SOURCE, &v)).unwrap();
+        let json = serde_json::to_value(json_object(
+            Path::new("a.py"),
+            &SourceLines::new(SOURCE),
+            &v,
+        ))
+        .unwrap();
         assert_eq!(json["proof"]["line"], 2);
         assert_eq!(json["code"], "keep::used-at-import-time");
     }

@@ -205,8 +205,42 @@ impl fmt::Display for RewriteWhy {
     }
 }
 
+/// What the planner's passes ask of a kept import's reason, beyond its name and message (the `[...]` list of each
+/// entry in [`keep_reasons!`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ReasonProperty {
+    /// The import binds nothing eagerly that another import of the same name must follow: it never runs, is
+    /// already lazy, or its binding is never read.
+    NoEagerBinding,
+    /// Keeping the import does not load its module while the module is imported: it never runs, is already lazy,
+    /// or is a compiler directive.
+    LoadsNothing,
+    /// A `__lazy_modules__` list would not make the import lazy anyway (not a plain module-level import).
+    OutsideLazyModules,
+}
+
+impl KeepReason {
+    /// Whether other imports binding the same name must stay eager with this one (`plan::propagate::share_fate`).
+    pub(crate) fn constrains_same_name(self) -> bool {
+        !self.properties().contains(&ReasonProperty::NoEagerBinding)
+    }
+
+    /// Whether the kept import still loads its module while the module is imported
+    /// (`plan::propagate::loaded_anyway`).
+    pub(crate) fn loads_module(self) -> bool {
+        !self.properties().contains(&ReasonProperty::LoadsNothing)
+    }
+
+    /// Whether a `__lazy_modules__` entry for the module would affect this import (`rewrite::lazy_modules`).
+    pub(crate) fn affected_by_lazy_modules(self) -> bool {
+        !self
+            .properties()
+            .contains(&ReasonProperty::OutsideLazyModules)
+    }
+}
+
 macro_rules! keep_reasons {
-    ($( $(#[doc = $doc:literal])* $variant:ident = $name:literal, $scope:ident, $message:literal; )*) => {
+    ($( $(#[doc = $doc:literal])* $variant:ident = $name:literal, $scope:ident, [$($flag:ident),*], $message:literal; )*) => {
         /// Why an import stays as it is. Each reason carries the span that proves it in [`Decision::Keep`].
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub enum KeepReason {
@@ -232,6 +266,11 @@ macro_rules! keep_reasons {
                 match self { $(KeepReason::$variant => ReasonScope::$scope,)* }
             }
 
+            /// The properties the planner's passes test, written once beside each reason.
+            fn properties(self) -> &'static [ReasonProperty] {
+                match self { $(KeepReason::$variant => &[$(ReasonProperty::$flag),*],)* }
+            }
+
             /// The documentation, as one paragraph of Markdown (the entry's doc comment).
             pub fn doc(self) -> String {
                 match self { $(KeepReason::$variant => one_paragraph(&[$($doc),*]),)* }
@@ -245,160 +284,160 @@ keep_reasons! {
     /// class or class keyword, an evaluated annotation (for example in a `@dataclass`, `NamedTuple` or `TypedDict`
     /// class, which evaluates annotations when the class is created), or a comprehension or call made at module level.
     /// A lazy import would be resolved at once, so nothing is gained.
-    UsedAtImportTime = "used-at-import-time", Every, "the name is used while the module is imported, so deferring gains nothing";
+    UsedAtImportTime = "used-at-import-time", Every, [], "the name is used while the module is imported, so deferring gains nothing";
     /// The name is never read in this file. The import is there for its side effects (registration, patching, a check
     /// that the module is installed), and a lazy import that is never read never runs. A plain unreferenced `import x`
     /// always stays eager.
-    SideEffectOnly = "side-effect-only", Every, "the name is never used in this file: the import is kept for its side effects";
+    SideEffectOnly = "side-effect-only", Every, [NoEagerBinding], "the name is never used in this file: the import is kept for its side effects";
     /// A private name (`_x`, not a dunder) that is never read and not in `__all__`: not a re-export, so it is kept for
     /// its side effects.
-    PrivateUnused = "private-unused", Every, "a private name that is never used and not in `__all__`: kept for its side effects";
+    PrivateUnused = "private-unused", Every, [NoEagerBinding], "a private name that is never used and not in `__all__`: kept for its side effects";
     /// `from . import sub` / `from pkg import sub` where `sub` is a submodule that is never read. Importing a submodule
     /// is how packages register signals, plugins and codecs. Listing it in `__all__` makes it lazy.
-    SubmoduleImport = "submodule-import", Every, "an unreferenced submodule import registers the submodule; list it in `__all__` to make it lazy";
+    SubmoduleImport = "submodule-import", Every, [NoEagerBinding], "an unreferenced submodule import registers the submodule; list it in `__all__` to make it lazy";
     /// `from .core import core` in a package `__init__.py`. A later `import pkg.core` anywhere would replace the lazy
     /// binding with the submodule (PEP 810 behaviour), where an eager import keeps the function.
-    SameNameSubmodule = "same-name-submodule", Every, "the name equals a submodule of this package: `import pkg.<name>` elsewhere would replace a lazy binding";
+    SameNameSubmodule = "same-name-submodule", Every, [], "the name equals a submodule of this package: `import pkg.<name>` elsewhere would replace a lazy binding";
     /// Inside `try` (any clause). `lazy` is a syntax error there, `__lazy_modules__` has no effect there, and catching
     /// the import's errors needs it eager.
-    InTry = "in-try", Every, "imports inside `try` cannot be lazy (and catching their errors needs them eager)";
+    InTry = "in-try", Every, [OutsideLazyModules], "imports inside `try` cannot be lazy (and catching their errors needs them eager)";
     /// Inside a function or class body: already deferred, or `lazy` is not allowed there.
-    InClassOrFunction = "in-class-or-function", Every, "imports inside a function or class cannot be lazy";
+    InClassOrFunction = "in-class-or-function", Every, [OutsideLazyModules], "imports inside a function or class cannot be lazy";
     /// `from m import *` can never be lazy.
-    Star = "star-import", Every, "star imports can never be lazy";
+    Star = "star-import", Every, [OutsideLazyModules], "star imports can never be lazy";
     /// `from __future__ import ...` is a compiler directive.
-    Future = "future-import", Every, "`__future__` imports are compiler directives";
+    Future = "future-import", Every, [LoadsNothing, OutsideLazyModules], "`__future__` imports are compiler directives";
     /// Inside `if TYPE_CHECKING:`. It never runs, and promoting it would import at run time what was meant for type
     /// checkers only.
-    TypeChecking = "type-checking-block", Every, "the import is inside `if TYPE_CHECKING:` and never runs";
+    TypeChecking = "type-checking-block", Every, [NoEagerBinding, LoadsNothing, OutsideLazyModules], "the import is inside `if TYPE_CHECKING:` and never runs";
     /// Inside a `with` block. A lazy import would run after the context manager exited: warning filters,
     /// `suppress(ImportError)`, a patched `sys.modules` or a changed working directory would no longer apply.
-    ContextManager = "in-with-block", Every, "the import is inside a `with` block, whose effect a lazy import would miss";
+    ContextManager = "in-with-block", Every, [], "the import is inside a `with` block, whose effect a lazy import would miss";
     /// `sys.path` (or the import system, or the working directory) is changed at module level, before or after the
     /// import, also under another name (`import sys as _sys`, `from sys import path`) or by a function of this module
     /// called at import time (the proof is the call). A lazy import resolves with the state at first use, which may
     /// differ.
-    SysPathChanged = "import-state-changed", Every, "the import system is changed at module level, and a lazy import would resolve with the changed state";
+    SysPathChanged = "import-state-changed", Every, [], "the import system is changed at module level, and a lazy import would resolve with the changed state";
     /// The module's namespace is read as a dict (`globals()`, `vars()`, `sys.modules[__name__].__dict__`,
     /// `frame.f_globals`, a function's `__globals__`, `sys._getframe().f_locals` at module level, a name bound to
     /// `sys.modules[__name__]` and passed on or read through `__dict__`, `sys.modules[...]` read with a computed name
     /// at import time, `globals().update(mapping)`, `eval`/`exec`). The dict would hold unresolved proxies, which break
     /// callers. Reading only the names (`dir()`, `globals().keys()`, `for name in globals()`, `len(globals())`) and
     /// `globals().update(a=1)` with known names (a rebinding of `a`) do not block the lazy styles.
-    DynamicAccess = "dynamic-access", Every, "the module's globals are read as a dict, which would hold unresolved lazy proxies";
+    DynamicAccess = "dynamic-access", Every, [], "the module's globals are read as a dict, which would hold unresolved lazy proxies";
     /// The name is bound again elsewhere in the module (an assignment, `def`, `class`, `del`, `global` in a function),
     /// so which binding a use sees depends on the order things run in.
-    Rebound = "rebound", Every, "the name is bound again elsewhere in the module";
+    Rebound = "rebound", Every, [], "the name is bound again elsewhere in the module";
     /// `import a.b` while the code reads another attribute of `a`. That attribute may exist only because importing
     /// `a.b` set it, and a lazy `a` imports only `a`.
-    SubmoduleSideEffect = "submodule-attribute", Every, "`import a.b` binds `a`, and a use reads another attribute of `a` that may need the eager submodule import";
+    SubmoduleSideEffect = "submodule-attribute", Every, [], "`import a.b` binds `a`, and a use reads another attribute of `a` that may need the eager submodule import";
     /// The module matches `keep` / `--keep`.
-    KeepList = "keep-list", Every, "the module is on the keep list";
+    KeepList = "keep-list", Every, [], "the module is on the keep list";
     /// `# lazify: keep` on the import.
-    KeepPragma = "keep-pragma", Every, "`# lazify: keep` on the import";
+    KeepPragma = "keep-pragma", Every, [], "`# lazify: keep` on the import";
     /// The module is known to act when imported, from a built-in list: `readline`, `rlcompleter`, `site`,
     /// `sitecustomize`, `usercustomize`, `antigravity`, `this`, `encodings.*`, `gnureadline`, `pyreadline3`,
     /// `gevent.monkey`, `ddtrace.auto`, OpenTelemetry auto-instrumentation, `_distutils_hack`, `setuptools`,
     /// `pkg_resources`, `matplotlib.backends.*`, `mpl_toolkits.mplot3d`, `pygame`. Extend it with `keep`.
-    KnownSideEffects = "known-side-effects", Every, "the module is known to act when it is imported";
+    KnownSideEffects = "known-side-effects", Every, [], "the module is known to act when it is imported";
     /// The interpreter loads this module at start-up anyway (`os`, `sys`, `abc`, `codecs`, `time`, ...), so deferring
     /// it saves nothing. `--include-preloaded` rewrites it anyway.
-    Preloaded = "preloaded", Every, "the interpreter loads this module at start-up anyway";
+    Preloaded = "preloaded", Every, [], "the interpreter loads this module at start-up anyway";
     /// Already `lazy`, or already listed in `__lazy_modules__`.
-    AlreadyLazy = "already-lazy", Every, "already lazy";
+    AlreadyLazy = "already-lazy", Every, [NoEagerBinding, LoadsNothing, OutsideLazyModules], "already lazy";
     /// Another import that stays eager loads the module anyway: another name of the same `from m import ...`
     /// statement, or an eager import elsewhere in the file of the same module or of one of its submodules (which
     /// loads its parents).
-    ModuleLoadedEagerly = "module-loaded-eagerly", Every, "another import of the same module stays eager, so the module loads anyway";
+    ModuleLoadedEagerly = "module-loaded-eagerly", Every, [], "another import of the same module stays eager, so the module loads anyway";
     /// A relative import in a file whose package is unknown, so its full dotted name cannot be listed.
-    PackageUnknown = "package-unknown", LazyModules, "the file's package is unknown, so the relative import's full name cannot be listed in `__lazy_modules__`";
+    PackageUnknown = "package-unknown", LazyModules, [], "the file's package is unknown, so the relative import's full name cannot be listed in `__lazy_modules__`";
     /// The module already has a `__lazy_modules__` that lazify cannot extend safely: not a literal list, a string,
     /// `None`, or bound after the imports it should cover.
-    LazyModulesUnextendable = "lazy-modules-unextendable", LazyModules, "the module's existing `__lazy_modules__` cannot be extended safely";
+    LazyModulesUnextendable = "lazy-modules-unextendable", LazyModules, [], "the module's existing `__lazy_modules__` cannot be extended safely";
     /// Only some names of the statement qualify, and splitting it would drop the comments inside it; or (`local`) the
     /// receiving function is a one-line `def` after its docstring, where the import's comment cannot follow it.
-    SplitWouldDropComments = "split-would-drop-comments", LazyAndLocal, "the statement would have to be split, which would drop the comments inside it";
+    SplitWouldDropComments = "split-would-drop-comments", LazyAndLocal, [], "the statement would have to be split, which would drop the comments inside it";
     /// The import is on line 1 or 2, and removing its line would bring a `# -*- coding: ... -*-` comment into the first
     /// two lines, where Python obeys it (or take one out): the file would be decoded differently.
-    CodingDeclaration = "coding-declaration", Local, "removing the import's line would move a coding declaration into or out of the first two lines, changing how Python decodes the file";
+    CodingDeclaration = "coding-declaration", Local, [], "removing the import's line would move a coding declaration into or out of the first two lines, changing how Python decodes the file";
     /// A use is not inside a `def` (for example a module-level lambda), so there is no function to move the import
     /// into.
-    NoEnclosingFunction = "no-enclosing-function", Local, "a use is not inside a `def`, so there is no function to move the import into";
+    NoEnclosingFunction = "no-enclosing-function", Local, [], "a use is not inside a `def`, so there is no function to move the import into";
     /// The name is used in an annotation, which `typing.get_type_hints`, dataclasses or pydantic can evaluate at run
     /// time, where a moved name would raise `NameError`. `--type-checking-imports` moves it anyway and keeps it for
     /// type checkers under `if TYPE_CHECKING:`, on targets where annotations are not evaluated at import.
-    UsedInAnnotation = "used-in-annotation", Local, "the name is used in an annotation, which can be evaluated at run time";
+    UsedInAnnotation = "used-in-annotation", Local, [], "the name is used in an annotation, which can be evaluated at run time";
     /// The name is used in the `if __name__ == "__main__":` block, which is module-level code.
-    UsedInMainBlock = "used-in-main-block", Local, "the name is used in the `__main__` block, which is module-level code";
+    UsedInMainBlock = "used-in-main-block", Local, [], "the name is used in the `__main__` block, which is module-level code";
     /// The import sits in a module-level `if`, `for`, `while` or `match`.
-    Conditional = "conditional", Local, "the import is inside a module-level `if`/`for`/`while`/`match`";
+    Conditional = "conditional", Local, [], "the import is inside a module-level `if`/`for`/`while`/`match`";
     /// The name is re-exported (`__all__` or a package `__init__.py`), and moving it would break `from module import
     /// name` elsewhere.
-    ReExported = "re-exported", Local, "the name is re-exported (package `__init__.py` or `__all__`)";
+    ReExported = "re-exported", Local, [], "the name is re-exported (package `__init__.py` or `__all__`)";
     /// Another statement shares the import's line (`import a; x = 1`).
-    SharesLine = "shares-line", Local, "another statement shares the import's line";
+    SharesLine = "shares-line", Local, [], "another statement shares the import's line";
     /// Another file reads the name from this module (`from this import name`, `mock.patch("this.name")`).
-    UsedByOtherModule = "used-by-other-module", Local, "another module reads this name from this module";
+    UsedByOtherModule = "used-by-other-module", Local, [], "another module reads this name from this module";
     /// The function-local import sits inside a `try`, loop, condition or `with` in its function: an optional-dependency
     /// check, or an import that must run at that point.
-    NestedInFunction = "nested-in-function", Hoist, "the function-local import is inside a `try`, loop, condition or `with`";
+    NestedInFunction = "nested-in-function", Hoist, [], "the function-local import is inside a `try`, loop, condition or `with`";
     /// The name would clash with another binding: a module-level name, another function's different import, an
     /// assignment or `global`/`nonlocal` in the function, its class, or an enclosing function.
-    HoistConflict = "hoist-conflict", Hoist, "hoisting would clash with another binding of the name";
+    HoistConflict = "hoist-conflict", Hoist, [], "hoisting would clash with another binding of the name";
     /// Other code reads this name as a global or builtin, which a module-level binding would shadow.
-    HoistShadows = "hoist-shadows", Hoist, "other code reads this name as a global or builtin, which hoisting would shadow";
+    HoistShadows = "hoist-shadows", Hoist, [], "other code reads this name as a global or builtin, which hoisting would shadow";
     /// The function reads the name before its import runs.
-    UsedBeforeImport = "used-before-import", Hoist, "the function reads the name before the import statement runs";
+    UsedBeforeImport = "used-before-import", Hoist, [], "the function reads the name before the import statement runs";
     /// The module already imports the same thing at module level, so the local import is redundant.
-    RedundantLocalImport = "redundant-local-import", Hoist, "the module already imports this at module level";
+    RedundantLocalImport = "redundant-local-import", Hoist, [], "the module already imports this at module level";
     /// The project replaces the module in `sys.modules` (`patch.dict(sys.modules, {"m": fake})`,
     /// `sys.modules["m"] = fake`): an import that runs later (a lazy import at first use, a function-local
     /// import on each call) reads what `sys.modules` holds then, not what it held when this import ran. With
     /// `--hoist`, any `sys.modules` patch counts, named or not.
-    SysModulesPatched = "sys-modules-patched", Every, "the project replaces this module in `sys.modules`, which an import that runs later would not see (or see differently)";
+    SysModulesPatched = "sys-modules-patched", Every, [], "the project replaces this module in `sys.modules`, which an import that runs later would not see (or see differently)";
     /// The imported module imports this one back at module level. A hoisted lazy import stays correct only if the name
     /// is not read while the other module is still initialising.
-    ImportCycle = "import-cycle", Hoist, "the imported module imports this module back at module level";
+    ImportCycle = "import-cycle", Hoist, [], "the imported module imports this module back at module level";
     /// Another import binds the same name and must stay eager. Statements binding one name are decided together.
-    SharedName = "shared-name", Every, "another import binding the same name stays eager";
+    SharedName = "shared-name", Every, [], "another import binding the same name stays eager";
     /// Another file of the project rebinds the imported name in its module (`settings.X = v`,
     /// `setattr(settings, "X", v)`, `patch.object(settings, "X")`, `mock.patch("settings.X")`): `from settings
     /// import X` copies the value when it runs, so a lazy or function-local copy can see the new value where
     /// the eager one kept the old.
-    RebindElsewhere = "rebound-elsewhere", Every, "another file rebinds this name in its module, and a later `from` import would copy the new value";
+    RebindElsewhere = "rebound-elsewhere", Every, [], "another file rebinds this name in its module, and a later `from` import would copy the new value";
     /// Another file of the project reads this module's namespace: `vars(this)` or `this.__dict__` (raw
     /// values, which are unresolved proxies under `lazy` and `__lazy_modules__`), or, for style `local`,
     /// `dir(this)` (the names, which a move into a function removes).
-    NamespaceReadElsewhere = "namespace-read-elsewhere", Every, "another file reads this module's namespace (`vars`, `__dict__`, `dir`)";
+    NamespaceReadElsewhere = "namespace-read-elsewhere", Every, [], "another file reads this module's namespace (`vars`, `__dict__`, `dir`)";
     /// Loading the imported module (or a module it imports eagerly) has an effect visible outside it
     /// (registering a codec or a handler, changing another module or process state, reading the environment,
     /// printing, starting a thread): a deferred import would move that effect to the first use. The proof is
     /// in the other file; `--explain` shows the chain.
-    ImportedModuleHasEffects = "imported-module-has-effects", Every, "loading the imported module has an effect visible outside it, which deferring would move";
+    ImportedModuleHasEffects = "imported-module-has-effects", Every, [], "loading the imported module has an effect visible outside it, which deferring would move";
     /// Another file of the project tests whether the module is loaded (`"name" in sys.modules`,
     /// `sys.modules.get("name")`): deferring the import here would change its answer.
-    CheckedInSysModules = "checked-in-sys-modules", Every, "another file of the project tests whether this module is in `sys.modules`";
+    CheckedInSysModules = "checked-in-sys-modules", Every, [], "another file of the project tests whether this module is in `sys.modules`";
     /// Another file of the project imports this module inside `try: ... except ImportError:`: an import of a
     /// module outside the project and the standard library must fail here, inside that `try`, not at first use.
-    ImportGuardedElsewhere = "import-guarded-elsewhere", Every, "another file imports this module inside `try`/`except ImportError`, which must see this import fail";
+    ImportGuardedElsewhere = "import-guarded-elsewhere", Every, [], "another file imports this module inside `try`/`except ImportError`, which must see this import fail";
     /// `unknown-modules = "keep"`: the imported module (or one it loads) could not be analysed (not found in
     /// the project or the target environment, or without Python source).
-    ImportedModuleUnknown = "imported-module-unknown", Every, "the imported module's effects could not be analysed, and `unknown-modules = \"keep\"`";
+    ImportedModuleUnknown = "imported-module-unknown", Every, [], "the imported module's effects could not be analysed, and `unknown-modules = \"keep\"`";
     /// The warning filters are changed while the module is imported (`warnings.simplefilter(...)`,
     /// `warnings.filterwarnings(...)`, `warnings.resetwarnings()`, `warnings.filters[:] = ...` as plain statements, or
     /// in a function of this module called at import time), outside `with warnings.catch_warnings():`. A lazy import
     /// would run its module's body under the filters in force at first use.
-    WarningFiltersChanged = "warning-filters-changed", Every, "the warning filters are changed while the module is imported, and a deferred import would run under different filters";
+    WarningFiltersChanged = "warning-filters-changed", Every, [], "the warning filters are changed while the module is imported, and a deferred import would run under different filters";
     /// A class body inside the receiving function assigns the name it reads (`class C: json = json`). Such a read looks
     /// in the class namespace and then the module's globals, never the function's locals, so a moved import would not
     /// be found.
-    ClassBodyBindsName = "class-body-binds-name", Local, "a class body in the function binds the name it reads, so it reads the module's global, not a moved import";
+    ClassBodyBindsName = "class-body-binds-name", Local, [], "a class body in the function binds the name it reads, so it reads the module's global, not a moved import";
     /// `from m import x` in a function re-reads `m.x` on each call, and the project patches or assigns `m.x`
     /// (`mock.patch("m.x")`, `m.x = ...`, `setattr(m, "x", ...)`); a hoisted binding would keep the first value.
-    AttributeReboundElsewhere = "attribute-rebound-elsewhere", Hoist, "the imported attribute is rebound or patched elsewhere, which a function-local import sees on each call";
+    AttributeReboundElsewhere = "attribute-rebound-elsewhere", Hoist, [], "the imported attribute is rebound or patched elsewhere, which a function-local import sees on each call";
     /// Another module of the project runs `from this_module import *` and this module has no `__all__`: a hoisted
     /// public name would join what that star import binds.
-    StarExported = "star-exported", Hoist, "another module star-imports this one, and a hoisted public name would join what it binds";
+    StarExported = "star-exported", Hoist, [], "another module star-imports this one, and a hoisted public name would join what it binds";
 }
 
 /// Serialized as its registry name, so that no second spelling can drift from it.

@@ -174,28 +174,52 @@ fn checked(
     result
 }
 
-/// Convenience: the 1-based line and column (in characters) of a byte offset. Lines end at `\n`, `\r\n` or a
-/// lone `\r` (old Mac files), as Python reads them.
-pub fn line_column(source: &str, offset: TextSize) -> (usize, usize) {
-    let mut offset = usize::from(offset).min(source.len());
-    while !source.is_char_boundary(offset) {
-        offset -= 1;
+/// The lines of one text, indexed once ([`ruff_source_file::LineIndex`]): positions of many offsets in the same
+/// file cost a binary search each, not a scan of the file. Lines end at `\n`, `\r\n` or a lone `\r` (old Mac
+/// files), as Python reads them.
+pub struct SourceLines<'s> {
+    source: &'s str,
+    index: ruff_source_file::LineIndex,
+}
+
+impl<'s> SourceLines<'s> {
+    /// Indexes the lines of `source` (a text over 4 GiB, which the parser does not take either, is indexed up
+    /// to there).
+    pub fn new(source: &'s str) -> Self {
+        let indexed = &source[..source.floor_char_boundary(source.len().min(u32::MAX as usize))];
+        Self {
+            source,
+            index: ruff_source_file::LineIndex::from_source_text(indexed),
+        }
     }
-    let bytes = source.as_bytes();
-    let is_break = |i: usize| match bytes[i] {
-        b'\n' => true,
-        // The `\r` of a `\r\n` is not a break of its own.
-        b'\r' => bytes.get(i + 1) != Some(&b'\n'),
-        _ => false,
-    };
-    let line = (0..offset).filter(|&i| is_break(i)).count() + 1;
-    let line_start = (0..offset)
-        .rev()
-        .find(|&i| is_break(i))
-        .map_or(0, |i| i + 1);
-    let before = &source[..offset];
-    let column = before[line_start..].chars().count() + 1;
-    (line, column)
+
+    /// The text this index was built from.
+    pub fn source(&self) -> &'s str {
+        self.source
+    }
+
+    /// The 1-based line and column (in characters) of a byte offset; an offset past the end counts as the end,
+    /// one inside a character as that character's start.
+    pub fn line_column(&self, offset: TextSize) -> (usize, usize) {
+        let mut offset = usize::from(offset).min(self.source.len());
+        while !self.source.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let offset = TextSize::try_from(offset).unwrap_or(TextSize::new(u32::MAX));
+        let location = self.index.source_location(
+            offset,
+            self.source,
+            ruff_source_file::PositionEncoding::Utf32,
+        );
+        (location.line.get(), location.character_offset.get())
+    }
+}
+
+/// Convenience: the 1-based line and column (in characters) of a byte offset. Lines end at `\n`, `\r\n` or a
+/// lone `\r` (old Mac files), as Python reads them. Indexes the whole text on each call: for many offsets in
+/// one file, build a [`SourceLines`] once.
+pub fn line_column(source: &str, offset: TextSize) -> (usize, usize) {
+    SourceLines::new(source).line_column(offset)
 }
 
 /// Whether `path` looks like a file lazify processes (`.py`, `.pyi`).

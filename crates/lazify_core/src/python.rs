@@ -134,6 +134,15 @@ fn pragma_says(comment: &str, what: &str) -> bool {
     })
 }
 
+/// The expression a string annotation holds (`"np.ndarray"` → `np.ndarray`), parsed from its place in `source`
+/// as a type checker reads it; `None` when the string is not a valid expression.
+pub(crate) fn parse_string_annotation(
+    source: &str,
+    literal: &ast::StringLiteral,
+) -> Option<Parsed<ast::ModExpression>> {
+    ruff_python_parser::parse_string_annotation(source, literal).ok()
+}
+
 /// Parses `source` with the Python 3.15 grammar and checks PEP 810 placement. Any syntax error, or a `lazy`
 /// import `CPython` would refuse to compile, is an error with its span.
 pub fn parse(source: &str) -> Result<ParsedModule, EngineError> {

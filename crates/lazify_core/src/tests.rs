@@ -1075,3 +1075,39 @@ fn project_facts_locations_are_lines() {
         assert_eq!(at.path, std::path::Path::new("m.py"));
     }
 }
+
+// See: issue 13, section 3: positions come from ruff's `LineIndex`, built once per file; every offset of a text
+// with each kind of line break (and one inside a two-byte character) gets the position the scan it replaced gave.
+#[test]
+fn issue_13_source_lines_match_a_scan_of_the_text_at_every_offset() {
+    use crate::{SourceLines, TextSize};
+    fn scanned(source: &str, offset: usize) -> (usize, usize) {
+        let mut offset = offset.min(source.len());
+        while !source.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let bytes = source.as_bytes();
+        let is_break = |i: usize| match bytes[i] {
+            b'\n' => true,
+            b'\r' => bytes.get(i + 1) != Some(&b'\n'),
+            _ => false,
+        };
+        let line = (0..offset).filter(|&i| is_break(i)).count() + 1;
+        let start = (0..offset)
+            .rev()
+            .find(|&i| is_break(i))
+            .map_or(0, |i| i + 1);
+        (line, source[start..offset].chars().count() + 1)
+    }
+    for src in ["a\rbc\r\nd\ne\u{e9}f\r", "\r\r\n\n\u{e9}", "", "x = 1\r"] {
+        let lines = SourceLines::new(src);
+        for offset in 0..=src.len() + 2 {
+            let at = TextSize::try_from(offset).unwrap();
+            assert_eq!(
+                lines.line_column(at),
+                scanned(src, offset),
+                "{src:?} at {offset}"
+            );
+        }
+    }
+}

@@ -59,55 +59,50 @@ impl PositionEncoding {
     }
 }
 
-/// The byte offset where each line starts, for one version of a text.
+/// The lines of one version of a text ([`ruff_source_file::LineIndex`], which ends lines at `\n`, `\r\n` and `\r`).
 #[derive(Clone, Debug)]
 pub(crate) struct LineIndex {
-    /// Offsets of the line starts; the first is always 0.
-    starts: Vec<usize>,
+    index: ruff_source_file::LineIndex,
 }
 
 impl LineIndex {
-    /// Indexes `text`.
+    /// Indexes `text` (a text over 4 GiB, which the parser does not take either, is indexed up to there).
     pub(crate) fn new(text: &str) -> Self {
-        let bytes = text.as_bytes();
-        let mut starts = vec![0];
-        let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
-                b'\r' if bytes.get(i + 1) == Some(&b'\n') => {
-                    starts.push(i + 2);
-                    i += 1;
-                }
-                b'\n' | b'\r' => starts.push(i + 1),
-                _ => {}
-            }
-            i += 1;
+        let indexed = &text[..text.floor_char_boundary(text.len().min(u32::MAX as usize))];
+        Self {
+            index: ruff_source_file::LineIndex::from_source_text(indexed),
         }
-        Self { starts }
     }
 
     /// The number of lines (a text ending with a line break has an empty last line).
-    #[cfg(test)]
     pub(crate) fn line_count(&self) -> usize {
-        self.starts.len()
+        self.index.line_count()
+    }
+
+    /// The byte offset where line `line` (0-based, below [`Self::line_count`]) starts.
+    fn line_start(&self, text: &str, line: usize) -> usize {
+        usize::from(
+            self.index
+                .line_start(ruff_source_file::OneIndexed::from_zero_indexed(line), text),
+        )
     }
 
     /// The byte range of line `line`'s content, without its line break.
     fn line_content(&self, text: &str, line: usize) -> (usize, usize) {
-        let start = self.starts[line];
-        let end = match self.starts.get(line + 1) {
-            Some(&next) => {
-                let bytes = text.as_bytes();
-                let mut end = next;
-                if end > start && bytes[end - 1] == b'\n' {
-                    end -= 1;
-                }
-                if end > start && bytes[end - 1] == b'\r' {
-                    end -= 1;
-                }
-                end
+        let start = self.line_start(text, line);
+        let end = if line + 1 < self.line_count() {
+            let next = self.line_start(text, line + 1);
+            let bytes = text.as_bytes();
+            let mut end = next;
+            if end > start && bytes[end - 1] == b'\n' {
+                end -= 1;
             }
-            None => text.len(),
+            if end > start && bytes[end - 1] == b'\r' {
+                end -= 1;
+            }
+            end
+        } else {
+            text.len()
         };
         (start, end)
     }
@@ -120,7 +115,7 @@ impl LineIndex {
         encoding: PositionEncoding,
     ) -> usize {
         let line = position.line as usize;
-        if line >= self.starts.len() {
+        if line >= self.line_count() {
             return text.len();
         }
         let (start, end) = self.line_content(text, line);
@@ -151,7 +146,7 @@ impl LineIndex {
         while !text.is_char_boundary(offset) {
             offset -= 1;
         }
-        let line = self.starts.partition_point(|&s| s <= offset) - 1;
+        let line = self.index.line_index(text_size(offset)).to_zero_indexed();
         let (start, end) = self.line_content(text, line);
         // An offset inside a `\r\n` counts as the end of the line's content.
         let prefix = &text[start..offset.min(end)];

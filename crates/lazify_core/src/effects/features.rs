@@ -57,7 +57,7 @@ pub fn scan_parsed(
     path: &Path,
 ) -> FeatureChecks {
     let mut scanner = Scanner {
-        source,
+        lines: crate::SourceLines::new(source),
         file: SourceFile {
             path: path.to_path_buf(),
             module_name: Some(module.to_string()),
@@ -70,7 +70,8 @@ pub fn scan_parsed(
 }
 
 struct Scanner<'s> {
-    source: &'s str,
+    /// The file's text, with its lines indexed once.
+    lines: crate::SourceLines<'s>,
     file: SourceFile,
     checks: FeatureChecks,
     /// How many `try` bodies guarding against `ImportError` the walk is in.
@@ -79,8 +80,12 @@ struct Scanner<'s> {
 
 impl Scanner<'_> {
     fn line(&self, range: TextRange) -> (usize, String) {
-        let (line, _) = crate::line_column(self.source, range.start());
-        let text = self.source[range].lines().next().unwrap_or_default().trim();
+        let (line, _) = self.lines.line_column(range.start());
+        let text = self.lines.source()[range]
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .trim();
         (line, text.to_string())
     }
 

@@ -164,16 +164,7 @@ fn resolve_conflicts(candidates: &mut [Candidate<'_>], index: &Index<'_>) {
             let import = &index.imports[c.import];
             if let crate::Decision::Keep { reason, span, .. } = c.verdict.decision {
                 // Imports the list would not affect anyway.
-                if matches!(
-                    reason,
-                    KeepReason::InClassOrFunction
-                        | KeepReason::InTry
-                        | KeepReason::TypeChecking
-                        | KeepReason::Star
-                        | KeepReason::Future
-                        | KeepReason::AlreadyLazy
-                ) || !import.is_module_level()
-                {
+                if !reason.affected_by_lazy_modules() || !import.is_module_level() {
                     continue;
                 }
                 if let Some(entry) = &c.verdict.resolved_module {
