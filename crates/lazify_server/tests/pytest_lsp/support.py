@@ -54,13 +54,25 @@ def _record_diagnostics(client: LanguageClient, params: types.PublishDiagnostics
     client.published.append(params)
 
 
+def _record_registration(client: LanguageClient, params: types.RegistrationParams):
+    """Accepts `client/registerCapability` as VS Code does, and keeps what the server asked for."""
+    client.registrations.extend(params.registrations)
+    return None
+
+
 def make_client() -> LanguageClient:
-    """pytest-lsp's client, which also keeps every `publishDiagnostics` (with its version) in order."""
+    """pytest-lsp's client, which also keeps every `publishDiagnostics` (with its version) in order, and every
+    registration the server asks for."""
     client = LanguageClient(converter_factory=default_converter)
     client.published = []
+    client.registrations = []
     # Set once `exit` is sent (by `shutdown` or by the test), so that the fixture does not send it again.
     client.lazify_done = False
-    features = {**DEFAULT_CLIENT_FEATURES, types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS: _record_diagnostics}
+    features = {
+        **DEFAULT_CLIENT_FEATURES,
+        types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS: _record_diagnostics,
+        types.CLIENT_REGISTER_CAPABILITY: _record_registration,
+    }
     register_lsp_features(client, features)
     return client
 

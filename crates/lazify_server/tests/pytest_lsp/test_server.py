@@ -341,6 +341,16 @@ async def test_real_clients_capabilities(client: LanguageClient, project, client
     else:
         assert edit.document_changes is None and list(edit.changes) == [uri]
     assert "lazy import json" in apply(SAMPLE, edits_for(edit, uri))
+    # A client that can register file watchers dynamically is asked for one on Python files and the project
+    # settings (VS Code's recorded capabilities say it can; Neovim's 0.6 ones say it cannot).
+    watched = client_capabilities(client_spec).workspace.did_change_watched_files
+    if watched is not None and watched.dynamic_registration:
+        methods = [r.method for r in client.registrations]
+        assert methods == [types.WORKSPACE_DID_CHANGE_WATCHED_FILES]
+        globs = [w["globPattern"] for w in client.registrations[0].register_options["watchers"]]
+        assert any(g.endswith(".py") for g in globs) and any("pyproject.toml" in g for g in globs)
+    else:
+        assert client.registrations == []
 
 
 async def test_unknown_requests_get_method_not_found(client: LanguageClient, project):
