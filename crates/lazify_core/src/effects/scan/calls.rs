@@ -105,7 +105,7 @@ impl<'a> Scanner<'a> {
         }
         if let Some((module, name)) = q.rsplit_once('.') {
             let site = self.site(range, text);
-            frame.external.push(ExternalRef {
+            frame.add_external(ExternalRef {
                 module: module.to_string(),
                 name: name.to_string(),
                 used: RefUse::Call,
@@ -290,7 +290,7 @@ impl<'a> Scanner<'a> {
             let mut via = frame.via.clone();
             via.push(site.clone());
             via.extend(external.via.iter().cloned());
-            frame.external.push(ExternalRef {
+            frame.add_external(ExternalRef {
                 via,
                 ..external.clone()
             });

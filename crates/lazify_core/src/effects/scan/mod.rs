@@ -166,6 +166,17 @@ impl Frame<'_> {
             conditional: 0,
         }
     }
+
+    /// Records a reference into another module, once per name and use: the oracle judges a name once per
+    /// question and reports the first place that reaches it, so a second call of the same function (Django
+    /// calls `gettext_lazy` hundreds of times in a module) adds nothing but size to the summary.
+    fn add_external(&mut self, reference: ExternalRef) {
+        if !self.external.iter().any(|e| {
+            e.used == reference.used && e.name == reference.name && e.module == reference.module
+        }) {
+            self.external.push(reference);
+        }
+    }
 }
 
 /// What a name refers to.

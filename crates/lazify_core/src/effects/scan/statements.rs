@@ -231,7 +231,7 @@ impl<'a> Scanner<'a> {
             && let Some((module, name)) = q.rsplit_once('.')
         {
             let site = self.site(expr.range(), self.snippet(expr.range()));
-            frame.external.push(ExternalRef {
+            frame.add_external(ExternalRef {
                 module: module.to_string(),
                 name: name.to_string(),
                 used,
