@@ -530,7 +530,7 @@ pub struct ProjectFacts {
     attribute_uses: HashMap<(String, String), Vec<Location>>,
     imported: HashMap<(String, String), Vec<Location>>,
     sys_modules_patched: Vec<(Option<String>, Location)>,
-    module_imports: HashMap<String, HashSet<String>>,
+    module_imports: HashMap<String, std::collections::BTreeSet<String>>,
     attribute_writes: HashMap<(String, String), Vec<Location>>,
     namespace_reads: HashMap<String, Vec<(NamespaceRead, Location)>>,
     star_imports: HashMap<String, Vec<Location>>,

@@ -251,8 +251,13 @@ pub struct Analyzer<L> {
     locator: L,
     entries: Mutex<HashMap<String, Arc<OnceLock<Entry>>>>,
     resolved: Mutex<HashMap<String, Resolved>>,
+    /// What a name of another module does when called or subclassed, once known without a cycle cut.
+    names: Mutex<HashMap<NameKey, Option<Arc<EffectChain>>>>,
     features: OnceLock<ProjectFeatures>,
 }
+
+/// A name of a module, and how it is used (called, subclassed).
+type NameKey = (String, String, RefUse);
 
 /// Feature checks across the project: module → the first place that checks it.
 #[derive(Debug, Default)]
@@ -271,6 +276,7 @@ impl<L: ModuleLocator> Analyzer<L> {
             locator,
             entries: Mutex::new(HashMap::default()),
             resolved: Mutex::new(HashMap::default()),
+            names: Mutex::new(HashMap::default()),
             features: OnceLock::new(),
         }
     }
@@ -376,7 +382,9 @@ impl<L: ModuleLocator> Analyzer<L> {
         {
             return done.clone();
         }
+        // An answer this question found with a cycle cut: reusing it cuts this one too.
         if let Some(done) = q.local.get(module) {
+            q.cut = true;
             return done.clone();
         }
         if q.visiting.contains(module) || q.depth >= MAX_DEPTH {
@@ -408,8 +416,10 @@ impl<L: ModuleLocator> Analyzer<L> {
         let resolved = self.resolve_summary(&summary, q);
         q.depth -= 1;
         q.visiting.remove(module);
-        // An effect found is found whatever the cycles; a clean answer is certain only when no cycle was cut.
-        if !q.cut || resolved.certain() {
+        // Only an answer found without cutting a cycle is the same whichever module the question started from;
+        // one found with a cut (even an effect: which chain is found first depends on where the cycle was entered)
+        // is kept for this question alone, so that what a run prints never depends on which file asked first.
+        if !q.cut {
             self.resolved
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -511,13 +521,56 @@ impl<L: ModuleLocator> Analyzer<L> {
         q: &mut Query,
         depth: usize,
     ) -> Option<Arc<EffectChain>> {
-        if depth >= MAX_DEPTH || TABLE.is_stdlib(module) {
+        if TABLE.is_stdlib(module) {
             return None;
         }
-        // Each name is looked into once per question (calls across modules can go round in circles).
-        if !q.names.insert((module.to_string(), name.to_string(), used)) {
+        if depth >= MAX_DEPTH {
+            q.cut = true;
             return None;
         }
+        // As for modules: an answer found without a cycle cut is remembered for every question, one found with
+        // a cut for this question alone (calls across modules can go round in circles), and each name is looked
+        // into once per question.
+        let key = (module.to_string(), name.to_string(), used);
+        if let Some(done) = self
+            .names
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&key)
+        {
+            return done.clone();
+        }
+        if let Some(done) = q.names_local.get(&key) {
+            q.cut = true;
+            return done.clone();
+        }
+        if !q.names_visiting.insert(key.clone()) {
+            q.cut = true;
+            return None;
+        }
+        let outer_cut = std::mem::replace(&mut q.cut, false);
+        let found = self.resolve_name_in(module, name, used, q, depth);
+        q.names_visiting.remove(&key);
+        if q.cut {
+            q.names_local.insert(key, found.clone());
+        } else {
+            self.names
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .insert(key, found.clone());
+        }
+        q.cut |= outer_cut;
+        found
+    }
+
+    fn resolve_name_in(
+        &self,
+        module: &str,
+        name: &str,
+        used: RefUse,
+        q: &mut Query,
+        depth: usize,
+    ) -> Option<Arc<EffectChain>> {
         let summary = self.summary(module)?;
         let step = |site: &Site| ChainStep {
             module: summary.module.clone(),
@@ -582,7 +635,7 @@ impl<L: ModuleLocator> Analyzer<L> {
         let resolved = self.resolve(module, &mut q);
         // Nothing reachable from `module` has an effect (none was found, none discounted): every module this
         // question left undecided because of a cycle is clean too.
-        if resolved.chains.is_empty() && !q.discarded {
+        if resolved.chains.is_empty() && resolved.unknown.is_none() && !q.discarded {
             let mut memo = self
                 .resolved
                 .lock()
@@ -612,13 +665,6 @@ struct Resolved {
     unknown: Option<Unknown>,
 }
 
-impl Resolved {
-    /// Whether an effect that no importer can discount is known.
-    fn certain(&self) -> bool {
-        self.chains.iter().any(|c| c.changes.is_none())
-    }
-}
-
 /// One question to the oracle: the modules being resolved, those left undecided because of a cycle, and the
 /// names of other modules already looked into.
 #[derive(Default)]
@@ -628,7 +674,8 @@ struct Query {
     cut: bool,
     discarded: bool,
     local: HashMap<String, Resolved>,
-    names: rustc_hash::FxHashSet<(String, String, RefUse)>,
+    names_visiting: rustc_hash::FxHashSet<NameKey>,
+    names_local: HashMap<NameKey, Option<Arc<EffectChain>>>,
 }
 
 /// How many changes of other modules one answer keeps.

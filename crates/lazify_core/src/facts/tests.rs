@@ -108,3 +108,30 @@ fn star_imports_and_entry_points() {
     assert!(p.outside_uses("pkg.cli", "run").is_none());
     assert!(p.outside_uses("no_colon", "").is_none());
 }
+
+#[test]
+fn the_path_back_through_an_import_cycle_is_the_same_in_every_run() {
+    // Twelve modules lead back equally fast; the path shown must not depend on the process's hash seed (it
+    // did: `--explain` printed a different cycle on each run of pip). Several fresh fact sets, as several runs.
+    let middle: Vec<String> = (0..12).map(|i| format!("m{i:02}")).collect();
+    let head = middle
+        .iter()
+        .rev()
+        .map(|m| format!("import {m}\n"))
+        .collect::<String>();
+    let mut files: Vec<(String, String, String)> = vec![("a.py".into(), "a".into(), head)];
+    for m in &middle {
+        files.push((format!("{m}.py"), m.clone(), "import target\n".into()));
+    }
+    let paths: Vec<Vec<String>> = (0..8)
+        .map(|_| {
+            let borrowed: Vec<(&str, &str, &str)> = files
+                .iter()
+                .map(|(p, m, t)| (p.as_str(), m.as_str(), t.as_str()))
+                .collect();
+            project(&borrowed).import_path_back("a", "target").unwrap()
+        })
+        .collect();
+    assert_eq!(paths[0], ["a", "m00"]);
+    assert!(paths.iter().all(|p| p == &paths[0]), "{paths:?}");
+}
