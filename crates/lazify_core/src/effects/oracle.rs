@@ -419,13 +419,13 @@ impl<L: ModuleLocator> Analyzer<L> {
         // Only an answer found without cutting a cycle is the same whichever module the question started from;
         // one found with a cut (even an effect: which chain is found first depends on where the cycle was entered)
         // is kept for this question alone, so that what a run prints never depends on which file asked first.
-        if !q.cut {
+        if q.cut {
+            q.local.insert(module.to_string(), resolved.clone());
+        } else {
             self.resolved
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .insert(module.to_string(), resolved.clone());
-        } else {
-            q.local.insert(module.to_string(), resolved.clone());
         }
         q.cut |= outer_cut;
         resolved
