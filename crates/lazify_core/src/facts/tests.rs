@@ -114,11 +114,12 @@ fn the_path_back_through_an_import_cycle_is_the_same_in_every_run() {
     // Twelve modules lead back equally fast; the path shown must not depend on the process's hash seed (it
     // did: `--explain` printed a different cycle on each run of pip). Several fresh fact sets, as several runs.
     let middle: Vec<String> = (0..12).map(|i| format!("m{i:02}")).collect();
-    let head = middle
-        .iter()
-        .rev()
-        .map(|m| format!("import {m}\n"))
-        .collect::<String>();
+    let head: String = middle.iter().rev().fold(String::new(), |mut text, m| {
+        text.push_str("import ");
+        text.push_str(m);
+        text.push('\n');
+        text
+    });
     let mut files: Vec<(String, String, String)> = vec![("a.py".into(), "a".into(), head)];
     for m in &middle {
         files.push((format!("{m}.py"), m.clone(), "import target\n".into()));
