@@ -283,7 +283,8 @@ keep_reasons! {
     /// A use runs while the module is imported: the module body, a class body, a decorator, a default value, a base
     /// class or class keyword, an evaluated annotation (for example in a `@dataclass`, `NamedTuple` or `TypedDict`
     /// class, which evaluates annotations when the class is created), or a comprehension or call made at module level.
-    /// A lazy import would be resolved at once, so nothing is gained.
+    /// A lazy import would be resolved at once, so nothing is gained. A use in a function that module-level code calls
+    /// names the calls that lead there (`helper()` (line 13) → `Style()` (line 10)).
     UsedAtImportTime = "used-at-import-time", Every, [], "the name is used while the module is imported, so deferring gains nothing";
     /// The name is never read in this file. The import is there for its side effects (registration, patching, a check
     /// that the module is installed), and a lazy import that is never read never runs. A plain unreferenced `import x`

@@ -80,14 +80,20 @@ impl<'a> Walker<'a> {
     }
 
     /// Function scopes that run at import time, because a module-level function or class is called (or used
-    /// as a decorator) while the module is imported, directly or through other such functions.
-    pub(super) fn import_time_scopes(&self) -> HashMap<ScopeId, TextRange> {
-        let mut marked: HashMap<ScopeId, TextRange> = HashMap::default();
-        let mut work: Vec<(ScopeId, TextRange)> = Vec::new();
+    /// as a decorator) while the module is imported, directly or through other such functions. Each comes with
+    /// the call that makes it run and the scope that call sits in (`None` at module level), so the whole way
+    /// from a module-level statement can be shown ([`ImportTimeCall`]).
+    pub(super) fn import_time_scopes(&self) -> HashMap<ScopeId, ImportTimeCall> {
+        let mut marked: HashMap<ScopeId, ImportTimeCall> = HashMap::default();
+        let mut work: Vec<(ScopeId, ImportTimeCall)> = Vec::new();
         for (caller, callee, range, ctx, scope) in &self.calls {
             if caller.is_module() && *ctx == Ctx::ImportTime {
                 for target in self.call_targets(callee, *scope) {
-                    work.push((target, *range));
+                    let call = ImportTimeCall {
+                        call: *range,
+                        caller: None,
+                    };
+                    work.push((target, call));
                 }
             }
         }
@@ -95,14 +101,18 @@ impl<'a> Walker<'a> {
             return marked;
         }
         let by_caller = self.deferred_calls();
-        while let Some((scope, range)) = work.pop() {
+        while let Some((scope, call)) = work.pop() {
             if marked.contains_key(&scope) {
                 continue;
             }
-            marked.insert(scope, range);
-            for (callee, _, lexical) in by_caller.get(&scope).into_iter().flatten() {
+            marked.insert(scope, call);
+            for (callee, range, lexical) in by_caller.get(&scope).into_iter().flatten() {
                 for target in self.call_targets(callee, *lexical) {
-                    work.push((target, range));
+                    let call = ImportTimeCall {
+                        call: *range,
+                        caller: Some(scope),
+                    };
+                    work.push((target, call));
                 }
             }
         }
@@ -156,4 +166,33 @@ impl<'a> Walker<'a> {
             out.extend(added);
         }
     }
+}
+
+/// How a function comes to run while the module is imported: the call that runs it, made at module level
+/// (`caller` is `None`) or in a function that itself runs then.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ImportTimeCall {
+    pub(crate) call: TextRange,
+    pub(crate) caller: Option<ScopeId>,
+}
+
+/// The calls that make `scope` run at import time, from the module-level statement down; empty when it does
+/// not run then.
+pub(crate) fn import_time_path(
+    marked: &HashMap<ScopeId, ImportTimeCall>,
+    scope: ScopeId,
+) -> Vec<TextRange> {
+    let mut path = Vec::new();
+    let mut current = Some(scope);
+    // Each scope is marked once, by a caller marked before it: the links cannot go round.
+    while let Some(id) = current {
+        let Some(step) = marked.get(&id) else { break };
+        path.push(step.call);
+        current = step.caller;
+        if path.len() > marked.len() {
+            break;
+        }
+    }
+    path.reverse();
+    path
 }

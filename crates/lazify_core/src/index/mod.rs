@@ -71,8 +71,9 @@ pub(crate) struct Index<'a> {
     /// Function scopes that change the import system or the warning filters when they run, themselves or
     /// through the functions of this module they call: the span proves it (the change, or the call).
     pub(crate) state_changers: HashMap<ScopeId, (StateChange, TextRange)>,
-    /// Function scopes that run while the module is imported (called at module level, directly or not).
-    pub(crate) import_time: HashMap<ScopeId, TextRange>,
+    /// Function scopes that run while the module is imported (called at module level, directly or not), each
+    /// with the call that runs it.
+    pub(crate) import_time: HashMap<ScopeId, call_graph::ImportTimeCall>,
     /// Where a `__lazy_modules__` assignment may go: after the docstring and `__future__` imports.
     pub(crate) header_end: Option<TextRange>,
     /// The module's first statement.
@@ -144,12 +145,12 @@ impl<'a> Index<'a> {
         // A helper called at import time that changes the import system or the warning filters changes them
         // as much as a module-level statement would.
         let mut by_call: Vec<(TextRange, StateChange)> = import_time_scopes
-            .iter()
-            .filter_map(|(scope, call)| {
-                walker
-                    .direct_changes
-                    .get(scope)
-                    .map(|(kind, _)| (*call, *kind))
+            .keys()
+            .filter_map(|scope| {
+                let (kind, _) = walker.direct_changes.get(scope)?;
+                // The module-level call that starts the way to the change.
+                let root = *call_graph::import_time_path(&import_time_scopes, *scope).first()?;
+                Some((root, *kind))
             })
             .collect();
         by_call.sort_by_key(|(range, _)| range.start());
@@ -212,6 +213,12 @@ impl<'a> Index<'a> {
 }
 
 impl<'a> Index<'a> {
+    /// The calls that make the function `scope` run while the module is imported, from the module-level
+    /// statement down; empty when it does not run then.
+    pub(crate) fn import_time_path(&self, scope: ScopeId) -> Vec<TextRange> {
+        call_graph::import_time_path(&self.import_time, scope)
+    }
+
     /// The outermost `def` whose call runs code in `scope`: the function for a use in it or in a nested
     /// function or lambda, the method for a use in a method. `None` when no `def` encloses the scope, or when
     /// the outermost function is a lambda.

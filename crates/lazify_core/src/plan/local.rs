@@ -113,7 +113,11 @@ pub(super) fn judge_local(
                 }
             }
             Ctx::ImportTime => {
-                candidate.keep(KeepReason::UsedAtImportTime, reference.range, None);
+                candidate.keep(
+                    KeepReason::UsedAtImportTime,
+                    reference.range,
+                    super::import_time_calls(index, source, reference),
+                );
                 return;
             }
             // `class C: x = x` in a function reads the module's `x`, never the function's.

@@ -71,7 +71,15 @@ pub(crate) fn plan<'a>(
             let mut candidate = new_candidate(i, import, alias, file, style);
             judge_statement(&mut candidate, import, index, parsed, source, settings);
             if candidate.verdict.is_rewrite() {
-                judge_name(&mut candidate, import, index, &top_bindings, file, settings);
+                judge_name(
+                    &mut candidate,
+                    import,
+                    index,
+                    &top_bindings,
+                    source,
+                    file,
+                    settings,
+                );
             }
             if style == Style::Local && candidate.verdict.is_rewrite() {
                 judge_local(&mut candidate, import, index, file, source, settings);
@@ -272,6 +280,7 @@ fn judge_name(
     import: &ImportStmt<'_>,
     index: &Index<'_>,
     top_bindings: &TopLevelBindings<'_>,
+    source: &str,
     file: &SourceFile,
     settings: &Settings,
 ) {
@@ -322,7 +331,11 @@ fn judge_name(
         .iter()
         .find(|r| r.ctx == Ctx::ImportTime || (in_main && r.ctx == Ctx::Main))
     {
-        candidate.keep(KeepReason::UsedAtImportTime, first.range, None);
+        candidate.keep(
+            KeepReason::UsedAtImportTime,
+            first.range,
+            import_time_calls(index, source, first),
+        );
         return;
     }
     if references.is_empty() {
@@ -395,4 +408,73 @@ where
             None => attrs.len() < path.len(),
         }
     })
+}
+
+/// For a use inside a function that runs while the module is imported, the calls that make it run, as words for
+/// the keep's message: "... called through `helper()` (line 13) → `Style()` (line 10)". `None` for a use at module
+/// level.
+pub(crate) fn import_time_calls(
+    index: &Index<'_>,
+    source: &str,
+    reference: &crate::index::Reference<'_>,
+) -> Option<String> {
+    if reference.exec_scope.is_module() {
+        return None;
+    }
+    let path = index.import_time_path(reference.exec_scope);
+    if path.is_empty() {
+        return None;
+    }
+    let lines = crate::SourceLines::new(source);
+    let steps: Vec<String> = path
+        .iter()
+        .map(|range| {
+            let (line, _) = lines.line_column(range.start());
+            format!("`{}` (line {line})", call_text(&source[*range]))
+        })
+        .collect();
+    Some(format!(
+        "its function runs at import time, called through {}",
+        steps.join(" → ")
+    ))
+}
+
+/// A call (or a class statement, or a decorator) as a message shows it: its first line, `f(...)` when long.
+fn call_text(text: &str) -> String {
+    const MAX: usize = 40;
+    let first = text.lines().next().unwrap_or_default().trim_end();
+    if first.len() <= MAX && first.len() == text.trim_end().len() {
+        return first.to_string();
+    }
+    if let Some(open) = first.find('(')
+        && open <= MAX
+    {
+        return format!("{}(...)", &first[..open]);
+    }
+    let mut end = MAX.min(first.len());
+    while !first.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}...", &first[..end])
+}
+
+#[cfg(test)]
+mod call_text_tests {
+    use super::call_text;
+
+    #[test]
+    fn calls_are_shown_short() {
+        assert_eq!(call_text("helper()"), "helper()");
+        assert_eq!(
+            call_text("configure_everything_for_the_application(first_argument, second)"),
+            "configure_everything_for_the_application(...)"
+        );
+        assert_eq!(call_text("setup(\n    a,\n)"), "setup(...)");
+        assert_eq!(
+            call_text("class Child(Base):\n    x = 1\n"),
+            "class Child(...)"
+        );
+        let long = "é".repeat(30);
+        assert_eq!(call_text(&long), format!("{}...", "é".repeat(20)));
+    }
 }
