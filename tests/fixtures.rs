@@ -925,6 +925,7 @@ fixtures! {
         init_private_in_all,
         init_private_reexport,
         init_public_reexport,
+        noqa_f401_in_a_module,
         init_reexport_keep_list,
         init_reexport_lazy_modules,
         init_reexport_used_at_import_time,

@@ -537,6 +537,39 @@ fn reexport_from_package_init() {
     );
 }
 
+/// `# noqa: F401` marks an unused name of a plain module (not a package `__init__.py`, no `__all__`) as a
+/// re-export for code outside the project: the name resolves on first access, and the module loads only then.
+#[test]
+fn noqa_f401_reexport_in_a_module() {
+    check_scenario(
+        "noqa_f401_reexport_in_a_module",
+        &Scenario {
+            files: &[
+                (
+                    "compat.py",
+                    "\"\"\"Names kept here for older callers.\"\"\"\n\nfrom impl import helper  # noqa: F401\n",
+                ),
+                (
+                    "impl.py",
+                    "print(\"loading impl\")\n\n\ndef helper():\n    return \"helped\"\n",
+                ),
+                (
+                    "driver.py",
+                    "import compat\n\ncheck(\"imported\", \"impl\")\nprint(\"result\", compat.helper())\ncheck(\"used\", \"impl\")\n",
+                ),
+            ],
+            target: "compat.py",
+            module: "compat",
+            driver: "driver.py",
+            styles: BOTH,
+            rewritten: &["impl"],
+            deferred: &["impl"],
+            absent_at: &["imported"],
+            present_at: "used",
+        },
+    );
+}
+
 #[test]
 fn import_in_if_block() {
     check_scenario(

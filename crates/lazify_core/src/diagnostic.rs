@@ -185,8 +185,10 @@ rewrite_reasons! {
     /// classes), or in the `if __name__ == "__main__":` block, where the lazy name resolves when the block runs.
     UsedOnlyDeferred = "used-only-deferred", "used only in deferred code";
     /// Never read in this file, but re-exported: an unreferenced public `from ... import name` in a package
-    /// `__init__.py`, or any name listed in `__all__`. Reading `pkg.name` or `from pkg import name` resolves it.
-    /// This is where packages save the most start-up time. `lazy-reexports = false` turns it off.
+    /// `__init__.py`, any name listed in `__all__` or imported from this module by another file of the project,
+    /// and in any module a name marked as meant (`from m import x as x`, or `# noqa: F401` on its line). Reading
+    /// `pkg.name` or `from pkg import name` resolves it. This is where packages save the most start-up time.
+    /// `lazy-reexports = false` turns it off.
     ReExport = "re-export", "an unreferenced re-export";
     /// `--hoist`: a function-local import replaced by one module-level `lazy import`.
     Hoisted = "hoisted", "a function-local import hoisted to one module-level lazy import";

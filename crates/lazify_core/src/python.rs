@@ -66,6 +66,23 @@ impl ParsedModule {
             .map(Ranged::range)
     }
 
+    /// Whether a comment on the line of `offset` tells flake8 and ruff that an unused import is meant
+    /// (`# noqa: F401`, codes listed in any order and case): the usual mark of a re-export.
+    pub fn has_noqa_unused_import(&self, source: &str, offset: TextSize) -> bool {
+        let at = usize::from(offset).min(source.len());
+        let start = source[..at].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+        let end = source[at..]
+            .find(['\n', '\r'])
+            .map_or(source.len(), |i| at + i);
+        let tokens = self.parsed.tokens();
+        let first = tokens.partition_point(|t| usize::from(t.start()) < start);
+        tokens[first..]
+            .iter()
+            .take_while(|t| usize::from(t.start()) < end)
+            .filter(|t| t.kind() == TokenKind::Comment)
+            .any(|t| noqa_lists(&source[t.range()], "F401"))
+    }
+
     /// The ranges of every comment in the module, in source order.
     pub fn comments(&self) -> impl Iterator<Item = TextRange> + '_ {
         self.parsed
@@ -863,5 +880,59 @@ mod tests {
         assert!(!parsed.has_skip_file_pragma(src));
         let src = "# lazify: skip-file\nimport a\n";
         assert!(parse(src).unwrap().has_skip_file_pragma(src));
+    }
+}
+
+/// Whether the comment `text` holds a `noqa` directive that lists `code` (`# noqa: F401`, `#noqa:E402,F401`,
+/// `# type: ignore  # NOQA: F401`). A bare `# noqa` lists no code.
+fn noqa_lists(text: &str, code: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    let mut rest = lower.as_str();
+    while let Some(i) = rest.find("noqa") {
+        rest = &rest[i + 4..];
+        let Some(codes) = rest.trim_start().strip_prefix(':') else {
+            continue;
+        };
+        let listed = codes
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|c| !c.is_empty())
+            .take_while(|c| {
+                c.chars().next().is_some_and(|f| f.is_ascii_alphabetic())
+                    && c.chars().any(|d| d.is_ascii_digit())
+            })
+            .any(|c| c.eq_ignore_ascii_case(code));
+        if listed {
+            return true;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod noqa_tests {
+    use super::noqa_lists;
+
+    #[test]
+    fn noqa_directives_that_list_f401() {
+        for yes in [
+            "# noqa: F401",
+            "#noqa:F401",
+            "# NOQA: E402, F401",
+            "# noqa: E402,F401  re-exported",
+            "# type: ignore  # noqa: F401",
+            "# noqa:f401",
+        ] {
+            assert!(noqa_lists(yes, "F401"), "{yes}");
+        }
+        for no in [
+            "# noqa",
+            "# noqa: E402",
+            "# noqa: F4011",
+            "# F401",
+            "# used by noqa: nothing",
+            "# noqa: E402 because F401",
+        ] {
+            assert!(!noqa_lists(no, "F401"), "{no}");
+        }
     }
 }

@@ -76,6 +76,7 @@ pub(crate) fn plan<'a>(
                     import,
                     index,
                     &top_bindings,
+                    parsed,
                     source,
                     file,
                     settings,
@@ -275,11 +276,16 @@ fn judge_statement(
 }
 
 /// Blockers that depend on how the bound name is used.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the planner's state, passed piece by piece until issue 13's Planner holds it"
+)]
 fn judge_name(
     candidate: &mut Candidate<'_>,
     import: &ImportStmt<'_>,
     index: &Index<'_>,
     top_bindings: &TopLevelBindings<'_>,
+    parsed: &ParsedModule,
     source: &str,
     file: &SourceFile,
     settings: &Settings,
@@ -339,7 +345,7 @@ fn judge_name(
         return;
     }
     if references.is_empty() {
-        judge_unreferenced(candidate, import, index, file, settings);
+        judge_unreferenced(candidate, import, index, parsed, source, file, settings);
         return;
     }
     // `import a.b` binds `a`; a lazy `a` imports only `a`, so every use must go through `a.b` unless a plain

@@ -7,6 +7,7 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 use super::Candidate;
 use crate::diagnostic::{Decision, KeepReason, RewriteWhy};
 use crate::index::{Ctx, ImportStmt, Index, bound_name};
+use crate::python::ParsedModule;
 use crate::settings::{Settings, SourceFile};
 
 /// What the top-level import statements bind: name → (statement start, alias, whether a `from` import), in
@@ -94,6 +95,8 @@ pub(super) fn judge_unreferenced(
     candidate: &mut Candidate<'_>,
     import: &ImportStmt<'_>,
     index: &Index<'_>,
+    parsed: &ParsedModule,
+    source: &str,
     file: &SourceFile,
     settings: &Settings,
 ) {
@@ -111,11 +114,14 @@ pub(super) fn judge_unreferenced(
         .and_then(|(project, this)| project.outside_uses(this, binding))
         .is_some();
     let in_all = index.all_names.contains(binding) || imported_elsewhere;
+    // `from m import x as x` (PEP 484's re-export form), or `# noqa: F401` on the name's line: the file says
+    // that the unused name is there for others.
     let explicit = candidate
         .alias
         .asname
         .as_ref()
-        .is_some_and(|a| a.as_str() == candidate.alias.name.as_str());
+        .is_some_and(|a| a.as_str() == candidate.alias.name.as_str())
+        || parsed.has_noqa_unused_import(source, alias_range.start());
     if !settings.lazy_reexports || !(file.is_package_init() || in_all || explicit) {
         candidate.keep(KeepReason::SideEffectOnly, alias_range, None);
         return;
