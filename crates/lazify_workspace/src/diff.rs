@@ -1,6 +1,6 @@
 //! Unified diffs of a file before and after the rewrite, as `--diff` prints them.
 
-use similar::TextDiff;
+use similar::{Algorithm, TextDiff};
 
 /// A unified diff with `--- a/<path>` / `+++ b/<path>` headers and 3 lines of context. Empty when the texts
 /// are equal. A missing final newline is marked as `diff` marks it. An absolute path loses its leading `/` in
@@ -16,7 +16,12 @@ pub fn unified_diff(path: &str, old: &str, new: &str) -> String {
     }
     let path = path.trim_start_matches('/');
     let (start, skipped_lines, old_end, new_end) = changed_region(old, new);
-    let diff = TextDiff::from_lines(&old[start..old_end], &new[start..new_end]);
+    // Patience first pairs the lines that occur once in both texts, then diffs between them: linear on a file
+    // where `local` adds an import to each of 80,000 functions (Myers took 100 s there), and the same output
+    // as Myers on the benchmark corpus in every style.
+    let diff = TextDiff::configure()
+        .algorithm(Algorithm::Patience)
+        .diff_lines(&old[start..old_end], &new[start..new_end]);
     let text = diff
         .unified_diff()
         .context_radius(CONTEXT)
@@ -191,6 +196,23 @@ mod tests {
                 "{old:?}\n{new:?}"
             );
         }
+    }
+
+    #[test]
+    fn an_import_moved_into_every_function_diffs_as_myers_does() {
+        // The shape that made Myers quadratic: `local` removes the import and adds it to each function.
+        let mut old = String::from("import json\n\n\n");
+        let mut new = String::from("\n\n");
+        for i in 0..2000 {
+            let def = format!("def f{i}(x):\n");
+            let body = format!("    return json.dumps([x, {i}])\n\n\n");
+            old.push_str(&def);
+            old.push_str(&body);
+            new.push_str(&def);
+            new.push_str("    import json\n");
+            new.push_str(&body);
+        }
+        assert_eq!(unified_diff("m.py", &old, &new), whole("m.py", &old, &new));
     }
 
     #[test]
