@@ -145,6 +145,7 @@ fn neovim_quick_fix_and_fix_all() -> bool {
     source_file.module_name = Some("app".to_string());
     let expected_all = lazify_core::run(SOURCE, &source_file, &settings)
         .fixed
+        .map(String::from)
         .unwrap();
 
     // The first diagnostic is `json`, on the line after the non-ASCII string.

@@ -110,10 +110,7 @@ impl FileResult {
         if let Some((changed, _)) = self.summary {
             return changed && !self.written;
         }
-        !self.written
-            && self
-                .fixed()
-                .is_some_and(|fixed| Some(fixed) != self.source())
+        !self.written && self.outcome.error.is_none() && self.outcome.changes
     }
 
     /// The number of imports rewritten (or to rewrite) in this file.
@@ -121,7 +118,7 @@ impl FileResult {
         if let Some((_, count)) = self.summary {
             return count;
         }
-        if self.fixed().is_some() {
+        if self.outcome.error.is_none() && !self.outcome.fixes.is_empty() {
             self.outcome.rewrites().count()
         } else {
             0

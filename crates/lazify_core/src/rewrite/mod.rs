@@ -13,6 +13,19 @@ use crate::edit::Edit;
 use crate::plan::Candidate;
 use crate::python::ParsedModule;
 
+/// An edit and the candidates (their indices) it rewrites: the planner groups edits that share a candidate,
+/// and candidates that share an edit, into one fix.
+pub(crate) struct Owned {
+    pub(crate) edit: Edit,
+    pub(crate) owners: Vec<usize>,
+}
+
+impl Owned {
+    pub(crate) fn new(edit: Edit, owners: Vec<usize>) -> Self {
+        Self { edit, owners }
+    }
+}
+
 /// The text between the start of the line holding `offset` and `offset`. Python ends a line at `\n`, `\r\n` or a
 /// lone `\r` (old Mac files), and so does every line helper here.
 pub(crate) fn line_prefix(source: &str, offset: TextSize) -> &str {
