@@ -19,8 +19,8 @@ use crate::plan::Candidate;
 use crate::python::{ParsedModule, coding_declaration};
 
 use super::{
-    Owned, StatementComments, alias_text, delete_lines, first_line, full_lines, line_ending,
-    line_prefix, lines_inclusive, statement_aliases, statement_groups, statement_head,
+    Owned, StatementComments, alias_text, delete_lines, delete_lines_each, first_line, full_lines,
+    line_ending, line_prefix, lines_inclusive, statement_aliases, statement_groups, statement_head,
 };
 
 pub(crate) fn edits(
@@ -114,19 +114,22 @@ fn try_edits(
     }
 
     let ranges: Vec<TextRange> = deleted_lines.iter().map(|(_, r)| *r).collect();
-    let deletions: Vec<Owned> = delete_lines(source, &ranges)
+    // One deletion per statement, so that statements on neighbouring lines stay separate fixes.
+    let deletions: Vec<Owned> = delete_lines_each(source, &ranges)
         .into_iter()
-        .map(|edit| {
-            let owners = deleted_lines
-                .iter()
-                .filter(|(_, r)| edit.range().contains_range(*r))
-                .flat_map(|(import, _)| moving_of.get(import).into_iter().flatten().copied())
-                .collect();
+        .map(|(edit, i)| {
+            let owners = moving_of
+                .get(&deleted_lines[i].0)
+                .cloned()
+                .unwrap_or_default();
             Owned::new(edit, owners)
         })
         .collect();
     if type_checking_imports {
-        let deleted: Vec<TextRange> = deletions.iter().map(|o| o.edit.range()).collect();
+        let deleted: Vec<TextRange> = delete_lines(source, &ranges)
+            .iter()
+            .map(Ranged::range)
+            .collect();
         edits.extend(type_checking_block(
             candidates,
             index,
