@@ -168,7 +168,14 @@ pub(crate) fn fix_title(members: &[&ImportVerdict]) -> String {
             }
         })
         .collect();
-    let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+    // The same import in several functions (`--hoist`) is named once.
+    let mut unique: Vec<&str> = Vec::with_capacity(texts.len());
+    for text in &texts {
+        if !unique.contains(&text.as_str()) {
+            unique.push(text);
+        }
+    }
+    let texts = unique;
     let several = texts.len() > 1;
     if first.is_hoisted() {
         return if several {
