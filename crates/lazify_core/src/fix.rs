@@ -68,17 +68,6 @@ impl Fix {
         &self.members
     }
 
-    /// Whether this fix rewrites more than one import statement (its title then names them all).
-    pub fn is_group(&self, verdicts: &[crate::ImportVerdict]) -> bool {
-        let mut statements = self
-            .members
-            .iter()
-            .filter_map(|&i| verdicts.get(i))
-            .map(|v| v.stmt_range);
-        let first = statements.next();
-        statements.any(|s| Some(s) != first)
-    }
-
     /// The smallest range that holds every edit.
     pub fn range(&self) -> Option<TextRange> {
         self.edits
