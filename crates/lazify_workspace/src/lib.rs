@@ -92,12 +92,13 @@ impl FileResult {
         self.decoded.as_ref().map(|d| d.text.as_str())
     }
 
-    /// The rewritten text, when the engine produced one without an error.
-    pub fn fixed(&self) -> Option<&str> {
+    /// The rewritten text, when the engine produced one without an error: always verified (only the engine's
+    /// verification makes a [`lazify_core::VerifiedText`]), so nothing unverified can be written or shown.
+    pub fn fixed(&self) -> Option<&lazify_core::VerifiedText> {
         if self.outcome.error.is_some() {
             return None;
         }
-        self.outcome.fixed.as_deref()
+        self.outcome.fixed.as_ref()
     }
 
     /// Whether anything went wrong with this file (workspace or engine error).
