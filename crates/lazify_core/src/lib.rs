@@ -118,7 +118,7 @@ pub fn run(source: &str, file: &SourceFile, settings: &Settings) -> FileOutcome 
             };
         (plan, comments, starts)
     };
-    let planned: Vec<Fix> = plan
+    let mut planned: Vec<Fix> = plan
         .fixes
         .iter()
         .map(|(members, edits)| {
@@ -131,6 +131,8 @@ pub fn run(source: &str, file: &SourceFile, settings: &Settings) -> FileOutcome 
             )
         })
         .collect();
+    // In source order: by the first verdict each rewrites.
+    planned.sort_by_key(|fix| fix.members().first().copied());
     let mut outcome = FileOutcome {
         style: Some(style),
         style_note,

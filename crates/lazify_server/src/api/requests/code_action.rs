@@ -118,13 +118,21 @@ pub(crate) fn handle(session: &Session, params: &CodeActionParams) -> Vec<CodeAc
     }
 
     let fix_all_kind = CodeActionKind::new(FIX_ALL_KIND);
-    // Every fix at once, only when the engine verified the whole rewrite (and it changes something).
-    if wanted(only, &fix_all_kind) && outcome.fixed.is_some() && outcome.changes {
+    // Every fix at once, only when the engine verified the whole rewrite (and it changes something), and the
+    // edits sent give exactly that text.
+    if wanted(only, &fix_all_kind)
+        && let Some(fixed) = outcome.fixed.as_ref().filter(|_| outcome.changes)
+    {
         let all: Vec<Edit> = outcome
             .fixes
             .iter()
             .flat_map(|f| f.edits().iter().cloned())
             .collect();
+        let same = lazify_core::edit::apply(doc.text(), all.clone())
+            .is_ok_and(|text| text.as_str() == fixed.as_str());
+        if !same {
+            return actions;
+        }
         actions.push(action(
             session,
             uri,
