@@ -551,7 +551,7 @@ fn check_invariants(fixture: &Fixture, outcome: &FileOutcome) {
             assert!(
                 second.fixed.is_none(),
                 "{name}: not idempotent; a second run changes the output again\n--- first output ---\n{fixed}\n--- second output ---\n{}",
-                second.fixed.unwrap_or_default()
+                second.fixed.map(String::from).unwrap_or_default()
             );
             assert_eq!(
                 fixed.starts_with('\u{feff}'),
@@ -581,12 +581,62 @@ fn check_invariants(fixture: &Fixture, outcome: &FileOutcome) {
             if outcome.style == Some(Style::Local) {
                 check_no_stray_blank_lines(name, &fixture.source, fixed);
             }
+            check_fixes(name, &fixture.source, outcome, fixed);
         }
         (None, _) => {
             assert_eq!(
                 rewrites, 0,
                 "{name}: {rewrites} verdict(s) say rewrite but there is no rewritten text (error: {:?})",
                 outcome.error
+            );
+        }
+    }
+}
+
+/// The findings carry their fixes (issue 13): every rewrite verdict is a member of exactly one fix and no kept
+/// import is; the fixes' edits applied together in one pass give the rewritten text; and each fix applied
+/// alone to the original gives text that passes the engine's verification (the server's quick fix).
+fn check_fixes(name: &str, source: &str, outcome: &FileOutcome, fixed: &str) {
+    for finding in outcome.findings() {
+        let owners = outcome
+            .fixes
+            .iter()
+            .filter(|f| f.members().contains(&finding.index))
+            .count();
+        let expected = usize::from(finding.verdict.is_rewrite());
+        assert_eq!(
+            owners,
+            expected,
+            "{name}: `{}` is a member of {owners} fixes",
+            finding.verdict.describe()
+        );
+        if finding.verdict.is_rewrite() {
+            assert!(
+                finding.fix_title().is_some_and(|t| !t.is_empty()),
+                "{name}: `{}` has no fix title",
+                finding.verdict.describe()
+            );
+        }
+    }
+    let all: Vec<lazify_core::edit::Edit> = outcome
+        .fixes
+        .iter()
+        .flat_map(|f| f.edits().iter().cloned())
+        .collect();
+    let together = match lazify_core::edit::apply(source, all) {
+        Ok(text) => text,
+        Err(error) => panic!("{name}: the fixes overlap: {error}"),
+    };
+    assert_eq!(
+        together.as_str(),
+        fixed,
+        "{name}: the fixes applied together differ from the rewritten text"
+    );
+    for fix in &outcome.fixes {
+        if let Err(error) = lazify_core::verify_fix(source, fix) {
+            panic!(
+                "{name}: the fix `{}` alone does not verify: {error}",
+                fix.title()
             );
         }
     }
@@ -704,7 +754,7 @@ fn check_ruff_convergence(fixture: &Fixture, text: &str) {
         "{}: after ruff (import sorting + format) lazify has more to do\n--- after ruff ---\n{formatted}\n--- lazify error ---\n{:?}\n--- lazify output ---\n{}",
         fixture.name,
         again.error,
-        again.fixed.unwrap_or_default()
+        again.fixed.map(String::from).unwrap_or_default()
     );
 }
 

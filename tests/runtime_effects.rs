@@ -134,7 +134,10 @@ fn lazify(style: Style, case: &Case, effmod: &str) -> (String, Option<KeepReason
         Decision::Keep { reason, .. } => Some(reason),
         Decision::Rewrite { .. } => None,
     };
-    (outcome.fixed.unwrap_or_else(|| APP.to_string()), reason)
+    (
+        outcome.fixed.map_or_else(|| APP.to_string(), String::from),
+        reason,
+    )
 }
 
 fn check(name: &str, case: &Case) {

@@ -163,7 +163,10 @@ fn lazify(style: Style, app: &str, project: ProjectFacts) -> (String, Option<Kee
         Decision::Keep { reason, .. } => Some(reason),
         Decision::Rewrite { .. } => None,
     };
-    (outcome.fixed.unwrap_or_else(|| app.to_string()), reason)
+    (
+        outcome.fixed.map_or_else(|| app.to_string(), String::from),
+        reason,
+    )
 }
 
 fn check(name: &str, case: &Case) {

@@ -411,6 +411,7 @@ fn json_is_a_versioned_object_with_errors() {
         "member",
         "binding",
         "message",
+        "fix",
     ];
     expected.sort_unstable();
     assert_eq!(keys, expected);

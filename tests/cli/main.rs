@@ -18,6 +18,7 @@ mod effects_env;
 mod facts;
 mod habits;
 mod interactive;
+mod json_fixes;
 mod local_hoist;
 mod modes;
 mod nesting;

@@ -293,7 +293,7 @@ fn print_file<'a>(
             json.extend(
                 verdicts
                     .iter()
-                    .map(|v| render::json_object(&file.path, &lines, v)),
+                    .map(|v| render::json_object(&file.path, &lines, &file.outcome, v)),
             );
         }
         OutputFormat::Github => {
@@ -619,7 +619,7 @@ fn print_stdin_report(
                 } else {
                     verdicts
                         .iter()
-                        .map(|v| render::json_object(&file.path, &lines, v))
+                        .map(|v| render::json_object(&file.path, &lines, &file.outcome, v))
                         .collect()
                 },
                 statistics,

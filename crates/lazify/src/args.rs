@@ -366,10 +366,11 @@ impl Args {
                 .cache_dir
                 .clone()
                 .or_else(|| std::env::var_os("LAZIFY_CACHE_DIR").map(PathBuf::from)),
-            // The rewritten text is only checked when it is written or shown (stdin mode prints it).
+            // The rewritten text is only checked when it is written or shown (stdin mode prints it, JSON shows
+            // each finding's fix, which is offered only when the file's rewrite verified).
             verify: matches!(self.mode(), Mode::Check | Mode::Report | Mode::Explain)
                 .then_some(false)
-                .filter(|_| !self.is_stdin()),
+                .filter(|_| !self.is_stdin() && self.output_format != OutputFormat::Json),
         }
     }
 }

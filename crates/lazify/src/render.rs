@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use lazify_core::{
-    DEFERRABLE_CODE, Decision, EngineError, ImportVerdict, Notice, SourceLines, Style, TextRange,
+    DEFERRABLE_CODE, Decision, EngineError, ImportVerdict, Notice, SourceLines, TextRange,
 };
 use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
@@ -27,43 +27,9 @@ pub(crate) fn position(lines: &SourceLines<'_>, range: TextRange) -> (usize, usi
     (line, column, end_line, end_column)
 }
 
-/// The fix title for a rewrite in `style`.
-fn fix_title(verdict: &ImportVerdict, style: Style) -> String {
-    match style {
-        Style::Lazy => "Convert to `lazy` import".to_string(),
-        Style::LazyModules => format!(
-            "Add `{}` to `__lazy_modules__`",
-            verdict
-                .resolved_module
-                .as_deref()
-                .unwrap_or(&verdict.module)
-        ),
-        Style::Local => "Move the import into the functions that use it".to_string(),
-    }
-}
-
-/// The one-line message for a verdict.
+/// The one-line message for a verdict (worded once, in the engine).
 pub(crate) fn message(verdict: &ImportVerdict) -> String {
-    match &verdict.decision {
-        Decision::Rewrite {
-            style: Style::Local,
-            why,
-        } => format!(
-            "Move `{}` into the functions that use it ({})",
-            verdict.describe(),
-            why.message()
-        ),
-        Decision::Rewrite { why, .. } => {
-            format!("Make `{}` lazy ({})", verdict.describe(), why.message())
-        }
-        Decision::Keep { reason, detail, .. } => {
-            let text = format!("Keep `{}` eager: {}", verdict.describe(), reason.message());
-            match detail {
-                Some(detail) => format!("{text} ({detail})"),
-                None => text,
-            }
-        }
-    }
+    verdict.message()
 }
 
 /// `path:line:col: LZF001 Make `import json` lazy (used only in deferred code) [lazy]`.
@@ -170,10 +136,7 @@ pub(crate) fn json_engine_error(
 /// The finding code of a verdict: `LZF001` for a rewrite, `keep::<reason>` for a kept import (as `--explain`
 /// and the editor name it).
 pub(crate) fn verdict_code(verdict: &ImportVerdict) -> String {
-    match &verdict.decision {
-        Decision::Rewrite { .. } => DEFERRABLE_CODE.to_string(),
-        Decision::Keep { reason, .. } => format!("keep::{reason}"),
-    }
+    verdict.code()
 }
 
 /// The reason name of a verdict, rewrite or keep.
@@ -283,12 +246,55 @@ pub(crate) struct JsonVerdict<'a> {
     /// `imported-module-has-effects`: the steps from the import to the effect, in other files.
     #[serde(skip_serializing_if = "Option::is_none")]
     chain: Option<&'a lazify_core::effects::EffectChain>,
-    // Issue 17 asks for a rewrite's `fix` here: `{"edits": [{"range": ..., "replacement": ...}]}`, the edits
-    // of this finding alone. The engine decides a file's rewrites together and gives one rewritten text per
-    // file, not edits per verdict (issue 13 adds them); a `fix` cut out of the whole-file diff would be wrong
-    // for statements that are split, for `__lazy_modules__` (one list for many imports) and for `local`
-    // (one import moved into several functions). So no `fix` is emitted until the engine gives per-verdict
-    // edits; the README's schema says so.
+    /// A rewrite's fix in ruff's shape ([`json_fix`]); `null` for a kept import, and for every finding of a
+    /// file whose rewrite failed verification.
+    fix: Option<JsonFix>,
+}
+
+/// A finding's fix as ruff's JSON writes it: rows and columns 1-based, columns in characters.
+#[derive(serde::Serialize)]
+pub(crate) struct JsonFix {
+    applicability: lazify_core::Applicability,
+    /// The fix title.
+    message: String,
+    edits: Vec<JsonEdit>,
+}
+
+#[derive(serde::Serialize)]
+pub(crate) struct JsonEdit {
+    content: String,
+    location: JsonLocation,
+    end_location: JsonLocation,
+}
+
+#[derive(serde::Serialize)]
+pub(crate) struct JsonLocation {
+    row: usize,
+    column: usize,
+}
+
+/// The fix in JSON: its edits with their positions in the original text.
+pub(crate) fn json_fix(lines: &SourceLines<'_>, fix: &lazify_core::Fix) -> JsonFix {
+    let location = |offset| {
+        let (row, column) = lines.line_column(offset);
+        JsonLocation { row, column }
+    };
+    JsonFix {
+        applicability: fix.applicability(),
+        message: fix.title().to_string(),
+        edits: fix
+            .edits()
+            .iter()
+            .map(|edit| {
+                use lazify_core::Ranged as _;
+                JsonEdit {
+                    content: edit.content().to_string(),
+                    location: location(edit.range().start()),
+                    end_location: location(edit.range().end()),
+                }
+            })
+            .collect(),
+    }
 }
 
 #[derive(serde::Serialize)]
@@ -303,8 +309,21 @@ pub(crate) struct JsonSpan {
 pub(crate) fn json_object<'a>(
     path: &Path,
     lines: &SourceLines<'_>,
+    outcome: &lazify_core::FileOutcome,
     verdict: &'a ImportVerdict,
 ) -> JsonVerdict<'a> {
+    let fix = outcome
+        .error
+        .is_none()
+        .then(|| {
+            let index = outcome
+                .verdicts
+                .iter()
+                .position(|v| std::ptr::eq(v, verdict))?;
+            outcome.fix_of(index)
+        })
+        .flatten()
+        .map(|fix| json_fix(lines, fix));
     let (line, column, end_line, end_column) = position(lines, verdict.alias_range);
     let (decision, style, reason, proof) = match &verdict.decision {
         Decision::Rewrite { style, why } => ("rewrite", Some(style.as_str()), why.name(), None),
@@ -340,6 +359,7 @@ pub(crate) fn json_object<'a>(
         binding: &verdict.binding,
         message: message(verdict),
         chain: verdict.chain.as_ref(),
+        fix,
     }
 }
 
@@ -451,8 +471,8 @@ pub(crate) fn explain_report(source: &Source, verdict: &ImportVerdict) -> Report
             code: DEFERRABLE_CODE.to_string(),
             severity: Severity::Warning,
             help: Some(match &verdict.note {
-                Some(note) => format!("{}\nnote: {note}", fix_title(verdict, *style)),
-                None => fix_title(verdict, *style),
+                Some(note) => format!("{}\nnote: {note}", verdict.hint().unwrap_or_default()),
+                None => verdict.hint().unwrap_or_default(),
             }),
             source: Snippet::Whole(source.clone()),
             labels: vec![LabeledSpan::new_with_span(
@@ -738,6 +758,8 @@ fn window(report: &Report) -> Option<Report> {
 mod tests {
     use lazify_core::{KeepReason, RewriteWhy, TextSize};
 
+    use lazify_core::Style;
+
     use super::*;
 
     fn verdict(decision: Decision) -> ImportVerdict {
@@ -769,6 +791,7 @@ mod tests {
         let json = serde_json::to_value(json_object(
             Path::new("a.py"),
             &SourceLines::new(SOURCE),
+            &lazify_core::FileOutcome::default(),
             &v,
         ))
         .unwrap();
@@ -813,6 +836,7 @@ mod tests {
         let json = serde_json::to_value(json_object(
             Path::new("a.py"),
             &SourceLines::new(SOURCE),
+            &lazify_core::FileOutcome::default(),
             &v,
         ))
         .unwrap();

@@ -682,9 +682,18 @@ pub struct FileOutcome {
     pub verdicts: Vec<ImportVerdict>,
     /// File-level observations.
     pub notices: Vec<Notice>,
-    /// The rewritten source, when anything changes. Always re-parsed and placement-checked.
+    /// The rewritten source, when anything changes and [`crate::Settings::verify`] is on: re-parsed and
+    /// placement-checked. Every fix of [`FileOutcome::fixes`] applied once, in one pass.
     #[serde(skip)]
-    pub fixed: Option<String>,
+    pub fixed: Option<crate::fix::VerifiedText>,
+    /// The fixes, in source order; each rewrite verdict is a member of exactly one. Set even when the
+    /// combined text was not verified (or failed to).
+    #[serde(skip)]
+    pub fixes: Vec<crate::fix::Fix>,
+    /// Whether the fixes change the text (known also when the text was not verified; `false` when the
+    /// verification failed).
+    #[serde(skip)]
+    pub changes: bool,
     /// Set when the file could not be processed; then `fixed` is `None`.
     #[serde(skip)]
     pub error: Option<EngineError>,

@@ -7,8 +7,13 @@
 //! let edits = vec![Edit::insertion(TextSize::new(0), "lazy ".to_string())];
 //! assert_eq!(apply("import json\n", edits).unwrap(), "lazy import json\n");
 //! ```
+//!
+//! The result is [`UnverifiedText`]: only the engine's verification ([`crate::verify_fix`]) makes text that
+//! may be written.
 
 use ruff_text_size::{Ranged, TextRange, TextSize};
+
+use crate::fix::UnverifiedText;
 
 /// A replacement of a range of the source by new text (empty range: insertion; empty text: deletion).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -53,7 +58,11 @@ impl Ranged for Edit {
 
 /// Applies `edits` to `source` in one pass. Edits are sorted by position (insertions at the same offset keep
 /// their order); overlapping edits are a planner bug and return an error naming them.
-pub fn apply(source: &str, mut edits: Vec<Edit>) -> Result<String, String> {
+pub fn apply(source: &str, edits: Vec<Edit>) -> Result<UnverifiedText, String> {
+    apply_text(source, edits).map(UnverifiedText::new)
+}
+
+fn apply_text(source: &str, mut edits: Vec<Edit>) -> Result<String, String> {
     edits.sort_by_key(|e| (e.range.start(), e.range.end()));
     let mut out =
         String::with_capacity(source.len() + edits.iter().map(|e| e.content.len()).sum::<usize>());

@@ -9,6 +9,8 @@ pub mod diagnostic;
 pub mod edit;
 pub mod effects;
 pub mod facts;
+pub mod finding;
+pub mod fix;
 mod index;
 mod known;
 mod plan;
@@ -24,14 +26,16 @@ pub use diagnostic::{
     NoticeKind, ReasonScope, RewriteWhy, Skipped,
 };
 pub use facts::{FileFacts, Location, NamespaceRead, ProjectFacts};
-pub use ruff_text_size::{TextRange, TextSize};
+pub use finding::Finding;
+pub use fix::{Applicability, Fix, UnverifiedText, VerifiedText};
+pub use ruff_text_size::{Ranged, TextRange, TextSize};
 pub use settings::{KeepList, PythonVersion, Settings, SourceFile, Style, UnknownModules};
 
 /// Analyses one file and, when something can be deferred, rewrites it.
 ///
-/// `source` is the decoded text. The result's `fixed` text, when present, has been re-parsed and checked
-/// against the PEP 810 placement rules; when that check fails the outcome carries
-/// [`EngineError::FixBrokeSyntax`] and no text.
+/// `source` is the decoded text. Each rewrite verdict belongs to one of the outcome's [`Fix`]es; the result's
+/// `fixed` text, when present, is all of them applied in one pass, re-parsed and checked against the PEP 810
+/// placement rules; when that check fails the outcome carries [`EngineError::FixBrokeSyntax`] and no text.
 pub fn run(source: &str, file: &SourceFile, settings: &Settings) -> FileOutcome {
     if file.is_stub() {
         return FileOutcome {
@@ -114,11 +118,27 @@ pub fn run(source: &str, file: &SourceFile, settings: &Settings) -> FileOutcome 
             };
         (plan, comments, starts)
     };
+    let mut planned: Vec<Fix> = plan
+        .fixes
+        .iter()
+        .map(|(members, edits)| {
+            let verdicts: Vec<&ImportVerdict> =
+                members.iter().map(|&i| &plan.verdicts[i]).collect();
+            Fix::new(
+                finding::fix_title(&verdicts),
+                edits.iter().map(|&e| plan.edits[e].clone()).collect(),
+                members.clone(),
+            )
+        })
+        .collect();
+    // In source order: by the first verdict each rewrites.
+    planned.sort_by_key(|fix| fix.members().first().copied());
     let mut outcome = FileOutcome {
         style: Some(style),
         style_note,
         verdicts: plan.verdicts,
         notices: plan.notices,
+        fixes: planned,
         ..FileOutcome::default()
     };
     if plan.edits.is_empty() {
@@ -130,9 +150,13 @@ pub fn run(source: &str, file: &SourceFile, settings: &Settings) -> FileOutcome 
         .map(|e| (ruff_text_size::Ranged::range(e), e.content().len()))
         .collect();
     match edit::apply(source, plan.edits) {
-        Ok(fixed) if !settings.verify => outcome.fixed = Some(fixed),
-        Ok(fixed) => match checked(source, &comments, &edited, &starts, &fixed) {
-            Ok(()) => outcome.fixed = Some(fixed),
+        // Unverified text is not handed out: the caller asked for the verdicts only.
+        Ok(fixed) if !settings.verify => outcome.changes = fixed.as_str() != source,
+        Ok(fixed) => match checked(source, &comments, &edited, &starts, fixed.as_str()) {
+            Ok(()) => {
+                outcome.changes = fixed.as_str() != source;
+                outcome.fixed = Some(fixed.verified());
+            }
             Err(message) => {
                 let range = outcome
                     .rewrites()
@@ -149,6 +173,30 @@ pub fn run(source: &str, file: &SourceFile, settings: &Settings) -> FileOutcome 
         }
     }
     outcome
+}
+
+/// Applies one fix alone to `source` (the text the outcome was computed from) and verifies the result as
+/// [`run`] verifies the whole file's: the quick fix for one finding must not break the file either.
+pub fn verify_fix(source: &str, fix: &Fix) -> Result<VerifiedText, EngineError> {
+    let parsed = python::parse(source)?;
+    let comments: Vec<TextRange> = parsed.comments().collect();
+    let starts: Vec<TextSize> = parsed
+        .body()
+        .iter()
+        .map(ruff_text_size::Ranged::start)
+        .collect();
+    drop(parsed);
+    let range = fix.range().unwrap_or_default();
+    let edited: Vec<(TextRange, usize)> = fix
+        .edits()
+        .iter()
+        .map(|e| (ruff_text_size::Ranged::range(e), e.content().len()))
+        .collect();
+    let fixed = edit::apply(source, fix.edits().to_vec())
+        .map_err(|message| EngineError::FixBrokeSyntax { message, range })?;
+    checked(source, &comments, &edited, &starts, fixed.as_str())
+        .map_err(|message| EngineError::FixBrokeSyntax { message, range })?;
+    Ok(fixed.verified())
 }
 
 /// The verification of a rewrite ([`verify::verify_regions`]: only the changed parts are re-parsed). Debug

@@ -39,7 +39,7 @@ fn run_with(
             (v.binding.clone(), what)
         })
         .collect();
-    (outcome.fixed, verdicts)
+    (outcome.fixed.map(String::from), verdicts)
 }
 
 fn reason(verdicts: &[(String, String)], name: &str) -> String {

@@ -326,7 +326,10 @@ mod tests {
             .iter()
             .map(|(at, len, text)| (range(*at, at + len), text.len()))
             .collect();
-        let fixed = crate::edit::apply(source, real).unwrap();
+        let fixed = crate::edit::apply(source, real)
+            .unwrap()
+            .as_str()
+            .to_string();
         let ranges: Vec<TextRange> = info.iter().map(|(r, _)| *r).collect();
         (
             verify_regions(source, &comments, &info, &starts, &fixed),

@@ -271,7 +271,7 @@ pub fn check(bytes: &[u8], config: Config, target: Target) -> Result<Seen, Failu
         ));
     }
     match encoding::decode(&path, &out) {
-        Ok(again) if again.text == fixed => {}
+        Ok(again) if fixed == again.text => {}
         Ok(_) => {
             return Err(fail(
                 Kind::Encoding,

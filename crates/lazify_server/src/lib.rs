@@ -12,7 +12,6 @@
 mod analysis;
 mod api;
 mod document;
-mod edits;
 mod encoding;
 mod links;
 mod server;

@@ -272,11 +272,7 @@ impl Session {
             let message = format!("lazify: {message}");
             self.show(MessageType::WARNING, message);
         }
-        Analysis {
-            outcome,
-            settings,
-            file,
-        }
+        Analysis { outcome }
     }
 
     /// The file description and settings for a document: from the settings files above it (for `file:`

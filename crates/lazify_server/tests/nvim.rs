@@ -145,6 +145,7 @@ fn neovim_quick_fix_and_fix_all() -> bool {
     source_file.module_name = Some("app".to_string());
     let expected_all = lazify_core::run(SOURCE, &source_file, &settings)
         .fixed
+        .map(String::from)
         .unwrap();
 
     // The first diagnostic is `json`, on the line after the non-ASCII string.
@@ -152,6 +153,11 @@ fn neovim_quick_fix_and_fix_all() -> bool {
     assert_eq!(
         after_quickfix,
         SOURCE.replace("; import json", "; lazy import json")
+    );
+    // Titled as ruff titles its fixes: tool, code, then the fix title the finding carries.
+    assert!(
+        transcript.contains("applied: lazify (LZF001): Make `json` lazy\n"),
+        "{transcript}"
     );
     let after_fix_all = std::fs::read_to_string(out.join("after_fix_all.py")).unwrap();
     assert_eq!(after_fix_all, expected_all);

@@ -92,12 +92,13 @@ impl FileResult {
         self.decoded.as_ref().map(|d| d.text.as_str())
     }
 
-    /// The rewritten text, when the engine produced one without an error.
-    pub fn fixed(&self) -> Option<&str> {
+    /// The rewritten text, when the engine produced one without an error: always verified (only the engine's
+    /// verification makes a [`lazify_core::VerifiedText`]), so nothing unverified can be written or shown.
+    pub fn fixed(&self) -> Option<&lazify_core::VerifiedText> {
         if self.outcome.error.is_some() {
             return None;
         }
-        self.outcome.fixed.as_deref()
+        self.outcome.fixed.as_ref()
     }
 
     /// Whether anything went wrong with this file (workspace or engine error).
@@ -110,10 +111,7 @@ impl FileResult {
         if let Some((changed, _)) = self.summary {
             return changed && !self.written;
         }
-        !self.written
-            && self
-                .fixed()
-                .is_some_and(|fixed| Some(fixed) != self.source())
+        !self.written && self.outcome.error.is_none() && self.outcome.changes
     }
 
     /// The number of imports rewritten (or to rewrite) in this file.
@@ -121,7 +119,7 @@ impl FileResult {
         if let Some((_, count)) = self.summary {
             return count;
         }
-        if self.fixed().is_some() {
+        if self.outcome.error.is_none() && !self.outcome.fixes.is_empty() {
             self.outcome.rewrites().count()
         } else {
             0

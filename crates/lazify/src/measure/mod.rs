@@ -449,7 +449,9 @@ fn measure(args: &MeasureArgs) -> Result<Measurement, String> {
         let (Some(source), Some(decoded)) = (file.source(), file.decoded.as_ref()) else {
             continue;
         };
-        let rewritten = file.fixed().unwrap_or(&decoded.text);
+        let rewritten = file
+            .fixed()
+            .map_or(decoded.text.as_str(), lazify_core::VerifiedText::as_str);
         let before_file =
             before_root.join(file.path.strip_prefix(&after_root).unwrap_or(&file.path));
         let mut by_statement: BTreeMap<u32, Vec<&ImportVerdict>> = BTreeMap::new();

@@ -28,7 +28,10 @@ mod shadowing;
 pub(crate) struct Plan {
     pub(crate) verdicts: Vec<ImportVerdict>,
     pub(crate) notices: Vec<Notice>,
+    /// Every edit of the file, in the order the rewrite made them.
     pub(crate) edits: Vec<Edit>,
+    /// The fixes: per fix, the verdicts it rewrites and the indices of its edits in `edits` (a partition of them).
+    pub(crate) fixes: Vec<(Vec<usize>, Vec<usize>)>,
 }
 
 /// A verdict in the making, with a link back to its statement.
@@ -106,7 +109,7 @@ pub(crate) fn plan<'a>(
     judge_effects(&mut candidates, file, settings);
     share_fate(&mut candidates, index);
     loaded_anyway(&mut candidates, index);
-    let edits = match style {
+    let owned = match style {
         Style::Lazy => {
             let mut edits = rewrite::lazy::edits(&mut candidates, index, parsed, source);
             if hoist {
@@ -129,10 +132,12 @@ pub(crate) fn plan<'a>(
             edits
         }
     };
+    let owners: Vec<Vec<usize>> = owned.iter().map(|o| o.owners.clone()).collect();
     Plan {
         verdicts: candidates.into_iter().map(|c| c.verdict).collect(),
         notices,
-        edits,
+        edits: owned.into_iter().map(|o| o.edit).collect(),
+        fixes: crate::fix::partition(&owners),
     }
 }
 

@@ -12,7 +12,7 @@ use crate::plan::Candidate;
 use crate::python::ParsedModule;
 
 use super::{
-    StatementComments, delete_lines, full_lines, line_ending, line_prefix, line_rest,
+    Owned, StatementComments, delete_lines, full_lines, line_ending, line_prefix, line_rest,
     statement_aliases, statement_groups,
 };
 
@@ -32,10 +32,30 @@ pub(crate) fn canonical(import_stmt: &Stmt, alias: &ast::Alias) -> String {
     }
 }
 
+/// [`all_edits`], each owned by every hoisted import: the module-level block is one insertion shared by all of
+/// them, so they make one fix.
+pub(crate) fn edits(
+    candidates: &[Candidate<'_>],
+    index: &Index<'_>,
+    parsed: &ParsedModule,
+    source: &str,
+) -> Vec<Owned> {
+    let hoisted: Vec<usize> = candidates
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.verdict.is_hoisted())
+        .map(|(i, _)| i)
+        .collect();
+    all_edits(candidates, index, parsed, source)
+        .into_iter()
+        .map(|edit| Owned::new(edit, hoisted.clone()))
+        .collect()
+}
+
 /// Removes hoisted imports from their functions and adds one module-level `lazy` import per distinct import.
 /// Comments go with the names they belong to: a hoisted name's own comments (and those of a statement that goes
 /// entirely) follow it to the module level; a statement that keeps some names keeps the rest.
-pub(crate) fn edits(
+fn all_edits(
     candidates: &[Candidate<'_>],
     index: &Index<'_>,
     parsed: &ParsedModule,

@@ -7,14 +7,14 @@ use crate::index::Index;
 use crate::plan::Candidate;
 use crate::python::ParsedModule;
 
-use super::{alias_text, line_ending, line_prefix, statement_groups, statement_head};
+use super::{Owned, alias_text, line_ending, line_prefix, statement_groups, statement_head};
 
 pub(crate) fn edits(
     candidates: &mut [Candidate<'_>],
     index: &Index<'_>,
     parsed: &ParsedModule,
     source: &str,
-) -> Vec<Edit> {
+) -> Vec<Owned> {
     let mut edits = Vec::new();
     for group_range in statement_groups(candidates) {
         let (start, end) = (group_range.start, group_range.end);
@@ -28,10 +28,16 @@ pub(crate) fn edits(
         if rewrites == 0 {
             continue;
         }
+        let owners: Vec<usize> = (start..end)
+            .filter(|&i| group[i - start].verdict.is_rewrite())
+            .collect();
         let import = &index.imports[import_idx];
         let stmt_range = import.range();
         if rewrites == group.len() {
-            edits.push(Edit::insertion(stmt_range.start(), "lazy ".to_string()));
+            edits.push(Owned::new(
+                Edit::insertion(stmt_range.start(), "lazy ".to_string()),
+                owners,
+            ));
             continue;
         }
         // Split: `lazy import a, c` then `import b`.
@@ -65,7 +71,7 @@ pub(crate) fn edits(
             names(true),
             names(false)
         );
-        edits.push(Edit::replacement(stmt_range, text));
+        edits.push(Owned::new(Edit::replacement(stmt_range, text), owners));
     }
     edits
 }

@@ -13,12 +13,33 @@ use crate::edit::Edit;
 use crate::index::{Index, LazyModulesDef};
 use crate::plan::Candidate;
 
-use super::line_ending;
+use super::{Owned, line_ending};
 
 /// Longest single-line list before it is written one entry per line (ruff's and black's default width).
 const LINE_WIDTH: usize = 88;
 
+/// The edits to the one `__lazy_modules__` list, each owned by every listed import: they share the list, so
+/// they make one fix (a quick fix for one of them alone would have to write a different list).
 pub(crate) fn edits(
+    candidates: &mut [Candidate<'_>],
+    index: &Index<'_>,
+    source: &str,
+    notices: &mut Vec<Notice>,
+) -> Vec<Owned> {
+    let edits = list_edits(candidates, index, source, notices);
+    let listed: Vec<usize> = candidates
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.verdict.is_rewrite())
+        .map(|(i, _)| i)
+        .collect();
+    edits
+        .into_iter()
+        .map(|edit| Owned::new(edit, listed.clone()))
+        .collect()
+}
+
+fn list_edits(
     candidates: &mut [Candidate<'_>],
     index: &Index<'_>,
     source: &str,

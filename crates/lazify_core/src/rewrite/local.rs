@@ -19,8 +19,8 @@ use crate::plan::Candidate;
 use crate::python::{ParsedModule, coding_declaration};
 
 use super::{
-    StatementComments, alias_text, delete_lines, first_line, full_lines, line_ending, line_prefix,
-    lines_inclusive, statement_aliases, statement_groups, statement_head,
+    Owned, StatementComments, alias_text, delete_lines, delete_lines_each, first_line, full_lines,
+    line_ending, line_prefix, lines_inclusive, statement_aliases, statement_groups, statement_head,
 };
 
 pub(crate) fn edits(
@@ -29,7 +29,7 @@ pub(crate) fn edits(
     parsed: &ParsedModule,
     source: &str,
     type_checking_imports: bool,
-) -> Vec<Edit> {
+) -> Vec<Owned> {
     // Statements whose remaining names would need a split that drops comments stay whole.
     refuse_lossy_splits(candidates, index, parsed);
     // Each refusal keeps one more statement, so this ends.
@@ -62,11 +62,13 @@ fn try_edits(
     parsed: &ParsedModule,
     source: &str,
     type_checking_imports: bool,
-) -> Result<Vec<Edit>, Refusal> {
+) -> Result<Vec<Owned>, Refusal> {
     let eol = line_ending(source);
     let unit = indent_unit(source);
-    let mut edits = Vec::new();
+    let mut edits: Vec<Owned> = Vec::new();
     let mut deleted_lines: Vec<(usize, TextRange)> = Vec::new();
+    // The moving candidates of each statement, which own its deletion.
+    let mut moving_of: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     // receiver scope → (import index → names), in source order of both.
     let mut receivers: BTreeMap<ScopeId, (&ast::StmtFunctionDef, BTreeMap<usize, Vec<usize>>)> =
         BTreeMap::new();
@@ -80,6 +82,7 @@ fn try_edits(
         if !moving.is_empty() {
             let import = &index.imports[import_idx];
             let stmt_range = import.range();
+            moving_of.insert(import_idx, moving.clone());
             if moving.len() == end - start {
                 deleted_lines.push((import_idx, full_lines(source, stmt_range)));
             } else {
@@ -88,7 +91,10 @@ fn try_edits(
                     .map(|i| alias_text(candidates[i].alias))
                     .collect();
                 let text = format!("{}{}", statement_head(import.stmt), kept.join(", "));
-                edits.push(Edit::replacement(stmt_range, text));
+                edits.push(Owned::new(
+                    Edit::replacement(stmt_range, text),
+                    moving.clone(),
+                ));
             }
             for &i in &moving {
                 let binding = candidates[i].verdict.binding.as_str();
@@ -108,9 +114,22 @@ fn try_edits(
     }
 
     let ranges: Vec<TextRange> = deleted_lines.iter().map(|(_, r)| *r).collect();
-    let deletions = delete_lines(source, &ranges);
+    // One deletion per statement, so that statements on neighbouring lines stay separate fixes.
+    let deletions: Vec<Owned> = delete_lines_each(source, &ranges)
+        .into_iter()
+        .map(|(edit, i)| {
+            let owners = moving_of
+                .get(&deleted_lines[i].0)
+                .cloned()
+                .unwrap_or_default();
+            Owned::new(edit, owners)
+        })
+        .collect();
     if type_checking_imports {
-        let deleted: Vec<TextRange> = deletions.iter().map(Ranged::range).collect();
+        let deleted: Vec<TextRange> = delete_lines(source, &ranges)
+            .iter()
+            .map(Ranged::range)
+            .collect();
         edits.extend(type_checking_block(
             candidates,
             index,
@@ -152,14 +171,18 @@ fn try_edits(
             pieces.push((*import_idx, lines));
         }
         if let Some(edit) = insert_at_top(source, def, &pieces, &unit)? {
-            edits.push(edit);
+            let owners = per_import.values().flatten().copied().collect();
+            edits.push(Owned::new(edit, owners));
         }
     }
 
     // Deleting the first lines must not move a coding declaration into (or out of) lines 1–2, where Python obeys
     // it: that would change how the file is decoded.
     if memchr::memmem::find(source.as_bytes(), b"coding").is_some() {
-        let fixed = crate::edit::apply(source, edits.clone()).unwrap_or_default();
+        let all = edits.iter().map(|o| o.edit.clone()).collect();
+        let fixed = crate::edit::apply(source, all)
+            .map(|text| text.as_str().to_string())
+            .unwrap_or_default();
         if coding_declaration(source).map(|c| c.0) != coding_declaration(&fixed).map(|c| c.0) {
             let head_end = lines_inclusive(source).take(2).map(str::len).sum::<usize>();
             if let Some((import, range)) = deleted_lines
@@ -308,10 +331,15 @@ fn type_checking_block(
     source: &str,
     eol: &str,
     deleted: &[TextRange],
-) -> Vec<Edit> {
+) -> Vec<Owned> {
     use crate::index::Ctx;
     let mut lines: Vec<String> = Vec::new();
-    for c in candidates.iter().filter(|c| c.verdict.is_rewrite()) {
+    let mut owners: Vec<usize> = Vec::new();
+    for (i, c) in candidates
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.verdict.is_rewrite())
+    {
         let typing_use = index
             .references
             .get(c.verdict.binding.as_str())
@@ -321,6 +349,7 @@ fn type_checking_block(
         if typing_use {
             let import = &index.imports[c.import];
             let line = format!("{}{}", statement_head(import.stmt), alias_text(c.alias));
+            owners.push(i);
             if !lines.contains(&line) {
                 lines.push(line);
             }
@@ -348,7 +377,7 @@ fn type_checking_block(
             text.push_str(line);
             text.push_str(eol);
         }
-        return vec![Edit::insertion(at, text)];
+        return vec![Owned::new(Edit::insertion(at, text), owners)];
     }
     let has_type_checking_name = body.iter().any(|stmt| match stmt {
         Stmt::ImportFrom(f) => f
@@ -385,7 +414,7 @@ fn type_checking_block(
         text.push_str(line);
         text.push_str(eol);
     }
-    vec![Edit::insertion(at, text)]
+    vec![Owned::new(Edit::insertion(at, text), owners)]
 }
 
 /// Doctest examples (`>>> ...` lines in docstrings) run with the module's globals: a name moved into functions

@@ -13,6 +13,19 @@ use crate::edit::Edit;
 use crate::plan::Candidate;
 use crate::python::ParsedModule;
 
+/// An edit and the candidates (their indices) it rewrites: the planner groups edits that share a candidate,
+/// and candidates that share an edit, into one fix.
+pub(crate) struct Owned {
+    pub(crate) edit: Edit,
+    pub(crate) owners: Vec<usize>,
+}
+
+impl Owned {
+    pub(crate) fn new(edit: Edit, owners: Vec<usize>) -> Self {
+        Self { edit, owners }
+    }
+}
+
 /// The text between the start of the line holding `offset` and `offset`. Python ends a line at `\n`, `\r\n` or a
 /// lone `\r` (old Mac files), and so does every line helper here.
 pub(crate) fn line_prefix(source: &str, offset: TextSize) -> &str {
@@ -152,25 +165,55 @@ fn trailing_blank_lines(mut text: &str) -> usize {
 /// Deletes whole lines; where a run of deleted lines sat between blank lines, the blank lines on both sides
 /// would meet, so the shorter side's count is removed too.
 pub(crate) fn delete_lines(source: &str, ranges: &[TextRange]) -> Vec<Edit> {
-    let mut sorted = ranges.to_vec();
-    sorted.sort_by_key(Ranged::start);
+    deletion_runs(source, ranges)
+        .into_iter()
+        .map(|(run, _)| Edit::deletion(run))
+        .collect()
+}
+
+/// [`delete_lines`] cut at the deleted ranges: one deletion per range (the index in `ranges`), the blank lines
+/// between two ranges of a run going with the later one and the collapsed blank lines after the run with the
+/// last. Together they delete exactly what [`delete_lines`] deletes; each alone deletes its own lines.
+pub(crate) fn delete_lines_each(source: &str, ranges: &[TextRange]) -> Vec<(Edit, usize)> {
+    let mut pieces = Vec::new();
+    for (run, members) in deletion_runs(source, ranges) {
+        let mut start = run.start();
+        for (n, &i) in members.iter().enumerate() {
+            let end = if n + 1 == members.len() {
+                run.end()
+            } else {
+                ranges[i].end()
+            };
+            pieces.push((Edit::deletion(TextRange::new(start, end)), i));
+            start = end;
+        }
+    }
+    pieces
+}
+
+/// The runs [`delete_lines`] deletes, each with the indices (in `ranges`, in source order) of the ranges in it.
+fn deletion_runs(source: &str, ranges: &[TextRange]) -> Vec<(TextRange, Vec<usize>)> {
+    let mut sorted: Vec<usize> = (0..ranges.len()).collect();
+    sorted.sort_by_key(|&i| ranges[i].start());
     // Merge deleted ranges separated by nothing or by blank lines only into runs: the blank lines inside a run
     // separated statements that are all gone.
-    let mut runs: Vec<TextRange> = Vec::new();
-    for r in sorted {
+    let mut runs: Vec<(TextRange, Vec<usize>)> = Vec::new();
+    for i in sorted {
+        let r = ranges[i];
         match runs.last_mut() {
-            Some(last)
+            Some((last, members))
                 if last.end() <= r.start()
                     && lines_inclusive(&source[TextRange::new(last.end(), r.start())])
                         .all(is_blank) =>
             {
                 *last = TextRange::new(last.start(), r.end());
+                members.push(i);
             }
-            _ => runs.push(r),
+            _ => runs.push((r, vec![i])),
         }
     }
-    let mut edits = Vec::new();
-    for run in runs {
+    let mut out = Vec::new();
+    for (run, members) in runs {
         let before = &source[..usize::from(run.start())];
         let after = &source[usize::from(run.end())..];
         // At the top of the file or of a block (after a line ending in `:`), no blank line is wanted.
@@ -202,9 +245,9 @@ pub(crate) fn delete_lines(source: &str, ranges: &[TextRange]) -> Vec<Edit> {
             }
         }
         let end = run.end() + TextSize::try_from(extra).unwrap_or_default();
-        edits.push(Edit::deletion(TextRange::new(run.start(), end)));
+        out.push((TextRange::new(run.start(), end), members));
     }
-    edits
+    out
 }
 
 /// The index ranges of `candidates` that belong to one import statement each (the planner emits candidates in

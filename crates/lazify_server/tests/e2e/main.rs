@@ -144,7 +144,14 @@ fn open_publishes_a_diagnostic_per_deferrable_name() {
             d.code,
             Some(lsp_types::NumberOrString::String("LZF001".into()))
         );
-        assert!(d.message.contains("style `lazy`"), "{}", d.message);
+        // Worded once, in the engine: the same message as the command line's report.
+        assert!(
+            d.message.starts_with("Make `")
+                && d.message.ends_with("` lazy (used only in deferred code)"),
+            "{}",
+            d.message
+        );
+        assert_eq!(style_of(d), "lazy");
     }
     assert!(diagnostics[1].message.contains("`import numpy as np`"));
     snapshot!(project, "open_diagnostics", published);
@@ -211,7 +218,13 @@ fn quick_fixes_rewrite_one_statement_each_and_converge_to_fix_all() {
     snapshot!(project, "actions_at_numpy", actions);
     let fixes = quickfixes(&actions);
     let titles: Vec<&str> = fixes.iter().map(|a| a.title.as_str()).collect();
-    assert_eq!(titles, ["Make `numpy` lazy", "Keep this import eager"]);
+    assert_eq!(
+        titles,
+        [
+            "lazify (LZF001): Make `numpy` lazy",
+            "Keep this import eager"
+        ]
+    );
     assert_eq!(fixes[0].is_preferred, Some(true));
     assert_eq!(fixes[0].diagnostics.as_ref().unwrap().len(), 1);
     let only_numpy = apply(
@@ -238,7 +251,11 @@ fn quick_fixes_rewrite_one_statement_each_and_converge_to_fix_all() {
             vec![first],
         );
         let fix = &actions[0];
-        assert!(fix.title.starts_with("Make "), "{}", fix.title);
+        assert!(
+            fix.title.starts_with("lazify (LZF001): Make "),
+            "{}",
+            fix.title
+        );
         let edits = edits_for(fix.edit.as_ref().unwrap(), &uri);
         assert!(edits.iter().all(|e| e.new_text == "lazy "), "{edits:?}");
         text = apply(&text, &edits, Units::Utf16);
@@ -450,11 +467,11 @@ fn editor_settings_change_style_severity_and_keep() {
     for d in &published.diagnostics {
         assert_eq!(d.severity, Some(DiagnosticSeverity::WARNING));
         assert!(
-            d.message
-                .contains("`__lazy_modules__` (style `lazy-modules`)"),
+            d.message.ends_with("` lazy (used only in deferred code)"),
             "{}",
             d.message
         );
+        assert_eq!(style_of(d), "lazy-modules");
     }
     snapshot!(project, "lazy_modules_diagnostics", published.diagnostics);
     let actions = client.code_actions(
@@ -463,24 +480,38 @@ fn editor_settings_change_style_severity_and_keep() {
         Some(vec![CodeActionKind::QUICKFIX]),
         vec![],
     );
-    assert_eq!(actions[0].title, "Add `numpy` to `__lazy_modules__`");
+    // The imports share the one list, so its quick fix covers all of them, says so, and is linked to every
+    // diagnostic it fixes.
+    assert_eq!(
+        actions[0].title,
+        "lazify (LZF001): Add `json`, `numpy`, `requests` to `__lazy_modules__`"
+    );
+    assert_eq!(actions[0].diagnostics.as_ref().unwrap().len(), 4);
     let one = apply(
         SAMPLE,
         &edits_for(actions[0].edit.as_ref().unwrap(), &uri),
         Units::Utf16,
     );
-    assert!(one.contains("__lazy_modules__"), "{one}");
-    assert!(one.contains("\"numpy\""), "{one}");
-    assert!(
-        !one.contains("\"json\"") && !one.contains("\"requests\""),
-        "only numpy is listed: {one}"
+    assert_eq!(one.matches("__lazy_modules__").count(), 1, "{one}");
+    // Asking at another of its statements offers the same fix once, not a second list.
+    let at_json = client.code_actions(
+        &uri,
+        whole(SAMPLE),
+        Some(vec![CodeActionKind::QUICKFIX]),
+        vec![],
     );
+    let list_fixes: Vec<_> = at_json
+        .iter()
+        .filter(|a| a.title.contains("__lazy_modules__"))
+        .collect();
+    assert_eq!(list_fixes.len(), 1, "{at_json:?}");
     let all = client.code_actions(&uri, whole(SAMPLE), fix_all_only(), vec![]);
     let all = apply(
         SAMPLE,
         &edits_for(all[0].edit.as_ref().unwrap(), &uri),
         Units::Utf16,
     );
+    assert_eq!(one, all);
     let settings = Settings {
         style: Some(lazify_core::Style::LazyModules),
         ..py315()
@@ -494,9 +525,12 @@ fn editor_settings_change_style_severity_and_keep() {
     client.configure(json!({"lazify": {"keep": ["numpy"], "severity": "hint"}}));
     let published = client.diagnostics(&uri);
     assert_eq!(bindings(&published.diagnostics), ["json", "get", "post"]);
-    assert!(published.diagnostics.iter().all(
-        |d| d.severity == Some(DiagnosticSeverity::HINT) && d.message.contains("style `lazy`")
-    ));
+    assert!(
+        published
+            .diagnostics
+            .iter()
+            .all(|d| d.severity == Some(DiagnosticSeverity::HINT) && style_of(d) == "lazy")
+    );
 
     // A bad value is shown to the user and ignored; the other keys apply.
     client.configure(json!({"lazify": {"style": "eager", "keep": ["requests"]}}));
@@ -524,16 +558,16 @@ fn initialization_options_apply_from_the_start() {
     );
     let published = client.open(&uri, SAMPLE);
     assert_eq!(bindings(&published.diagnostics), ["json", "np"]);
-    assert!(published.diagnostics[0].message.contains("style `lazy`"));
+    assert_eq!(
+        published.diagnostics[0].message,
+        "Make `import json` lazy (used only in deferred code)"
+    );
+    assert_eq!(style_of(&published.diagnostics[0]), "lazy");
     client.shutdown().unwrap();
 
     let mut client = Client::default_start();
     let published = client.open(&uri, SAMPLE);
-    assert!(
-        published.diagnostics[0]
-            .message
-            .contains("style `lazy-modules`")
-    );
+    assert_eq!(style_of(&published.diagnostics[0]), "lazy-modules");
     client.shutdown().unwrap();
 }
 
@@ -628,7 +662,7 @@ fn a_misplaced_lazy_import_is_an_error_diagnostic_without_fixes() {
     assert_eq!(
         error.code,
         Some(lsp_types::NumberOrString::String(
-            "lazify::misplaced-lazy".into()
+            "lazify::misplaced_lazy".into()
         ))
     );
     assert_eq!(error.range.start.line, 4, "{error:?}");
@@ -693,7 +727,7 @@ fn statements_sharing_a_line_still_get_their_own_quick_fix() {
     );
     let actions = client.code_actions(&uri, range_of(text, "numpy", Units::Utf16), None, vec![]);
     let fixes = quickfixes(&actions);
-    assert_eq!(fixes[0].title, "Make `numpy` lazy");
+    assert_eq!(fixes[0].title, "lazify (LZF001): Make `numpy` lazy");
     let one = apply(
         text,
         &edits_for(fixes[0].edit.as_ref().unwrap(), &uri),
@@ -749,7 +783,11 @@ fn invalid_editor_settings_are_shown_and_the_previous_value_stays() {
         Some(json!({"lazify": {"style": "bogus", "targetVersion": "py315"}})),
     );
     let published = client.open(&uri, SAMPLE);
-    assert!(published.diagnostics[0].message.contains("style `lazy`"));
+    assert_eq!(
+        published.diagnostics[0].message,
+        "Make `import json` lazy (used only in deferred code)"
+    );
+    assert_eq!(style_of(&published.diagnostics[0]), "lazy");
     let shown = client.drain_pending(ShowMessage::METHOD);
     assert_eq!(shown.len(), 1, "{shown:?}");
     assert_eq!(shown[0]["type"], 2, "a warning");
@@ -762,20 +800,10 @@ fn invalid_editor_settings_are_shown_and_the_previous_value_stays() {
     // Later: a bad value keeps what the previous configuration said.
     client.configure(json!({"lazify": {"style": "lazy-modules", "targetVersion": "py315"}}));
     let published = client.diagnostics(&uri);
-    assert!(
-        published.diagnostics[0]
-            .message
-            .contains("style `lazy-modules`")
-    );
+    assert_eq!(style_of(&published.diagnostics[0]), "lazy-modules");
     client.configure(json!({"lazify": {"style": "lazy-modulez", "targetVersion": "py315"}}));
     let published = client.diagnostics(&uri);
-    assert!(
-        published.diagnostics[0]
-            .message
-            .contains("style `lazy-modules`"),
-        "{:?}",
-        published.diagnostics[0].message
-    );
+    assert_eq!(style_of(&published.diagnostics[0]), "lazy-modules");
     let shown = client.drain_pending(ShowMessage::METHOD);
     assert!(
         shown.iter().any(|m| m["message"]
@@ -814,7 +842,7 @@ fn deep_code_is_analysed_and_deeper_code_is_a_diagnostic() {
     assert_eq!(
         diagnostic.code,
         Some(lsp_types::NumberOrString::String(
-            "lazify::too-deeply-nested".into()
+            "lazify::too_deeply_nested".into()
         ))
     );
     assert_eq!(diagnostic.severity, Some(DiagnosticSeverity::ERROR));
@@ -980,4 +1008,12 @@ fn hover_explains_the_verdict_with_a_link_to_the_proof() {
     // Away from imports: nothing.
     assert_eq!(hover(&mut client, "DEBUG"), serde_json::Value::Null);
     client.shutdown().unwrap();
+}
+
+/// The style of a rewrite diagnostic, from the verdict it carries in `data`.
+fn style_of(diagnostic: &lsp_types::Diagnostic) -> String {
+    diagnostic.data.as_ref().unwrap()["decision"]["style"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }

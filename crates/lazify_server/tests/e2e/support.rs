@@ -452,5 +452,7 @@ pub(crate) fn engine_fixed(
 ) -> Option<String> {
     let mut file = lazify_core::SourceFile::new(path);
     file.module_name = lazify_workspace::resolve::module_name(path);
-    lazify_core::run(text, &file, settings).fixed
+    lazify_core::run(text, &file, settings)
+        .fixed
+        .map(String::from)
 }

@@ -119,8 +119,10 @@ async def test_open_publishes_one_diagnostic_per_deferrable_name(client: Languag
         # `information` by default (issue 17).
         assert d.severity == types.DiagnosticSeverity.Information
     messages = [d.message for d in params.diagnostics]
-    assert messages[0] == "`import json` is only used after import time: make it lazy (style `lazy`)"
-    assert messages[1].startswith("`import numpy as np` ") and messages[1].endswith("(style `lazy`)")
+    # Worded once, in the engine: the command line's report says the same.
+    assert messages[0] == "Make `import json` lazy (used only in deferred code)"
+    assert messages[1] == "Make `import numpy as np` lazy (used only in deferred code)"
+    assert all(d.data["decision"]["style"] == "lazy" for d in params.diagnostics)
     assert all("`from requests import " in m for m in messages[2:]), messages
     # `os` is used at import time: no diagnostic anywhere on its line.
     assert all(d.range.start.line != 1 for d in params.diagnostics)
@@ -138,7 +140,8 @@ async def test_quick_fix_makes_one_import_lazy_with_a_minimal_edit(client: Langu
     await open_document(client, uri, SAMPLE)
     actions = await code_actions(client, uri, range_of(SAMPLE, "json"))
     fixes = quickfixes(actions)
-    assert [a.title for a in fixes] == ["Make `json` lazy", "Keep this import eager"]
+    # Named as ruff names its fixes: tool, code, then the fix title the finding carries.
+    assert [a.title for a in fixes] == ["lazify (LZF001): Make `json` lazy", "Keep this import eager"]
     make_lazy = fixes[0]
     assert make_lazy.is_preferred is True
     assert [d.data["binding"] for d in make_lazy.diagnostics] == ["json"]
@@ -164,7 +167,10 @@ async def test_keep_action_appends_the_pragma_and_silences_the_statement(client:
     uri = project.uri("report.py")
     await open_document(client, uri, SAMPLE)
     fixes = quickfixes(await code_actions(client, uri, range_of(SAMPLE, "post")))
-    assert [a.title for a in fixes] == ["Make `from requests import get, post` lazy", "Keep this import eager"]
+    assert [a.title for a in fixes] == [
+        "lazify (LZF001): Make `from requests import get, post` lazy",
+        "Keep this import eager",
+    ]
     keep = fixes[1]
     # One action for the statement, linked to the diagnostics of both of its names.
     assert sorted(d.data["binding"] for d in keep.diagnostics) == ["get", "post"]
@@ -253,11 +259,18 @@ async def test_did_change_configuration_switches_to_style_local(client: Language
     assert bindings(params) == ["json", "np", "get", "post"]
     for d in params.diagnostics:
         assert d.severity == types.DiagnosticSeverity.Warning
-        assert d.message.endswith("move it into the functions that use it (style `local`)"), d.message
+        assert d.message.startswith("Move `") and d.message.endswith("into the functions that use it (used only in deferred code)"), d.message
+        assert d.data["decision"]["style"] == "local"
     fixes = quickfixes(await code_actions(client, uri, range_of(SAMPLE, "json")))
-    assert fixes[0].title == "Move `import json` into the functions that use it"
+    # `json` and `numpy` go into the same function, one insertion for both: one fix, whose title names both;
+    # `requests` goes elsewhere and stays a fix of its own.
+    assert fixes[0].title == (
+        "lazify (LZF001): Move `import json`, `import numpy as np` into the functions that use them"
+    )
+    assert sorted(d.data["binding"] for d in fixes[0].diagnostics) == ["json", "np"]
     one = apply(SAMPLE, edits_for(fixes[0].edit, uri))
     assert "\nimport json\n" not in one and "    import json\n" in one, one
+    assert "\nfrom requests import get, post\n" in one, one
 
     fix_all = await code_actions(client, uri, full_range(SAMPLE), only=[FIX_ALL])
     fixed = apply(SAMPLE, edits_for(fix_all[0].edit, uri))
@@ -268,7 +281,7 @@ async def test_did_change_configuration_switches_to_style_local(client: Language
     params = await configure(client, uri, {"keep": ["numpy"]})
     assert bindings(params) == ["json", "get", "post"]
     assert all(
-        d.severity == types.DiagnosticSeverity.Information and d.message.endswith("(style `lazy`)")
+        d.severity == types.DiagnosticSeverity.Information and d.data["decision"]["style"] == "lazy"
         for d in params.diagnostics
     )
 
@@ -291,7 +304,7 @@ async def test_initialization_options_apply_from_the_start(client: LanguageClien
     assert bindings(params) == ["json", "np"]
     for d in params.diagnostics:
         assert d.severity == types.DiagnosticSeverity.Hint
-        assert d.message.endswith("(style `lazy`)"), d.message
+        assert d.data["decision"]["style"] == "lazy", d.data
 
 
 async def test_without_options_or_settings_files_the_style_is_lazy_modules(client: LanguageClient, bare_project):
@@ -299,9 +312,11 @@ async def test_without_options_or_settings_files_the_style_is_lazy_modules(clien
     uri = bare_project.uri("script.py")
     params = await open_document(client, uri, SAMPLE)
     assert bindings(params) == ["json", "np", "get", "post"]
-    assert all("(style `lazy-modules`)" in d.message for d in params.diagnostics), params.diagnostics
+    assert all(d.data["decision"]["style"] == "lazy-modules" for d in params.diagnostics), params.diagnostics
     fixes = quickfixes(await code_actions(client, uri, range_of(SAMPLE, "numpy")))
-    assert fixes[0].title == "Add `numpy` to `__lazy_modules__`"
+    # The imports share the one list: its quick fix covers them all and its title says so.
+    assert fixes[0].title == "lazify (LZF001): Add `json`, `numpy`, `requests` to `__lazy_modules__`"
+    assert sorted(d.data["binding"] for d in fixes[0].diagnostics) == ["get", "json", "np", "post"]
 
 
 async def test_a_syntax_error_gets_no_fixes_and_other_files_are_still_served(client: LanguageClient, project):

@@ -1,20 +1,29 @@
 //! `textDocument/codeAction`: for each import statement lazify would rewrite within the requested range (or
-//! named by a diagnostic in the request), a `quickfix` that rewrites that statement alone ("Make `numpy`
-//! lazy", "Add `numpy` to `__lazy_modules__`") and one that keeps it eager (`# lazify: keep`); and
-//! `source.fixAll.lazify` for the whole file. A buffer with a syntax error gets no actions.
+//! named by a diagnostic in the request), a `quickfix` that applies the fix its findings carry
+//! ("lazify (LZF001): Make `numpy` lazy"; a fix shared by several statements, such as the one
+//! `__lazy_modules__` list, is offered once and its title names them all) and one that keeps it eager
+//! (`# lazify: keep`); and `source.fixAll.lazify`, every fix of the file at once. The edits are the engine's own,
+//! nothing is re-derived from text. A quick fix is offered only when that fix alone verifies (applied to the
+//! buffer, the text re-parses); the fix-all only when the whole rewrite verified. A buffer with a syntax error
+//! gets no actions.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
-use lazify_core::TextRange;
+use lazify_core::edit::Edit;
+use lazify_core::{DEFERRABLE_CODE, Fix, Ranged, TextRange};
 use lsp_types::{
     CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, Diagnostic, DocumentChanges,
     OneOf, OptionalVersionedTextDocumentIdentifier, TextDocumentEdit, TextEdit, Uri, WorkspaceEdit,
 };
 
 use crate::analysis::{self, SOURCE};
-use crate::edits::{self, Replacement};
 use crate::server::FIX_ALL_KIND;
 use crate::session::{OpenDocument, Session};
+
+/// The title of a fix's code action, named as ruff names its own: `lazify (LZF001): Make `json` lazy`.
+pub(crate) fn fix_action_title(fix: &Fix) -> String {
+    format!("{SOURCE} ({DEFERRABLE_CODE}): {}", fix.title())
+}
 
 /// Answers the request.
 pub(crate) fn handle(session: &Session, params: &CodeActionParams) -> Vec<CodeActionOrCommand> {
@@ -42,37 +51,57 @@ pub(crate) fn handle(session: &Session, params: &CodeActionParams) -> Vec<CodeAc
             outcome,
             session.severity(),
         );
-        for (&(start, end), verdicts) in &analysis::rewrite_statements(outcome) {
-            let stmt = TextRange::new(start.into(), end.into());
-            // The statement's diagnostics, as the client holds them (to link the actions to them).
-            let own: Vec<Diagnostic> = verdicts
+        // The diagnostic of a verdict, as the client holds it (to link the actions to it).
+        let diagnostic_of = |index: usize| {
+            let verdict = &outcome.verdicts[index];
+            let range = doc.index().range(doc.text(), verdict.alias_range, encoding);
+            params
+                .context
+                .diagnostics
                 .iter()
-                .filter_map(|v| {
-                    let range = doc.index().range(doc.text(), v.alias_range, encoding);
-                    params
-                        .context
-                        .diagnostics
-                        .iter()
-                        .find(|d| d.range == range && d.source.as_deref() == Some(SOURCE))
-                        .or_else(|| diagnostics.iter().find(|d| d.range == range))
-                        .cloned()
-                })
-                .collect();
+                .find(|d| d.range == range && d.source.as_deref() == Some(SOURCE))
+                .or_else(|| diagnostics.iter().find(|d| d.range == range))
+                .cloned()
+        };
+        // The statements with a rewrite, in source order, with their findings' indices.
+        let mut statements: BTreeMap<(u32, u32), Vec<usize>> = BTreeMap::new();
+        for finding in outcome.findings().filter(|f| f.verdict.is_rewrite()) {
+            let range = finding.verdict.stmt_range;
+            statements
+                .entry((range.start().into(), range.end().into()))
+                .or_default()
+                .push(finding.index);
+        }
+        let mut offered: Vec<*const Fix> = Vec::new();
+        for (&(start, end), members) in &statements {
+            let stmt = TextRange::new(start.into(), end.into());
+            let own: Vec<Diagnostic> = members.iter().filter_map(|&i| diagnostic_of(i)).collect();
             let named = own.iter().any(|d| params.context.diagnostics.contains(d));
             if requested.intersect(stmt).is_none() && !named {
                 continue;
             }
-            if let Some(fix) = analysis::statement_fix(doc.text(), &open.analysis, outcome, stmt) {
-                actions.push(action(
-                    session,
-                    uri,
-                    open,
-                    analysis::fix_title(verdicts),
-                    CodeActionKind::QUICKFIX,
-                    &fix,
-                    Some(own.clone()),
-                    true,
-                ));
+            if let Some(fix) = members.iter().find_map(|&i| outcome.fix_of(i))
+                && !offered.contains(&std::ptr::from_ref(fix))
+            {
+                offered.push(std::ptr::from_ref(fix));
+                // Offered only when it stands alone: applied to the buffer by itself, the text verifies.
+                if lazify_core::verify_fix(doc.text(), fix).is_ok() {
+                    let linked: Vec<Diagnostic> = fix
+                        .members()
+                        .iter()
+                        .filter_map(|&i| diagnostic_of(i))
+                        .collect();
+                    actions.push(action(
+                        session,
+                        uri,
+                        open,
+                        fix_action_title(fix),
+                        CodeActionKind::QUICKFIX,
+                        fix.edits(),
+                        Some(linked),
+                        true,
+                    ));
+                }
             }
             let keep = analysis::keep_edit(doc.text(), stmt);
             actions.push(action(
@@ -89,16 +118,28 @@ pub(crate) fn handle(session: &Session, params: &CodeActionParams) -> Vec<CodeAc
     }
 
     let fix_all_kind = CodeActionKind::new(FIX_ALL_KIND);
+    // Every fix at once, only when the engine verified the whole rewrite (and it changes something), and the
+    // edits sent give exactly that text.
     if wanted(only, &fix_all_kind)
-        && let Some(fix) = analysis::fix_all(doc.text(), outcome).filter(|f| !f.is_empty())
+        && let Some(fixed) = outcome.fixed.as_ref().filter(|_| outcome.changes)
     {
+        let all: Vec<Edit> = outcome
+            .fixes
+            .iter()
+            .flat_map(|f| f.edits().iter().cloned())
+            .collect();
+        let same = lazify_core::edit::apply(doc.text(), all.clone())
+            .is_ok_and(|text| text.as_str() == fixed.as_str());
+        if !same {
+            return actions;
+        }
         actions.push(action(
             session,
             uri,
             open,
             "Fix all deferrable imports (lazify)".to_string(),
             fix_all_kind,
-            &fix,
+            &all,
             None,
             false,
         ));
@@ -127,13 +168,23 @@ fn action(
     open: &OpenDocument,
     title: String,
     kind: CodeActionKind,
-    replacements: &[Replacement],
+    edits: &[Edit],
     diagnostics: Option<Vec<Diagnostic>>,
     preferred: bool,
 ) -> CodeActionOrCommand {
     let doc = &open.document;
-    let text_edits: Vec<TextEdit> =
-        edits::to_text_edits(doc.text(), doc.index(), session.encoding(), replacements);
+    // In position order (insertions at one offset keep theirs), as the engine applies them.
+    let mut edits = edits.to_vec();
+    edits.sort_by_key(|e| (e.range().start(), e.range().end()));
+    let text_edits: Vec<TextEdit> = edits
+        .iter()
+        .map(|e| {
+            TextEdit::new(
+                doc.index().range(doc.text(), e.range(), session.encoding()),
+                e.content().to_string(),
+            )
+        })
+        .collect();
     let edit = if session.document_changes() {
         WorkspaceEdit {
             document_changes: Some(DocumentChanges::Edits(vec![TextDocumentEdit {
