@@ -2,7 +2,9 @@
 //! and the title of its fix. The command line's report, `--explain`, JSON and GitHub output, and the language
 //! server's diagnostics and code actions all take them from here.
 
-use crate::diagnostic::{DEFERRABLE_CODE, Decision, EngineError, FileOutcome, ImportVerdict};
+use crate::diagnostic::{
+    DEFERRABLE_CODE, Decision, EngineError, FileOutcome, ImportVerdict, KeepReason,
+};
 use crate::fix::Fix;
 use crate::settings::Style;
 
@@ -77,6 +79,11 @@ impl ImportVerdict {
             Decision::Rewrite { why, .. } => {
                 format!("Make `{}` lazy ({})", self.describe(), why.message())
             }
+            // Kept as it is, but not eager: saying "Keep ... eager" would contradict the reason.
+            Decision::Keep {
+                reason: KeepReason::AlreadyLazy,
+                ..
+            } => format!("`{}` is already lazy", self.describe()),
             Decision::Keep { reason, detail, .. } => {
                 let text = format!("Keep `{}` eager: {}", self.describe(), reason.message());
                 match detail {
@@ -256,6 +263,23 @@ mod tests {
             np.message(),
             "Make `import numpy` lazy (used only in deferred code)"
         );
+    }
+
+    #[test]
+    fn an_import_already_lazy_is_not_called_eager() {
+        let mut os = verdict("os", None, "os", Style::Lazy);
+        os.decision = Decision::Keep {
+            reason: KeepReason::AlreadyLazy,
+            span: TextRange::default(),
+            detail: None,
+        };
+        assert_eq!(os.message(), "`import os` is already lazy");
+        os.decision = Decision::Keep {
+            reason: KeepReason::InTry,
+            span: TextRange::default(),
+            detail: None,
+        };
+        assert!(os.message().starts_with("Keep `import os` eager: "));
     }
 
     #[test]

@@ -16,12 +16,10 @@ pub fn unified_diff(path: &str, old: &str, new: &str) -> String {
     }
     let path = path.trim_start_matches('/');
     let (start, skipped_lines, old_end, new_end) = changed_region(old, new);
-    // Patience first pairs the lines that occur once in both texts, then diffs between them: linear on a file
-    // where `local` adds an import to each of 80,000 functions (Myers took 100 s there), and the same output
-    // as Myers on the benchmark corpus in every style.
+    let (old_region, new_region) = (&old[start..old_end], &new[start..new_end]);
     let diff = TextDiff::configure()
-        .algorithm(Algorithm::Patience)
-        .diff_lines(&old[start..old_end], &new[start..new_end]);
+        .algorithm(algorithm(old_region, new_region))
+        .diff_lines(old_region, new_region);
     let text = diff
         .unified_diff()
         .context_radius(CONTEXT)
@@ -38,6 +36,23 @@ pub fn unified_diff(path: &str, old: &str, new: &str) -> String {
         }
     }
     shifted
+}
+
+/// Myers's diff (git's default) for regions up to this many lines (both texts together), patience beyond.
+const MYERS_MAX_LINES: usize = 20_000;
+
+/// The algorithm for a changed region. Myers takes time in proportion to the region's lines times the changed
+/// lines: where `local` adds an import to each of 80,000 functions that was 100 s. Patience first pairs the lines
+/// that occur once in both texts, then diffs between them, which is linear there; its hunks can group a
+/// blank line differently, so smaller regions keep Myers and the diffs they always had.
+fn algorithm(old: &str, new: &str) -> Algorithm {
+    let lines = memchr::memchr_iter(b'\n', old.as_bytes()).count()
+        + memchr::memchr_iter(b'\n', new.as_bytes()).count();
+    if lines > MYERS_MAX_LINES {
+        Algorithm::Patience
+    } else {
+        Algorithm::Myers
+    }
 }
 
 /// Lines of context around each change.
@@ -203,7 +218,7 @@ mod tests {
         // The shape that made Myers quadratic: `local` removes the import and adds it to each function.
         let mut old = String::from("import json\n\n\n");
         let mut new = String::from("\n\n");
-        for i in 0..2000 {
+        for i in 0..3000 {
             let def = format!("def f{i}(x):\n");
             let body = format!("    return json.dumps([x, {i}])\n\n\n");
             old.push_str(&def);
@@ -212,6 +227,8 @@ mod tests {
             new.push_str("    import json\n");
             new.push_str(&body);
         }
+        // Past the size where patience takes over, and the diff is still the one Myers gives.
+        assert_eq!(algorithm(&old, &new), Algorithm::Patience);
         assert_eq!(unified_diff("m.py", &old, &new), whole("m.py", &old, &new));
     }
 
