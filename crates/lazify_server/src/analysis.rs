@@ -195,6 +195,13 @@ pub(crate) fn message(verdict: &ImportVerdict) -> String {
                 verdict.describe()
             );
         }
+        RewriteWhy::LazyAttribute => {
+            return format!(
+                "`{}` is a re-export: bind it on first attribute access with the module's `__getattr__` \
+                 (style `{style}`)",
+                verdict.describe()
+            );
+        }
     };
     match style {
         Style::Lazy => format!(

@@ -4,6 +4,7 @@
 
 use ruff_text_size::{Ranged, TextRange};
 
+pub(crate) use self::local::implicit_submodule;
 use self::local::judge_local;
 use self::project::{judge_effects, judge_project};
 use self::propagate::{loaded_anyway, share_fate};
@@ -74,7 +75,15 @@ pub(crate) fn plan<'a>(
                 judge_name(&mut candidate, import, index, &top_bindings, file, settings);
             }
             if style == Style::Local && candidate.verdict.is_rewrite() {
-                judge_local(&mut candidate, import, index, file, source, settings);
+                judge_local(
+                    &mut candidate,
+                    import,
+                    index,
+                    parsed,
+                    file,
+                    source,
+                    settings,
+                );
             }
             if candidate.verdict.is_rewrite() {
                 judge_project(&mut candidate, index, file, settings, style);
@@ -114,6 +123,7 @@ pub(crate) fn plan<'a>(
                 index,
                 parsed,
                 source,
+                file,
                 settings.type_checking_imports,
             );
             rewrite::local::doctest_notices(&candidates, parsed, source, &mut notices);

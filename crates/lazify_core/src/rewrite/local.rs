@@ -17,6 +17,7 @@ use crate::edit::Edit;
 use crate::index::{Index, ScopeId, is_type_checking_test};
 use crate::plan::Candidate;
 use crate::python::{ParsedModule, coding_declaration};
+use crate::settings::SourceFile;
 
 use super::{
     StatementComments, alias_text, delete_lines, first_line, full_lines, line_ending, line_prefix,
@@ -28,6 +29,7 @@ pub(crate) fn edits(
     index: &Index<'_>,
     parsed: &ParsedModule,
     source: &str,
+    file: &SourceFile,
     type_checking_imports: bool,
 ) -> Vec<Edit> {
     // Statements whose remaining names would need a split that drops comments stay whole.
@@ -35,7 +37,16 @@ pub(crate) fn edits(
     // Each refusal keeps one more statement, so this ends.
     loop {
         match try_edits(candidates, index, parsed, source, type_checking_imports) {
-            Ok(edits) => return edits,
+            Ok(mut edits) => {
+                edits.extend(super::lazy_attributes::edits(
+                    candidates,
+                    index,
+                    parsed.body(),
+                    source,
+                    file,
+                ));
+                return edits;
+            }
             Err(refusal) => {
                 for c in candidates
                     .iter_mut()
@@ -109,17 +120,16 @@ fn try_edits(
 
     let ranges: Vec<TextRange> = deleted_lines.iter().map(|(_, r)| *r).collect();
     let deletions = delete_lines(source, &ranges);
-    if type_checking_imports {
-        let deleted: Vec<TextRange> = deletions.iter().map(Ranged::range).collect();
-        edits.extend(type_checking_block(
-            candidates,
-            index,
-            parsed.body(),
-            source,
-            eol,
-            &deleted,
-        ));
-    }
+    let deleted: Vec<TextRange> = deletions.iter().map(Ranged::range).collect();
+    edits.extend(type_checking_block(
+        candidates,
+        index,
+        parsed,
+        source,
+        eol,
+        &deleted,
+        type_checking_imports,
+    ));
     edits.extend(deletions);
 
     let mut comments: BTreeMap<usize, StatementComments> = BTreeMap::new();
@@ -301,29 +311,62 @@ fn indent_unit(source: &str) -> String {
 
 /// `--type-checking-imports`: moved names that annotations or `if TYPE_CHECKING:` code use stay visible to type
 /// checkers in an `if TYPE_CHECKING:` block (an existing one at module level, or a new one after the imports).
+/// Lazy attributes (re-exports behind `__getattr__`) always go there, so that type checkers and editors see the
+/// module's names as before; a new block for them tests a `TYPE_CHECKING = False` of the module's own rather than
+/// importing `typing` at run time.
 fn type_checking_block(
     candidates: &[Candidate<'_>],
     index: &Index<'_>,
-    body: &[Stmt],
+    parsed: &ParsedModule,
     source: &str,
     eol: &str,
     deleted: &[TextRange],
+    type_checking_imports: bool,
 ) -> Vec<Edit> {
     use crate::index::Ctx;
-    let mut lines: Vec<String> = Vec::new();
+    let body = parsed.body();
+    // One statement per original statement, with its names in order (positions in the statement), and
+    // whether it holds a lazy attribute.
+    let mut per_statement: BTreeMap<usize, (Vec<usize>, bool)> = BTreeMap::new();
+    let mut lazy_attributes = false;
     for c in candidates.iter().filter(|c| c.verdict.is_rewrite()) {
-        let typing_use = index
-            .references
-            .get(c.verdict.binding.as_str())
-            .into_iter()
-            .flatten()
-            .any(|r| matches!(r.ctx, Ctx::Annotation | Ctx::TypeChecking));
-        if typing_use {
-            let import = &index.imports[c.import];
-            let line = format!("{}{}", statement_head(import.stmt), alias_text(c.alias));
-            if !lines.contains(&line) {
-                lines.push(line);
+        let typing_use = type_checking_imports
+            && index
+                .references
+                .get(c.verdict.binding.as_str())
+                .into_iter()
+                .flatten()
+                .any(|r| matches!(r.ctx, Ctx::Annotation | Ctx::TypeChecking));
+        let lazy_attribute = super::lazy_attributes::is_lazy_attribute(c);
+        lazy_attributes |= lazy_attribute;
+        if typing_use || lazy_attribute {
+            let stmt = index.imports[c.import].stmt;
+            let entry = per_statement.entry(c.import).or_default();
+            entry.1 |= lazy_attribute;
+            if let Some(position) = statement_aliases(stmt)
+                .iter()
+                .position(|a| a.range() == c.alias.range())
+                && !entry.0.contains(&position)
+            {
+                entry.0.push(position);
             }
+        }
+    }
+    let unit = indent_unit(source);
+    let mut lines: Vec<String> = Vec::new();
+    for (import, (names, lazy)) in &mut per_statement {
+        names.sort_unstable();
+        let stmt = index.imports[*import].stmt;
+        // A lazy attribute's statement may leave the module with nothing else to carry its comments (`# noqa`):
+        // the copy for type checkers keeps them.
+        let with_comments = lazy
+            .then(|| StatementComments::of(stmt, parsed, source).render(stmt, names, &unit, true));
+        if let Some(rendered) = with_comments.flatten() {
+            lines.extend(rendered);
+        } else {
+            let aliases = statement_aliases(stmt);
+            let list: Vec<String> = names.iter().map(|&i| alias_text(&aliases[i])).collect();
+            lines.push(format!("{}{}", statement_head(stmt), list.join(", ")));
         }
     }
     if lines.is_empty() {
@@ -371,8 +414,36 @@ fn type_checking_block(
     if let Some(d) = deleted.iter().find(|d| d.start() < at && at <= d.end()) {
         at = d.start();
     }
-    let unit = indent_unit(source);
     let mut text = String::new();
+    // What stays after the insertion point once the deleted lines there are gone.
+    let resume = deleted
+        .iter()
+        .find(|d| d.start() == at)
+        .map_or(at, Ranged::end);
+    let next_line_blank = lines_inclusive(&source[usize::from(resume)..])
+        .next()
+        .is_none_or(|l| l.trim().is_empty());
+    if !has_type_checking_name && lazy_attributes {
+        // Code between the imports and the rest, set off by blank lines as ruff formats it.
+        let before = &source[..usize::from(at)];
+        if !before.is_empty() && !super::last_line_is_empty(before) {
+            text.push_str(eol);
+        }
+        text.push_str("TYPE_CHECKING = False");
+        text.push_str(eol);
+        text.push_str(eol);
+        text.push_str("if TYPE_CHECKING:");
+        text.push_str(eol);
+        for line in &lines {
+            text.push_str(&unit);
+            text.push_str(line);
+            text.push_str(eol);
+        }
+        if !next_line_blank {
+            text.push_str(eol);
+        }
+        return vec![Edit::insertion(at, text)];
+    }
     if !has_type_checking_name {
         text.push_str("from typing import TYPE_CHECKING");
         text.push_str(eol);
