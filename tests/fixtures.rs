@@ -1033,6 +1033,7 @@ fixtures! {
         from_import_after_eager_import,
     }
     lazy_attributes {
+        block_after_first_class,
         comment_follows_to_type_checking,
         existing_type_checking_block,
         extends_own_table,
@@ -1046,6 +1047,7 @@ fixtures! {
         refuse_submodule_read_here,
         refuse_used_at_import_time,
         refuse_without_all,
+        type_checking_block_on_one_line,
     }
     local {
         annotation_kept_by_default,

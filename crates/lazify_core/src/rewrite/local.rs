@@ -21,7 +21,7 @@ use crate::settings::SourceFile;
 
 use super::{
     StatementComments, alias_text, delete_lines, first_line, full_lines, line_ending, line_prefix,
-    lines_inclusive, statement_aliases, statement_groups, statement_head,
+    line_rest, lines_inclusive, statement_aliases, statement_groups, statement_head,
 };
 
 pub(crate) fn edits(
@@ -372,24 +372,29 @@ fn type_checking_block(
     if lines.is_empty() {
         return Vec::new();
     }
-    // An existing module-level `if TYPE_CHECKING:` block: append to its body.
+    // An existing module-level `if TYPE_CHECKING:` block whose statements each start their own line: append to
+    // its body (a body on the `if` line, or `a; b` on one line, has no indentation to copy).
+    let own_line = |stmt: &Stmt| line_prefix(source, stmt.start()).trim().is_empty();
     let existing = body.iter().find_map(|stmt| match stmt {
-        Stmt::If(s) if s.elif_else_clauses.is_empty() && is_type_checking_test(&s.test) => {
+        Stmt::If(s)
+            if s.elif_else_clauses.is_empty()
+                && is_type_checking_test(&s.test)
+                && s.body.iter().all(own_line) =>
+        {
             s.body.last()
         }
         _ => None,
     });
     if let Some(last) = existing {
         let indent = line_prefix(source, last.start());
-        let at = full_lines(source, last.range()).end();
+        // At the end of the block's last line, before its line break: the insertion belongs to the `if`
+        // statement, where the verification of changed regions looks for it.
+        let at = last.end() + text_len(line_rest(source, last.end()));
         let mut text = String::new();
-        if usize::from(at) == source.len() && !super::has_break(source) {
-            text.push_str(eol);
-        }
         for line in &lines {
+            text.push_str(eol);
             text.push_str(indent);
             text.push_str(line);
-            text.push_str(eol);
         }
         return vec![Edit::insertion(at, text)];
     }
@@ -398,6 +403,11 @@ fn type_checking_block(
             .names
             .iter()
             .any(|a| a.asname.is_none() && a.name.as_str() == "TYPE_CHECKING"),
+        // `TYPE_CHECKING = False`, the module's own.
+        Stmt::Assign(a) => a
+            .targets
+            .iter()
+            .any(|t| matches!(t, ast::Expr::Name(n) if n.id.as_str() == "TYPE_CHECKING")),
         _ => false,
     });
     // After the last top-level import before the first definition.
@@ -409,7 +419,16 @@ fn type_checking_block(
             _ => {}
         }
     }
-    let mut at = anchor.map_or(TextSize::new(0), |r| full_lines(source, r).end());
+    // No import before the first definition: where the first statement the block copies began, so that the
+    // block stays below the module's header (a coding declaration must stay on line 1 or 2).
+    let first_copied = per_statement
+        .keys()
+        .next()
+        .map(|&i| full_lines(source, index.imports[i].range()).start());
+    let mut at = match anchor {
+        Some(r) => full_lines(source, r).end(),
+        None => first_copied.unwrap_or_default(),
+    };
     // The anchor itself may be going away: insert where its deleted lines began.
     if let Some(d) = deleted.iter().find(|d| d.start() < at && at <= d.end()) {
         at = d.start();
@@ -448,12 +467,19 @@ fn type_checking_block(
         text.push_str("from typing import TYPE_CHECKING");
         text.push_str(eol);
     }
-    text.push_str(eol);
+    // Lazy attributes set the block off by blank lines as ruff formats it, without doubling one already there.
+    let before = &source[..usize::from(at)];
+    if !(lazy_attributes && has_type_checking_name && super::last_line_is_empty(before)) {
+        text.push_str(eol);
+    }
     text.push_str("if TYPE_CHECKING:");
     text.push_str(eol);
     for line in &lines {
         text.push_str(&unit);
         text.push_str(line);
+        text.push_str(eol);
+    }
+    if lazy_attributes && !next_line_blank {
         text.push_str(eol);
     }
     vec![Edit::insertion(at, text)]
