@@ -1042,6 +1042,7 @@ fixtures! {
         package_init,
         patched_unreferenced,
         refuse_getattr_defined,
+        refuse_no_lazy_reexports,
         refuse_patched_and_used_here,
         refuse_same_name_submodule,
         refuse_submodule_read_here,
