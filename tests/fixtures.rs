@@ -1037,6 +1037,7 @@ fixtures! {
         comment_follows_to_type_checking,
         existing_type_checking_block,
         extends_own_table,
+        extends_table_with_comment,
         module_with_all,
         own_package_absolute,
         package_init,

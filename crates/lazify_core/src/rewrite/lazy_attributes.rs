@@ -132,13 +132,39 @@ pub(crate) fn edits(
                 entries.push(entry);
             }
         }
-        if entries == table.entries {
+        let added = &entries[table.entries.len()..];
+        if added.is_empty() {
             return Vec::new();
         }
-        return vec![Edit::replacement(
-            table.range(),
-            render_table(&entries, eol, unit),
-        )];
+        // A table whose hooks were deleted gets them back at the end of the file.
+        let mut edits = Vec::new();
+        if table.hooks.is_empty() {
+            let mut text = String::new();
+            if !super::has_break(source) {
+                text.push_str(eol);
+            }
+            push_hooks(&mut text, eol);
+            let end = TextSize::try_from(source.len()).unwrap_or_default();
+            edits.push(Edit::insertion(end, text));
+        }
+        // The new entries go on their own lines before the closing brace, so that whatever the table holds
+        // (comments, ruff's layout) stays as it is.
+        let close = table.range().end() - TextSize::new(1);
+        let prefix = super::line_prefix(source, close);
+        if source[usize::from(close)..].starts_with('}') && prefix.trim().is_empty() {
+            let mut text = String::new();
+            for entry in added {
+                text.push_str(&render_entry(entry, eol, unit));
+            }
+            let at = close - TextSize::try_from(prefix.len()).unwrap_or_default();
+            edits.push(Edit::insertion(at, text));
+        } else {
+            edits.push(Edit::replacement(
+                table.range(),
+                render_table(&entries, eol, unit),
+            ));
+        }
+        return edits;
     }
     let mut text = String::new();
     if !source.is_empty() && !super::has_break(source) {
@@ -152,31 +178,41 @@ pub(crate) fn edits(
     text.push_str(eol);
     text.push_str(&render_table(&fresh, eol, unit));
     text.push_str(eol);
-    for line in HOOKS.lines() {
-        if !line.is_empty() {
-            text.push_str(line);
-        }
-        text.push_str(eol);
-    }
+    push_hooks(&mut text, eol);
     let end = TextSize::try_from(source.len()).unwrap_or_default();
     vec![Edit::insertion(end, text)]
+}
+
+/// [`HOOKS`] with the file's line ending.
+fn push_hooks(text: &mut String, eol: &str) {
+    for line in HOOKS.lines() {
+        text.push_str(line);
+        text.push_str(eol);
+    }
 }
 
 /// `_lazy_attributes = {...}`, one entry a line, without a final line break.
 fn render_table(entries: &[Entry], eol: &str, unit: &str) -> String {
     let mut text = format!("{TABLE} = {{{eol}");
     for e in entries {
-        let attribute = e
-            .attribute
-            .as_ref()
-            .map_or_else(|| "None".to_string(), |a| format!("\"{a}\""));
-        let _ = write!(
-            text,
-            "{unit}\"{}\": (\"{}\", {attribute}),{eol}",
-            e.name, e.module
-        );
+        text.push_str(&render_entry(e, eol, unit));
     }
     text.push('}');
+    text
+}
+
+/// One line of the table, line break included.
+fn render_entry(e: &Entry, eol: &str, unit: &str) -> String {
+    let attribute = e
+        .attribute
+        .as_ref()
+        .map_or_else(|| "None".to_string(), |a| format!("\"{a}\""));
+    let mut text = String::new();
+    let _ = write!(
+        text,
+        "{unit}\"{}\": (\"{}\", {attribute}),{eol}",
+        e.name, e.module
+    );
     text
 }
 
