@@ -328,18 +328,22 @@ def compare(
 # ---------------------------------------------------------------------------------------------------------------
 # start-up
 
-def measure(env: Env, p: Project, python: Path, runs: int) -> tuple[dict[str, list[float]], list[dict]]:
+def measure(
+    env: Env, p: Project, python: Path, runs: int, styles: list[tuple[str, str, list[str]]]
+) -> tuple[dict[str, list[float]], list[dict]]:
     """`lazify measure` per 3.15 style, on the original source: each call copies the project, rewrites the copy as
     `--write` would and imports the module in fresh interpreters, original and rewritten copy taking turns, with
     `-X lazy_imports=all` as the reference.
 
     Returns per variant the medians of: import seconds, import and first use seconds, modules loaded by both, peak
-    RSS KiB; and the costliest kept import statements of style `lazy` (from `lazify measure`'s ranking).
+    RSS KiB, modules loaded by the import alone; and the costliest kept import statements of style `lazy` (from
+    `lazify measure`'s ranking). `styles`: the 3.15 styles to measure (`lazy` always is, as the reference of the
+    3.11 table).
     """
     startup: dict[str, list[float]] = {}
     kept: list[dict] = []
     for label, py, flags in STYLES:
-        if py != "3.15":
+        if py != "3.15" or (label != "lazy" and (label, py, flags) not in styles):
             continue
         args = [env.lazify, "measure", p.package, "--module", p.module, "--use", p.use, "--python", python]
         args += ["--runs", str(runs), "--output-format", "json", *flags]
@@ -351,7 +355,13 @@ def measure(env: Env, p: Project, python: Path, runs: int) -> tuple[dict[str, li
 
         def row(f: dict) -> list[float]:
             use = f["use"]
-            return [f["time_ms"] / 1000, (f["time_ms"] + use["time_ms"]) / 1000, use["modules"], use["rss_mib"] * 1024]
+            return [
+                f["time_ms"] / 1000,
+                (f["time_ms"] + use["time_ms"]) / 1000,
+                use["modules"],
+                use["rss_mib"] * 1024,
+                f["modules"],
+            ]
 
         startup.setdefault("original", row(m["before"]))
         if "limit" in m:
@@ -360,6 +370,31 @@ def measure(env: Env, p: Project, python: Path, runs: int) -> tuple[dict[str, li
         if label == "lazy":
             kept = [i for i in m["imports"] if i["verdict"] != "rewrite" and i["after_modules"]][:3]
     return startup, kept
+
+
+def measure_local_311(env: Env, p: Project, python: Path, runs: int) -> dict[str, list[float]]:
+    """`lazify measure --style local` with the project's Python 3.11 venv: import seconds, import and first use
+    seconds, modules loaded by both, peak RSS KiB, modules loaded by the import alone, for the original and the
+    rewritten copy (no all-lazy reference: `-X lazy_imports` does not exist before 3.15)."""
+    args = [env.lazify, "measure", p.package, "--module", p.module, "--use", p.use, "--python", python]
+    args += ["--runs", str(runs), "--output-format", "json", "--style", "local", "--target-version", "py311"]
+    proc = run(args, cwd=p.src)
+    if proc.returncode != 0:
+        p.failures.append(f"{p.name} [local 3.11]: lazify measure exited {proc.returncode}\n{proc.stderr[-4000:]}")
+        return {}
+    m = json.loads(proc.stdout)
+
+    def row(f: dict) -> list[float]:
+        use = f["use"]
+        return [
+            f["time_ms"] / 1000,
+            (f["time_ms"] + use["time_ms"]) / 1000,
+            use["modules"],
+            use["rss_mib"] * 1024,
+            f["modules"],
+        ]
+
+    return {"original": row(m["before"]), "local": row(m["after"])}
 
 
 # Reasons that come from what other modules do (issue 11): every import kept for one is listed in the results.
@@ -386,7 +421,9 @@ def explain(env: Env, p: Project, python: Path) -> tuple[collections.Counter[tup
     )
     if proc.returncode not in (0, 1):
         raise SystemExit(f"{p.name}: lazify --explain failed ({proc.returncode}): {proc.stderr}")
-    verdicts = json.loads(proc.stdout)
+    # `{"version": 1, "findings": [...], "errors": [...]}` (a bare array before version 1).
+    report = json.loads(proc.stdout)
+    verdicts = report["findings"] if isinstance(report, dict) else report
     kept = []
     for d in verdicts:
         if d["reason"] not in CROSS_MODULE_REASONS:
@@ -407,13 +444,17 @@ def explain(env: Env, p: Project, python: Path) -> tuple[collections.Counter[tup
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def process(env: Env, p: Project, runs: int, measure_only: bool) -> dict:
+def process(
+    env: Env, p: Project, runs: int, measure_only: bool, styles: list[tuple[str, str, list[str]]]
+) -> dict:
     p.src = fetch(env, p)
     out: dict = {"name": p.name, "shape": p.shape, "version": p.version, "module": p.module, "use": p.use, "tests": {}}
     venvs = {py: venv(env, p, py) for py in p.pythons}
     baselines = {}
     if not measure_only:
         for py in p.pythons:
+            if not any(s[1] == py for s in styles):
+                continue
             baselines[py] = run_tests(p, p.src, venvs[py], f"original-py{py}")
             passing = sum(o == PASSED for o, _ in baselines[py].values())
             out["tests"][f"original {py}"] = passing
@@ -424,7 +465,7 @@ def process(env: Env, p: Project, runs: int, measure_only: bool) -> dict:
                     f"{p.name}: only {passing} of {len(baselines[py])} tests pass on the original source "
                     f"on Python {py}: fix the project's test set-up in projects.toml"
                 )
-    for label, py, flags in STYLES:
+    for label, py, flags in styles:
         if py not in p.pythons or measure_only:
             continue
         python = venvs[py] / "bin" / "python"
@@ -435,7 +476,10 @@ def process(env: Env, p: Project, runs: int, measure_only: bool) -> dict:
         out["tests"][f"{label} {py}"] = (sum(o == PASSED for o, _ in after.values()), n)
     if "3.15" in p.pythons:
         log(f"{p.name}: measuring start-up with lazify measure ({runs} runs per variant)")
-        out["startup"], out["kept"] = measure(env, p, venvs["3.15"] / "bin" / "python", runs)
+        out["startup"], out["kept"] = measure(env, p, venvs["3.15"] / "bin" / "python", runs, styles)
+    if "3.11" in p.pythons and any(label == "local" and py == "3.11" for label, py, _ in styles):
+        log(f"{p.name}: measuring start-up on Python 3.11 after style local ({runs} runs per variant)")
+        out["startup_311"] = measure_local_311(env, p, venvs["3.11"] / "bin" / "python", runs)
     python = venvs[p.pythons[0]] / "bin" / "python"
     counts, kept = explain(env, p, python)
     out["verdicts"] = {f"{d} {r}": n for (d, r), n in counts.most_common()}
@@ -473,6 +517,38 @@ def table(results: list[dict], runs: int) -> str:
             name = f"{r['name']} {r['version']} ({r['shape']})" if column == 0 else ""
             tail = f"{mods} | {rss}" if column == 1 else " | "
             lines.append(f"| {name} | {what} | {' | '.join(cells)} | {captured} | {tail} |")
+    lines += [
+        "",
+        (
+            "Start-up on Python 3.11 with style `local` (`lazify measure --style local --target-version py311` with "
+            f"the project's 3.11 venv, median of {runs} fresh interpreters per variant), next to style `lazy` on "
+            "3.15. *modules*: modules the import alone adds to `sys.modules`. *share*: the 3.11 saving in modules "
+            "as a share of the 3.15 `lazy` saving."
+        ),
+        "",
+        "| project | 3.11 `import` original → local | + use | 3.11 modules original → local | 3.15 modules original → lazy | share |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    saved_311 = saved_315 = 0.0
+    for r in results:
+        s11, s15 = r.get("startup_311"), r.get("startup")
+        if not s11 or not s15 or "lazy" not in s15:
+            continue
+        o11, l11 = s11["original"], s11["local"]
+        o15, l15 = s15["original"], s15["lazy"]
+        d11, d15 = o11[4] - l11[4], o15[4] - l15[4]
+        saved_311 += d11
+        saved_315 += d15
+        share = f"{d11 / d15:.0%}" if d15 > 0 else "n/a"
+        lines.append(
+            f"| {r['name']} {r['version']} | {o11[0] * 1000:.1f} → {l11[0] * 1000:.1f} ms | "
+            f"{o11[1] * 1000:.1f} → {l11[1] * 1000:.1f} ms | {o11[4]:.0f} → {l11[4]:.0f} | "
+            f"{o15[4]:.0f} → {l15[4]:.0f} | {share} |"
+        )
+    if saved_315 > 0:
+        lines.append(
+            f"| all | | | {saved_311:.0f} saved | {saved_315:.0f} saved | {saved_311 / saved_315:.0%} |"
+        )
     lines += [
         "",
         (
@@ -571,6 +647,11 @@ def main() -> int:
     ap.add_argument("--ruff", type=Path, default=os.environ.get("LAZIFY_RUFF") or shutil.which("ruff"))
     ap.add_argument("--runs", type=int, default=int(os.environ.get("LAZIFY_REALWORLD_RUNS", "15")))
     ap.add_argument("--measure-only", action="store_true", help="skip the test suites (start-up table only)")
+    ap.add_argument(
+        "--styles",
+        help="comma-separated style labels to run the test suites for, e.g. `local` (default: all); "
+        "style `lazy` is always measured on 3.15",
+    )
     ap.add_argument("--results", type=Path, help="write the Markdown tables here")
     ap.add_argument("--readme", type=Path, help=f"replace the text between {README_START} and {README_END}")
     ap.add_argument("--json", type=Path, help="write the raw results as JSON")
@@ -589,6 +670,8 @@ def main() -> int:
         pythons={"3.15": find_python("3.15"), "3.11": find_python("3.11")},
         pytest=config["pip"]["pytest"],
     )
+    wanted = args.styles.split(",") if args.styles else [label for label, _, _ in STYLES]
+    styles = [s for s in STYLES if s[0] in wanted]
     names = args.projects or list(config["projects"])
     unknown = [n for n in names if n not in config["projects"]]
     if unknown:
@@ -598,7 +681,7 @@ def main() -> int:
     results, failures = [], []
     for name in names:
         p = Project(name=name, **config["projects"][name])
-        results.append(process(env, p, args.runs, args.measure_only))
+        results.append(process(env, p, args.runs, args.measure_only, styles))
         failures += p.failures
         for f in p.failures:
             print(f, file=sys.stderr)

@@ -58,7 +58,18 @@ impl ImportVerdict {
         }
     }
 
-    /// Whether this is a function-local import hoisted to module level.
+    /// Whether this is style `local`'s lazy attribute (a re-export behind the module's `__getattr__`).
+    pub fn is_lazy_attribute(&self) -> bool {
+        matches!(
+            self.decision,
+            Decision::Rewrite {
+                why: RewriteWhy::LazyAttribute,
+                ..
+            }
+        )
+    }
+
+    /// Whether this is a `--hoist` rewrite.
     pub fn is_hoisted(&self) -> bool {
         matches!(
             self.decision,
@@ -192,6 +203,13 @@ rewrite_reasons! {
     ReExport = "re-export", "an unreferenced re-export";
     /// `--hoist`: a function-local import replaced by one module-level `lazy import`.
     Hoisted = "hoisted", "a function-local import hoisted to one module-level lazy import";
+    /// Style `local`, a `from` import whose name the module re-exports (a package `__init__.py`, `__all__`, or
+    /// imported from this module by other files), in a module with `__all__`: the import goes into an
+    /// `if TYPE_CHECKING:` block for type checkers, the functions of the module that use the name get their own
+    /// import, and a module-level `__getattr__` (PEP 562) imports it on first attribute access
+    /// (`module.name`, `from module import name`, `from module import *`) and stores it in the module's globals.
+    /// Works on every Python.
+    LazyAttribute = "lazy-attribute", "a re-export, bound on first attribute access by the module's `__getattr__`";
 }
 
 /// Serialized as its registry name, so that no second spelling can drift from it.
@@ -381,6 +399,15 @@ keep_reasons! {
     SharesLine = "shares-line", Local, [], "another statement shares the import's line";
     /// Another file reads the name from this module (`from this import name`, `mock.patch("this.name")`).
     UsedByOtherModule = "used-by-other-module", Local, [], "another module reads this name from this module";
+    /// The module defines `__getattr__` or `__dir__` itself (not lazify's own lazy-attribute table): a re-export
+    /// cannot become a lazy attribute without rewriting the module's own hook.
+    GetattrDefined = "getattr-defined", Local, [], "the module defines its own `__getattr__` or `__dir__`, so its re-exports cannot become lazy attributes";
+    /// A re-exported name in a module without `__all__`: `from module import *` copies the module's globals
+    /// then, and a lazy attribute is not one of them until first accessed. Add `__all__` to defer it.
+    LazyAttributeWithoutAll = "lazy-attribute-without-all", Local, [], "the name is re-exported and the module has no `__all__`, so a lazy attribute would drop out of `from module import *`";
+    /// `from .core import Markdown` in a package `__init__.py` also binds the submodule `core` in the package;
+    /// this module reads `core`, which would be missing until something imports the submodule.
+    SubmoduleReadHere = "submodule-read-here", Local, [], "the package reads the submodule this import binds as a side effect, which a lazy attribute would not bind";
     /// The function-local import sits inside a `try`, loop, condition or `with` in its function: an optional-dependency
     /// check, or an import that must run at that point.
     NestedInFunction = "nested-in-function", Hoist, [], "the function-local import is inside a `try`, loop, condition or `with`";

@@ -2,6 +2,7 @@
 //! and the title of its fix. The command line's report, `--explain`, JSON and GitHub output, and the language
 //! server's diagnostics and code actions all take them from here.
 
+use crate::RewriteWhy;
 use crate::diagnostic::{
     DEFERRABLE_CODE, Decision, EngineError, FileOutcome, ImportVerdict, KeepReason,
 };
@@ -69,6 +70,14 @@ impl ImportVerdict {
     pub fn message(&self) -> String {
         match &self.decision {
             Decision::Rewrite {
+                why: why @ RewriteWhy::LazyAttribute,
+                ..
+            } => format!(
+                "Make `{}` a lazy attribute ({})",
+                self.describe(),
+                why.message()
+            ),
+            Decision::Rewrite {
                 style: Style::Local,
                 why,
             } => format!(
@@ -97,9 +106,15 @@ impl ImportVerdict {
     /// What the style does with this one import, the `help:` line under a rewrite in `--explain` (a fix's
     /// [`Fix::title`] names the statements it rewrites instead).
     pub fn hint(&self) -> Option<String> {
-        let Decision::Rewrite { style, .. } = self.decision else {
+        let Decision::Rewrite { style, why } = self.decision else {
             return None;
         };
+        if why == RewriteWhy::LazyAttribute {
+            return Some(
+                "Bind the name on first attribute access with the module's `__getattr__`"
+                    .to_string(),
+            );
+        }
         Some(match style {
             Style::Lazy => "Convert to `lazy` import".to_string(),
             Style::LazyModules => format!("Add `{}` to `__lazy_modules__`", self.listed_module()),
@@ -193,6 +208,24 @@ pub(crate) fn fix_title(members: &[&ImportVerdict]) -> String {
         } else {
             format!(
                 "Hoist {} to a module-level `lazy` import",
+                backticked(&texts)
+            )
+        };
+    }
+    if members.iter().any(|v| v.is_lazy_attribute()) {
+        return if members.iter().all(|v| v.is_lazy_attribute()) {
+            format!(
+                "Make {} {} behind `__getattr__`",
+                backticked(&texts),
+                if several {
+                    "lazy attributes"
+                } else {
+                    "a lazy attribute"
+                }
+            )
+        } else {
+            format!(
+                "Move {} into functions or behind `__getattr__`",
                 backticked(&texts)
             )
         };

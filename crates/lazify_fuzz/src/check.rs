@@ -421,11 +421,44 @@ fn shorten(text: &str) -> String {
 ///   imports are sorted (a split statement may come out in another order);
 /// - style `lazy-modules`: statements that assign or extend `__lazy_modules__` are removed;
 /// - styles `local` and `hoist` move imports between scopes: every import statement is removed (anywhere), and
-///   the names they bind are returned, to be compared as a set.
+///   the names they bind are returned, to be compared as a set;
+/// - style `local`, lazy attributes: lazify's table, its `__getattr__` and `__dir__` and `TYPE_CHECKING = False`
+///   are removed from a module that has the table, and so are `if TYPE_CHECKING:` blocks left empty.
 pub fn normalize(body: &mut Suite, config: Config) -> Vec<String> {
+    if config == Config::Local {
+        drop_lazy_attributes(body);
+    }
     let mut removed = Vec::new();
     normalize_into(body, config, &mut removed);
+    if config == Config::Local {
+        // `if TYPE_CHECKING:` blocks left empty once their imports are removed (the copies lazy attributes keep
+        // for type checkers, in a new or an existing block).
+        body.retain(|stmt| {
+            !matches!(stmt, Stmt::If(s) if s.body.is_empty()
+                && s.elif_else_clauses.is_empty()
+                && matches!(&*s.test, ast::Expr::Name(n) if n.id.as_str() == "TYPE_CHECKING"))
+        });
+    }
     removed
+}
+
+/// Style `local`: what lazy attributes add at module level, when the module has lazify's table
+/// (`_lazy_attributes = {...}`): the table, its `__getattr__` and `__dir__`, and `TYPE_CHECKING = False`. Each is
+/// removed from both trees, so a module whose re-exports became lazy attributes compares equal to the input
+/// apart from its imports.
+fn drop_lazy_attributes(body: &mut Suite) {
+    let assigns = |stmt: &Stmt, name: &str| {
+        matches!(stmt, Stmt::Assign(a) if matches!(a.targets.as_slice(),
+            [ast::Expr::Name(n)] if n.id.as_str() == name))
+    };
+    if !body.iter().any(|stmt| assigns(stmt, "_lazy_attributes")) {
+        return;
+    }
+    body.retain(|stmt| {
+        let hook = matches!(stmt, Stmt::FunctionDef(f)
+            if matches!(f.name.as_str(), "__getattr__" | "__dir__"));
+        !(hook || assigns(stmt, "_lazy_attributes") || assigns(stmt, "TYPE_CHECKING"))
+    });
 }
 
 fn normalize_into(body: &mut Suite, config: Config, removed: &mut Vec<String>) {

@@ -16,6 +16,7 @@ mod dynamic;
 mod expressions;
 mod helpers;
 mod import_state;
+pub(crate) mod lazy_attributes;
 mod prefilter;
 mod reference;
 mod scope;
@@ -82,6 +83,11 @@ pub(crate) struct Index<'a> {
     pub(crate) scopes: Scopes<'a>,
     /// With local import tracking: references that resolve to a function's own binding of the name.
     pub(crate) local_references: HashMap<&'a str, Vec<Reference<'a>>>,
+    /// lazify's own lazy-attribute table (style `local`), when the module has one.
+    pub(crate) own_table: Option<lazy_attributes::OwnTable>,
+    /// The module's own `__getattr__` or `__dir__` (a module-level binding of either, when lazify's table is
+    /// not there).
+    pub(crate) own_hooks: Option<TextRange>,
 }
 
 impl<'a> Index<'a> {
@@ -104,7 +110,17 @@ impl<'a> Index<'a> {
         let tracked = Tracked::new(names.into_iter().collect());
         let raw_refs = vec![Vec::new(); tracked.names.len()];
         let aliases = collect_aliases(body);
+        let own_table = lazy_attributes::own_table(body, source);
+        let own_hooks = if own_table.is_some() {
+            None
+        } else {
+            lazy_attributes::hook_binding(body)
+        };
         let mut walker = Walker {
+            skip: own_table
+                .as_ref()
+                .map(|t| t.hooks.clone())
+                .unwrap_or_default(),
             source,
             in_annotation: false,
             annotation_introspected: false,
@@ -208,6 +224,8 @@ impl<'a> Index<'a> {
             first_statement: body.first().map(Ranged::range),
             scopes: walker.scopes,
             local_references,
+            own_table,
+            own_hooks,
         }
     }
 }

@@ -67,6 +67,9 @@ pub(super) struct Walker<'a> {
     pub(super) class_methods: HashMap<&'a str, HashMap<&'a str, ScopeId>>,
     /// Nesting depth of compound statements at module level (0: a top-level statement).
     pub(super) depth: usize,
+    /// lazify's own `__getattr__` and `__dir__` (with its lazy-attribute table): not walked, since their
+    /// `globals()` and `import` are lazify's machinery, not the module's.
+    pub(super) skip: Vec<TextRange>,
 }
 
 impl<'a> Walker<'a> {
@@ -108,6 +111,7 @@ impl<'a> Walker<'a> {
                 }
                 self.imports.push(import);
             }
+            Stmt::FunctionDef(f) if self.skip.contains(&f.range) => {}
             Stmt::FunctionDef(f) => self.visit_function(f, None),
             // `f_globals = frame.f_back.f_globals` in a function, read only with literal keys.
             Stmt::Assign(a) if self.note_namespace_alias(a) => {}

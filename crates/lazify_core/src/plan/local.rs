@@ -1,10 +1,13 @@
 //! Style `local`: whether moving an import into the functions that use it changes what any use sees.
 
-use ruff_text_size::Ranged;
+use ruff_python_ast::visitor::{self, Visitor};
+use ruff_python_ast::{Expr, ExprContext, Stmt};
+use ruff_text_size::{Ranged, TextRange};
 
 use super::Candidate;
-use crate::diagnostic::KeepReason;
+use crate::diagnostic::{Decision, KeepReason, RewriteWhy};
 use crate::index::{Ctx, DynamicKind, ImportStmt, Index, ScopeKind, bound_name};
+use crate::python::ParsedModule;
 use crate::rewrite::first_line;
 use crate::settings::{Settings, SourceFile};
 
@@ -13,28 +16,49 @@ pub(super) fn judge_local(
     candidate: &mut Candidate<'_>,
     import: &ImportStmt<'_>,
     index: &Index<'_>,
+    parsed: &ParsedModule,
     file: &SourceFile,
     source: &str,
     settings: &Settings,
 ) {
-    let binding = candidate.verdict.binding.as_str();
+    let binding = candidate.verdict.binding.clone();
+    let binding = binding.as_str();
     let alias_range = candidate.alias.range();
-    if let (Some(project), Some(module)) = (&settings.project, file.module_name.as_deref())
-        && let Some(at) = project.outside_uses(module, binding)
-    {
-        candidate.keep(
-            KeepReason::UsedByOtherModule,
-            alias_range,
-            Some(format!("`{module}.{binding}` is used at {at}")),
+    let outside_use = settings
+        .project
+        .as_deref()
+        .zip(file.module_name.as_deref())
+        .and_then(|(project, module)| {
+            project
+                .outside_uses(module, binding)
+                .map(|at| format!("`{module}.{binding}` is used at {at}"))
+        });
+    let re_exported = outside_use.is_some()
+        || file.is_package_init()
+        || index.all_names.contains(binding)
+        || matches!(
+            candidate.verdict.decision,
+            Decision::Rewrite {
+                why: RewriteWhy::ReExport,
+                ..
+            }
         );
+    if re_exported && !settings.lazy_reexports {
+        candidate.keep(KeepReason::ReExported, alias_range, outside_use);
         return;
+    }
+    if re_exported {
+        // A re-export can stay reachable as a module attribute through a PEP 562 `__getattr__`; otherwise it
+        // stays where other modules read it.
+        if let Some((reason, span, detail)) =
+            lazy_attribute_refusal(candidate, import, index, parsed, source, file, outside_use)
+        {
+            candidate.keep(reason, span, detail);
+            return;
+        }
     }
     if let Some(block) = import.placement.in_block {
         candidate.keep(KeepReason::Conditional, first_line(source, block), None);
-        return;
-    }
-    if file.is_package_init() || index.all_names.contains(binding) {
-        candidate.keep(KeepReason::ReExported, alias_range, None);
         return;
     }
     if let Some(declaration) = index
@@ -93,8 +117,8 @@ pub(super) fn judge_local(
         return;
     }
     let references = index.references.get(binding).map_or(&[][..], Vec::as_slice);
-    if references.is_empty() {
-        // A re-export or a side-effect import: it must stay where other modules can read it.
+    if references.is_empty() && !re_exported {
+        // A side-effect import: it must stay where other modules can read it.
         candidate.keep(KeepReason::ReExported, alias_range, None);
         return;
     }
@@ -147,4 +171,129 @@ pub(super) fn judge_local(
             },
         }
     }
+    // The functions here read the module attribute, which other files rebind (`monkeypatch.setattr`,
+    // `mock.patch`): after the move they would read their own import instead.
+    if re_exported
+        && !references.is_empty()
+        && let Some((project, module)) =
+            settings.project.as_deref().zip(file.module_name.as_deref())
+        && let Some(at) = project.rebound_elsewhere(module, binding)
+    {
+        candidate.keep(
+            KeepReason::UsedByOtherModule,
+            alias_range,
+            Some(format!(
+                "`{module}.{binding}` is rebound at {at}, which the functions that use it here must see"
+            )),
+        );
+        return;
+    }
+    if re_exported && let Decision::Rewrite { why, .. } = &mut candidate.verdict.decision {
+        *why = RewriteWhy::LazyAttribute;
+    }
+}
+
+/// Why a re-export cannot become a lazy attribute (`None`: it can, if the other checks of style `local` pass).
+fn lazy_attribute_refusal(
+    candidate: &Candidate<'_>,
+    import: &ImportStmt<'_>,
+    index: &Index<'_>,
+    parsed: &ParsedModule,
+    source: &str,
+    file: &SourceFile,
+    outside_use: Option<String>,
+) -> Option<(KeepReason, TextRange, Option<String>)> {
+    let alias_range = candidate.alias.range();
+    let binding = candidate.verdict.binding.as_str();
+    // `import a` re-exported stays: the table holds `from` imports only.
+    let Some((module, level)) = import.source_module() else {
+        return Some(match outside_use {
+            Some(detail) => (KeepReason::UsedByOtherModule, alias_range, Some(detail)),
+            None => (KeepReason::ReExported, alias_range, None),
+        });
+    };
+    if let Some(hook) = index.own_hooks {
+        return Some((KeepReason::GetattrDefined, first_line(source, hook), None));
+    }
+    if !index.has_all {
+        // Other files read the name from here: that is what keeps it; without `__all__` it cannot be lazy.
+        return Some(match outside_use {
+            Some(detail) => (
+                KeepReason::UsedByOtherModule,
+                alias_range,
+                Some(format!(
+                    "{detail}; the module has no `__all__`, which a lazy attribute needs"
+                )),
+            ),
+            None => (KeepReason::LazyAttributeWithoutAll, alias_range, None),
+        });
+    }
+    // `from .core import Markdown` in `pkg/__init__.py` also sets `pkg.core`: a read of `core` here needs it.
+    if let Some(sub) = implicit_submodule(module, level, file)
+        && sub != binding
+        && let Some(read) = reads_name(parsed.body(), sub, index)
+    {
+        return Some((
+            KeepReason::SubmoduleReadHere,
+            read,
+            Some(format!(
+                "`{sub}` is read here and bound only by the eager import"
+            )),
+        ));
+    }
+    None
+}
+
+/// The submodule of this package that `from <module> import ...` binds in a package `__init__.py` as a side
+/// effect of importing it (`core` for `from .core import x`, `from .core.sub import x` or `from pkg.core import
+/// x` in `pkg`).
+pub(crate) fn implicit_submodule<'m>(
+    module: Option<&'m str>,
+    level: u32,
+    file: &SourceFile,
+) -> Option<&'m str> {
+    if !file.is_package_init() {
+        return None;
+    }
+    let rest = match (module, level) {
+        (Some(m), 1) => m,
+        (Some(m), 0) => m
+            .strip_prefix(file.module_name.as_deref()?)?
+            .strip_prefix('.')?,
+        _ => return None,
+    };
+    rest.split('.').next().filter(|s| !s.is_empty())
+}
+
+/// The first read of `name` anywhere in the module (outside lazify's own hooks).
+fn reads_name(body: &[Stmt], name: &str, index: &Index<'_>) -> Option<TextRange> {
+    struct Reads<'n> {
+        name: &'n str,
+        skip: &'n [TextRange],
+        found: Option<TextRange>,
+    }
+    impl<'a> Visitor<'a> for Reads<'_> {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            if self.found.is_none() && !self.skip.contains(&stmt.range()) {
+                visitor::walk_stmt(self, stmt);
+            }
+        }
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if let Expr::Name(n) = expr
+                && n.id.as_str() == self.name
+                && n.ctx == ExprContext::Load
+            {
+                self.found.get_or_insert(n.range);
+            }
+            visitor::walk_expr(self, expr);
+        }
+    }
+    let skip = index.own_table.as_ref().map_or(&[][..], |t| &t.hooks[..]);
+    let mut reads = Reads {
+        name,
+        skip,
+        found: None,
+    };
+    reads.visit_body(body);
+    reads.found
 }

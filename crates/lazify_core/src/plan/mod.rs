@@ -4,6 +4,7 @@
 
 use ruff_text_size::{Ranged, TextRange};
 
+pub(crate) use self::local::implicit_submodule;
 use self::local::judge_local;
 use self::project::{judge_effects, judge_project};
 use self::propagate::{loaded_anyway, share_fate};
@@ -86,7 +87,15 @@ pub(crate) fn plan<'a>(
                 );
             }
             if style == Style::Local && candidate.verdict.is_rewrite() {
-                judge_local(&mut candidate, import, index, file, source, settings);
+                judge_local(
+                    &mut candidate,
+                    import,
+                    index,
+                    parsed,
+                    file,
+                    source,
+                    settings,
+                );
             }
             if candidate.verdict.is_rewrite() {
                 judge_project(&mut candidate, index, file, settings, style);
@@ -126,6 +135,7 @@ pub(crate) fn plan<'a>(
                 index,
                 parsed,
                 source,
+                file,
                 settings.type_checking_imports,
             );
             rewrite::local::doctest_notices(&candidates, parsed, source, &mut notices);

@@ -17,10 +17,12 @@ use crate::edit::Edit;
 use crate::index::{Index, ScopeId, is_type_checking_test};
 use crate::plan::Candidate;
 use crate::python::{ParsedModule, coding_declaration};
+use crate::settings::SourceFile;
 
 use super::{
     Owned, StatementComments, alias_text, delete_lines, delete_lines_each, first_line, full_lines,
-    line_ending, line_prefix, lines_inclusive, statement_aliases, statement_groups, statement_head,
+    line_ending, line_prefix, line_rest, lines_inclusive, statement_aliases, statement_groups,
+    statement_head,
 };
 
 pub(crate) fn edits(
@@ -28,6 +30,7 @@ pub(crate) fn edits(
     index: &Index<'_>,
     parsed: &ParsedModule,
     source: &str,
+    file: &SourceFile,
     type_checking_imports: bool,
 ) -> Vec<Owned> {
     // Statements whose remaining names would need a split that drops comments stay whole.
@@ -35,7 +38,21 @@ pub(crate) fn edits(
     // Each refusal keeps one more statement, so this ends.
     loop {
         match try_edits(candidates, index, parsed, source, type_checking_imports) {
-            Ok(edits) => return edits,
+            Ok(mut edits) => {
+                // The table and its hooks are shared by every lazy attribute of the file: one fix.
+                let owners: Vec<usize> = candidates
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| super::lazy_attributes::is_lazy_attribute(c))
+                    .map(|(i, _)| i)
+                    .collect();
+                edits.extend(
+                    super::lazy_attributes::edits(candidates, index, parsed.body(), source, file)
+                        .into_iter()
+                        .map(|edit| Owned::new(edit, owners.clone())),
+                );
+                return edits;
+            }
             Err(refusal) => {
                 for c in candidates
                     .iter_mut()
@@ -125,20 +142,19 @@ fn try_edits(
             Owned::new(edit, owners)
         })
         .collect();
-    if type_checking_imports {
-        let deleted: Vec<TextRange> = delete_lines(source, &ranges)
-            .iter()
-            .map(Ranged::range)
-            .collect();
-        edits.extend(type_checking_block(
-            candidates,
-            index,
-            parsed.body(),
-            source,
-            eol,
-            &deleted,
-        ));
-    }
+    let deleted: Vec<TextRange> = delete_lines(source, &ranges)
+        .iter()
+        .map(Ranged::range)
+        .collect();
+    edits.extend(type_checking_block(
+        candidates,
+        index,
+        parsed,
+        source,
+        eol,
+        &deleted,
+        type_checking_imports,
+    ));
     edits.extend(deletions);
 
     let mut comments: BTreeMap<usize, StatementComments> = BTreeMap::new();
@@ -324,58 +340,97 @@ fn indent_unit(source: &str) -> String {
 
 /// `--type-checking-imports`: moved names that annotations or `if TYPE_CHECKING:` code use stay visible to type
 /// checkers in an `if TYPE_CHECKING:` block (an existing one at module level, or a new one after the imports).
+/// Lazy attributes (re-exports behind `__getattr__`) always go there, so that type checkers and editors see the
+/// module's names as before; a new block for them tests a `TYPE_CHECKING = False` of the module's own rather than
+/// importing `typing` at run time.
 fn type_checking_block(
     candidates: &[Candidate<'_>],
     index: &Index<'_>,
-    body: &[Stmt],
+    parsed: &ParsedModule,
     source: &str,
     eol: &str,
     deleted: &[TextRange],
+    type_checking_imports: bool,
 ) -> Vec<Owned> {
     use crate::index::Ctx;
-    let mut lines: Vec<String> = Vec::new();
+    let body = parsed.body();
+    // One statement per original statement, with its names in order (positions in the statement), and
+    // whether it holds a lazy attribute.
+    let mut per_statement: BTreeMap<usize, (Vec<usize>, bool)> = BTreeMap::new();
+    let mut lazy_attributes = false;
+    // The rewrites whose names the block carries: they share its fix.
     let mut owners: Vec<usize> = Vec::new();
     for (i, c) in candidates
         .iter()
         .enumerate()
         .filter(|(_, c)| c.verdict.is_rewrite())
     {
-        let typing_use = index
-            .references
-            .get(c.verdict.binding.as_str())
-            .into_iter()
-            .flatten()
-            .any(|r| matches!(r.ctx, Ctx::Annotation | Ctx::TypeChecking));
-        if typing_use {
-            let import = &index.imports[c.import];
-            let line = format!("{}{}", statement_head(import.stmt), alias_text(c.alias));
+        let typing_use = type_checking_imports
+            && index
+                .references
+                .get(c.verdict.binding.as_str())
+                .into_iter()
+                .flatten()
+                .any(|r| matches!(r.ctx, Ctx::Annotation | Ctx::TypeChecking));
+        let lazy_attribute = super::lazy_attributes::is_lazy_attribute(c);
+        lazy_attributes |= lazy_attribute;
+        if typing_use || lazy_attribute {
             owners.push(i);
-            if !lines.contains(&line) {
-                lines.push(line);
+            let stmt = index.imports[c.import].stmt;
+            let entry = per_statement.entry(c.import).or_default();
+            entry.1 |= lazy_attribute;
+            if let Some(position) = statement_aliases(stmt)
+                .iter()
+                .position(|a| a.range() == c.alias.range())
+                && !entry.0.contains(&position)
+            {
+                entry.0.push(position);
             }
+        }
+    }
+    let unit = indent_unit(source);
+    let mut lines: Vec<String> = Vec::new();
+    for (import, (names, lazy)) in &mut per_statement {
+        names.sort_unstable();
+        let stmt = index.imports[*import].stmt;
+        // A lazy attribute's statement may leave the module with nothing else to carry its comments (`# noqa`):
+        // the copy for type checkers keeps them.
+        let with_comments = lazy
+            .then(|| StatementComments::of(stmt, parsed, source).render(stmt, names, &unit, true));
+        if let Some(rendered) = with_comments.flatten() {
+            lines.extend(rendered);
+        } else {
+            let aliases = statement_aliases(stmt);
+            let list: Vec<String> = names.iter().map(|&i| alias_text(&aliases[i])).collect();
+            lines.push(format!("{}{}", statement_head(stmt), list.join(", ")));
         }
     }
     if lines.is_empty() {
         return Vec::new();
     }
-    // An existing module-level `if TYPE_CHECKING:` block: append to its body.
+    // An existing module-level `if TYPE_CHECKING:` block whose statements each start their own line: append to
+    // its body (a body on the `if` line, or `a; b` on one line, has no indentation to copy).
+    let own_line = |stmt: &Stmt| line_prefix(source, stmt.start()).trim().is_empty();
     let existing = body.iter().find_map(|stmt| match stmt {
-        Stmt::If(s) if s.elif_else_clauses.is_empty() && is_type_checking_test(&s.test) => {
+        Stmt::If(s)
+            if s.elif_else_clauses.is_empty()
+                && is_type_checking_test(&s.test)
+                && s.body.iter().all(own_line) =>
+        {
             s.body.last()
         }
         _ => None,
     });
     if let Some(last) = existing {
         let indent = line_prefix(source, last.start());
-        let at = full_lines(source, last.range()).end();
+        // At the end of the block's last line, before its line break: the insertion belongs to the `if`
+        // statement, where the verification of changed regions looks for it.
+        let at = last.end() + text_len(line_rest(source, last.end()));
         let mut text = String::new();
-        if usize::from(at) == source.len() && !super::has_break(source) {
-            text.push_str(eol);
-        }
         for line in &lines {
+            text.push_str(eol);
             text.push_str(indent);
             text.push_str(line);
-            text.push_str(eol);
         }
         return vec![Owned::new(Edit::insertion(at, text), owners)];
     }
@@ -384,6 +439,11 @@ fn type_checking_block(
             .names
             .iter()
             .any(|a| a.asname.is_none() && a.name.as_str() == "TYPE_CHECKING"),
+        // `TYPE_CHECKING = False`, the module's own.
+        Stmt::Assign(a) => a
+            .targets
+            .iter()
+            .any(|t| matches!(t, ast::Expr::Name(n) if n.id.as_str() == "TYPE_CHECKING")),
         _ => false,
     });
     // After the last top-level import before the first definition.
@@ -395,23 +455,67 @@ fn type_checking_block(
             _ => {}
         }
     }
-    let mut at = anchor.map_or(TextSize::new(0), |r| full_lines(source, r).end());
+    // No import before the first definition: where the first statement the block copies began, so that the
+    // block stays below the module's header (a coding declaration must stay on line 1 or 2).
+    let first_copied = per_statement
+        .keys()
+        .next()
+        .map(|&i| full_lines(source, index.imports[i].range()).start());
+    let mut at = match anchor {
+        Some(r) => full_lines(source, r).end(),
+        None => first_copied.unwrap_or_default(),
+    };
     // The anchor itself may be going away: insert where its deleted lines began.
     if let Some(d) = deleted.iter().find(|d| d.start() < at && at <= d.end()) {
         at = d.start();
     }
-    let unit = indent_unit(source);
     let mut text = String::new();
+    // What stays after the insertion point once the deleted lines there are gone.
+    let resume = deleted
+        .iter()
+        .find(|d| d.start() == at)
+        .map_or(at, Ranged::end);
+    let next_line_blank = lines_inclusive(&source[usize::from(resume)..])
+        .next()
+        .is_none_or(|l| l.trim().is_empty());
+    if !has_type_checking_name && lazy_attributes {
+        // Code between the imports and the rest, set off by blank lines as ruff formats it.
+        let before = &source[..usize::from(at)];
+        if !before.is_empty() && !super::last_line_is_empty(before) {
+            text.push_str(eol);
+        }
+        text.push_str("TYPE_CHECKING = False");
+        text.push_str(eol);
+        text.push_str(eol);
+        text.push_str("if TYPE_CHECKING:");
+        text.push_str(eol);
+        for line in &lines {
+            text.push_str(&unit);
+            text.push_str(line);
+            text.push_str(eol);
+        }
+        if !next_line_blank {
+            text.push_str(eol);
+        }
+        return vec![Owned::new(Edit::insertion(at, text), owners)];
+    }
     if !has_type_checking_name {
         text.push_str("from typing import TYPE_CHECKING");
         text.push_str(eol);
     }
-    text.push_str(eol);
+    // Lazy attributes set the block off by blank lines as ruff formats it, without doubling one already there.
+    let before = &source[..usize::from(at)];
+    if !(lazy_attributes && has_type_checking_name && super::last_line_is_empty(before)) {
+        text.push_str(eol);
+    }
     text.push_str("if TYPE_CHECKING:");
     text.push_str(eol);
     for line in &lines {
         text.push_str(&unit);
         text.push_str(line);
+        text.push_str(eol);
+    }
+    if lazy_attributes && !next_line_blank {
         text.push_str(eol);
     }
     vec![Owned::new(Edit::insertion(at, text), owners)]

@@ -2,6 +2,7 @@
 
 pub(crate) mod hoist;
 pub(crate) mod lazy;
+pub(crate) mod lazy_attributes;
 pub(crate) mod lazy_modules;
 pub(crate) mod local;
 
@@ -145,7 +146,7 @@ fn last_line(text: &str) -> Option<&str> {
 }
 
 /// Whether the last line of `text` is empty: nothing but its line break.
-fn last_line_is_empty(text: &str) -> bool {
+pub(crate) fn last_line_is_empty(text: &str) -> bool {
     last_line(text).is_some_and(|l| l.trim_end_matches(['\r', '\n']).is_empty())
 }
 
