@@ -188,7 +188,10 @@ def run_style(lazify: str, python: str, corpus: str, pristine: pathlib.Path, bef
     second = subprocess.run([*args, "--check", "--output-format", "json", "."], cwd=tree, capture_output=True,
                             text=True, stdin=subprocess.DEVNULL)
     try:
-        pending = [f for f in json.loads(second.stdout or "[]") if f.get("decision") == "rewrite"]
+        report = json.loads(second.stdout or '{"findings": []}')
+        # `{"version": 1, "findings": [...], "errors": [...]}` (a bare list before the JSON got its version).
+        findings = report["findings"] if isinstance(report, dict) else report
+        pending = [f for f in findings if f.get("decision") == "rewrite"]
     except json.JSONDecodeError:
         pending = []
         fail("crash", "-", f"the second run printed no JSON (exit {second.returncode}): {second.stderr[-2000:]}")
