@@ -222,7 +222,7 @@ pub trait EffectOracle: Send + Sync + fmt::Debug {
 
     /// `from module import member`, for the case where `module.member` is a submodule (nothing when it is
     /// not a module).
-    fn member(&self, module: &str, member: &str) -> EffectAnswer;
+    fn member(&self, module: &str, member: &str, importer_package: Option<&str>) -> EffectAnswer;
 }
 
 /// A summarised module, or why there is none.
@@ -777,7 +777,7 @@ impl<L: ModuleLocator> EffectOracle for Analyzer<L> {
         result
     }
 
-    fn member(&self, module: &str, member: &str) -> EffectAnswer {
+    fn member(&self, module: &str, member: &str, importer_package: Option<&str>) -> EffectAnswer {
         let name = format!("{module}.{member}");
         if TABLE.is_stdlib(&name) && TABLE.module_effect(&name).is_none() {
             return EffectAnswer::default();
@@ -785,7 +785,8 @@ impl<L: ModuleLocator> EffectOracle for Analyzer<L> {
         if !TABLE.is_stdlib(&name) && matches!(self.entry(&name).get(), Some(Entry::Missing)) {
             return EffectAnswer::default();
         }
-        self.answer(&name, None)
+        // As for the module itself: changes to the importing file's own package are the package's business.
+        self.answer(&name, importer_package.and_then(|p| p.split('.').next()))
     }
 }
 

@@ -478,8 +478,8 @@ fn oracle_parents_members_stdlib_and_table() {
             .is_none()
     );
     // `from clean import X`: `clean.X` is not a module.
-    assert_eq!(oracle.member("clean", "X"), EffectAnswer::default());
-    assert!(oracle.member("pkg", "inner").chain.is_none());
+    assert_eq!(oracle.member("clean", "X", None), EffectAnswer::default());
+    assert!(oracle.member("pkg", "inner", None).chain.is_none());
     // The standard library is trusted from the table.
     assert_eq!(oracle.module("json", None, None), EffectAnswer::default());
     let chain = oracle.module("this", None, None).chain.expect("the table");
@@ -896,4 +896,35 @@ fn function_local_imports_are_followed_like_module_level_ones() {
     assert_eq!(kinds(from), [EffectKind::Registers]);
     // A name the function assigns is no import.
     assert!(kinds("def f():\n    subprocess = object()\n    subprocess.run()\n\nf()\n").is_empty());
+}
+
+#[test]
+fn a_submodule_member_that_fills_its_own_package_is_the_package_s_business() {
+    // `from . import plugin` in `app/ext.py`: `app.plugin` appends to `app.registry.HOOKS`. Code outside `app`
+    // reads that registry through the package, so the change does not count for a file of `app` (as for
+    // `import app.plugin`), and still counts for a file elsewhere.
+    let oracle = Analyzer::new(
+        MapLocator::default()
+            .with("app", "app/__init__.py", "")
+            .with("app.registry", "app/registry.py", "HOOKS = []\n")
+            .with(
+                "app.plugin",
+                "app/plugin.py",
+                "from . import registry\n\nregistry.HOOKS.append(1)\n",
+            ),
+    );
+    assert!(oracle.member("app", "plugin", None).chain.is_some());
+    assert!(
+        oracle
+            .member("app", "plugin", Some("other"))
+            .chain
+            .is_some()
+    );
+    assert!(oracle.member("app", "plugin", Some("app")).chain.is_none());
+    assert!(
+        oracle
+            .module("app.plugin", Some("app.ext"), Some("app"))
+            .chain
+            .is_none()
+    );
 }

@@ -110,7 +110,7 @@ pub(super) fn judge_effects(
         if answer.chain.is_none()
             && let Some(member) = &c.verdict.member
         {
-            let inner = oracle.member(&module, member);
+            let inner = oracle.member(&module, member, file.package());
             if inner.chain.is_some() || answer.unknown.is_none() {
                 answer.chain = inner.chain;
                 answer.unknown = answer.unknown.or(inner.unknown);
