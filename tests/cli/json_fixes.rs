@@ -178,3 +178,81 @@ fn json_fixes_applied_together_equal_write_in_every_style() {
         "{hoist:?}"
     );
 }
+
+/// `LZF002` through the command line: the report line, the JSON finding (code, reason, the read as `proof`, the
+/// fix), `--write` removing `lazy` and a `__lazy_modules__` entry exactly as the fixes say, and a clean second run.
+/// `loud` prints when it loads: it keeps `lazy`, and `--explain` says why.
+#[test]
+fn lazy_imports_read_at_once_are_made_eager_by_their_fixes() {
+    let project = Project::new();
+    project
+        .file("pyproject.toml", "[project]\nname = \"app\"\n")
+        .file("loud.py", "print('loud')\nVALUE = 1\n")
+        .file(
+            "app.py",
+            "__lazy_modules__ = [\"csv\", \"fractions\"]\nlazy import json\nlazy import loud\nimport csv\nfrom fractions import Fraction\n\nSETTINGS = json.loads('{}')\nWRITER = csv.writer\nprint(loud.VALUE)\n\n\ndef f():\n    return Fraction(1)\n",
+        );
+    let original = project.read_string("app.py");
+    let output = project.run(&["--target-version", "py315", "app.py"]);
+    assert_code(&output, 1);
+    let report = crate::common::stdout(&output);
+    assert!(
+        report.contains(
+            "app.py:2:13: LZF002 Make `import json` eager: module-level code reads it at once, so being lazy gains nothing [lazy]"
+        ),
+        "{report}"
+    );
+    assert!(
+        report.contains("app.py:4:8: LZF002 Make `import csv` eager"),
+        "{report}"
+    );
+    assert!(!report.contains("loud"), "{report}");
+
+    let output = project.run(&[
+        "--output-format",
+        "json",
+        "--target-version",
+        "py315",
+        "app.py",
+    ]);
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let findings = value["findings"].as_array().unwrap();
+    // The third is `from fractions import Fraction`, made lazy (`LZF001`) as style `lazy` does.
+    assert_eq!(findings.len(), 3, "{value}");
+    assert_eq!(findings[2]["code"], "LZF001");
+    let json = &findings[0];
+    assert_eq!(json["code"], "LZF002");
+    assert_eq!(json["reason"], "resolved-at-once");
+    assert_eq!(json["proof"]["line"], 7, "{json}");
+    assert_eq!(json["proof"]["column"], 12, "{json}");
+    assert_eq!(json["fix"]["message"], "Make `import json` eager");
+    assert_eq!(findings[1]["fix"]["message"], "Make `import csv` eager");
+    let fixes: Vec<serde_json::Value> = findings.iter().map(|f| f["fix"].clone()).collect();
+    let applied = apply_fixes(&original, &fixes);
+
+    let output = project.run(&["--explain", "--target-version", "py315", "app.py"]);
+    let explained = crate::common::stdout(&output);
+    assert!(
+        explained
+            .contains("`import loud` is already lazy (module-level code reads it at once, but")
+            && explained.contains("(loud.py:1:"),
+        "{explained}"
+    );
+
+    assert_code(
+        &project.run(&["--write", "--target-version", "py315", "app.py"]),
+        0,
+    );
+    let written = project.read_string("app.py");
+    assert_eq!(applied, written);
+    assert!(
+        written.starts_with(
+            "__lazy_modules__ = [\"fractions\"]\nimport json\nlazy import loud\nimport csv\nlazy from fractions"
+        ),
+        "{written}"
+    );
+    assert_code(
+        &project.run(&["--check", "--target-version", "py315", "app.py"]),
+        0,
+    );
+}

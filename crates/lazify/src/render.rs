@@ -5,9 +5,7 @@ use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
 
-use lazify_core::{
-    DEFERRABLE_CODE, Decision, EngineError, ImportVerdict, Notice, SourceLines, TextRange,
-};
+use lazify_core::{Decision, EngineError, ImportVerdict, Notice, SourceLines, TextRange};
 use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
     MietteSpanContents, NamedSource, Severity, SourceCode, SourceSpan, SpanContents,
@@ -39,7 +37,8 @@ pub(crate) fn report_line(path: &Path, lines: &SourceLines<'_>, verdict: &Import
     match &verdict.decision {
         Decision::Rewrite { style, .. } => {
             format!(
-                "{location} {DEFERRABLE_CODE} {} [{style}]",
+                "{location} {} {} [{style}]",
+                verdict.code(),
                 message(verdict)
             )
         }
@@ -326,7 +325,20 @@ pub(crate) fn json_object<'a>(
         .map(|fix| json_fix(lines, fix));
     let (line, column, end_line, end_column) = position(lines, verdict.alias_range);
     let (decision, style, reason, proof) = match &verdict.decision {
-        Decision::Rewrite { style, why } => ("rewrite", Some(style.as_str()), why.name(), None),
+        Decision::Rewrite { style, why } => (
+            "rewrite",
+            Some(style.as_str()),
+            why.name(),
+            verdict.proof.map(|proof| {
+                let (line, column, end_line, end_column) = position(lines, proof);
+                JsonSpan {
+                    line,
+                    column,
+                    end_line,
+                    end_column,
+                }
+            }),
+        ),
         Decision::Keep { reason, span, .. } => {
             let (line, column, end_line, end_column) = position(lines, *span);
             (
@@ -377,7 +389,7 @@ fn escape_property(s: &str) -> String {
 pub(crate) fn github_line(path: &Path, lines: &SourceLines<'_>, verdict: &ImportVerdict) -> String {
     let (line, column, end_line, end_column) = position(lines, verdict.alias_range);
     let title = match &verdict.decision {
-        Decision::Rewrite { .. } => DEFERRABLE_CODE.to_string(),
+        Decision::Rewrite { .. } => verdict.code(),
         Decision::Keep { reason, .. } => format!("keep {reason}"),
     };
     format!(
@@ -468,17 +480,25 @@ pub(crate) fn explain_report(source: &Source, verdict: &ImportVerdict) -> Report
     match &verdict.decision {
         Decision::Rewrite { style, why } => Report {
             message: message(verdict),
-            code: DEFERRABLE_CODE.to_string(),
+            code: verdict.code(),
             severity: Severity::Warning,
             help: Some(match &verdict.note {
                 Some(note) => format!("{}\nnote: {note}", verdict.hint().unwrap_or_default()),
                 None => verdict.hint().unwrap_or_default(),
             }),
             source: Snippet::Whole(source.clone()),
-            labels: vec![LabeledSpan::new_with_span(
-                Some(format!("{} [{style}]", why.message())),
+            labels: std::iter::once(LabeledSpan::new_with_span(
+                Some(if verdict.is_resolved_at_once() {
+                    why.message().to_string()
+                } else {
+                    format!("{} [{style}]", why.message())
+                }),
                 span(verdict.alias_range),
-            )],
+            ))
+            .chain(verdict.proof.map(|proof| {
+                LabeledSpan::new_with_span(Some("read here".to_string()), span(proof))
+            }))
+            .collect(),
         },
         Decision::Keep {
             reason,
@@ -492,8 +512,13 @@ pub(crate) fn explain_report(source: &Source, verdict: &ImportVerdict) -> Report
             if !proof.contains_range(verdict.alias_range)
                 && !verdict.alias_range.contains_range(*proof)
             {
+                let what = if *reason == lazify_core::KeepReason::AlreadyLazy {
+                    "already lazy"
+                } else {
+                    "kept eager"
+                };
                 labels.push(LabeledSpan::new_with_span(
-                    Some("kept eager".to_string()),
+                    Some(what.to_string()),
                     span(verdict.alias_range),
                 ));
             }
@@ -772,6 +797,7 @@ mod tests {
             binding: "json".into(),
             decision,
             chain: None,
+            proof: None,
             note: None,
         }
     }

@@ -11,6 +11,9 @@ use crate::settings::Style;
 /// The finding code of an import lazify rewrites.
 pub const DEFERRABLE_CODE: &str = "LZF001";
 
+/// The finding code of a `lazy` import that module-level code reads at once, so that it gains nothing.
+pub const RESOLVED_AT_ONCE_CODE: &str = "LZF002";
+
 /// What lazify decided for one name bound by one import statement.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ImportVerdict {
@@ -33,6 +36,9 @@ pub struct ImportVerdict {
     /// `imported-module-has-effects`: the chain from this import to the effect, in other files.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub chain: Option<crate::effects::EffectChain>,
+    /// What proves a rewrite where one place does: for `resolved-at-once`, the module-level read.
+    #[serde(skip)]
+    pub proof: Option<TextRange>,
     /// Something the verdict rests on that lazify could not check, e.g. "effects of `numpy` not analysed:
     /// not installed in the target environment". Shown by `--explain`.
     #[serde(skip)]
@@ -75,6 +81,17 @@ impl ImportVerdict {
             self.decision,
             Decision::Rewrite {
                 why: RewriteWhy::Hoisted,
+                ..
+            }
+        )
+    }
+
+    /// Whether this is `LZF002`: a `lazy` import made eager again.
+    pub fn is_resolved_at_once(&self) -> bool {
+        matches!(
+            self.decision,
+            Decision::Rewrite {
+                why: RewriteWhy::ResolvedAtOnce,
                 ..
             }
         )
@@ -210,6 +227,14 @@ rewrite_reasons! {
     /// (`module.name`, `from module import name`, `from module import *`) and stores it in the module's globals.
     /// Works on every Python.
     LazyAttribute = "lazy-attribute", "a re-export, bound on first attribute access by the module's `__getattr__`";
+    /// `LZF002`, in every style: a `lazy` import (written by hand or by an older run) whose every name is read by
+    /// module-level code that always runs, after the import and before the module finishes loading, so the module
+    /// loads with this one anyway and `lazy` gains nothing. The fix removes `lazy`. It is offered only where moving
+    /// the load from that read up to the import statement cannot change what the program does: loading the module
+    /// has no import-time effect (for a module lazify cannot read, `unknown-modules = "trust"` assumes so), it does
+    /// not import this module back, and this file changes neither the import system nor the warning filters.
+    /// Otherwise the import is reported as `already-lazy`, with the reason in its detail.
+    ResolvedAtOnce = "resolved-at-once", "module-level code reads it at once, so `lazy` gains nothing";
 }
 
 /// Serialized as its registry name, so that no second spelling can drift from it.
@@ -304,7 +329,9 @@ keep_reasons! {
     /// class or class keyword, an evaluated annotation (for example in a `@dataclass`, `NamedTuple` or `TypedDict`
     /// class, which evaluates annotations when the class is created), or a comprehension or call made at module level.
     /// A lazy import would be resolved at once, so nothing is gained. A use in a function that module-level code calls
-    /// names the calls that lead there (`helper()` (line 13) → `Style()` (line 10)).
+    /// names the calls that lead there (`helper()` (line 13) → `Style()` (line 10)). A use in such a function under a
+    /// guard on one of its parameters that defaults to `None` (`None if meta is None else dumps(meta)`, `if meta:`,
+    /// `meta is not None and ...`) does not count when every call made at import time leaves that parameter out.
     UsedAtImportTime = "used-at-import-time", Every, [], "the name is used while the module is imported, so deferring gains nothing";
     /// The name is never read in this file. The import is there for its side effects (registration, patching, a check
     /// that the module is installed), and a lazy import that is never read never runs. A plain unreferenced `import x`

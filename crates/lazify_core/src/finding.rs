@@ -5,6 +5,7 @@
 use crate::RewriteWhy;
 use crate::diagnostic::{
     DEFERRABLE_CODE, Decision, EngineError, FileOutcome, ImportVerdict, KeepReason,
+    RESOLVED_AT_ONCE_CODE,
 };
 use crate::fix::Fix;
 use crate::settings::Style;
@@ -22,7 +23,7 @@ pub struct Finding<'a> {
 }
 
 impl Finding<'_> {
-    /// `LZF001` for a rewrite, `keep::<reason>` for a kept import.
+    /// `LZF001` for a rewrite, `LZF002` for a `lazy` import made eager, `keep::<reason>` for a kept import.
     pub fn code(&self) -> String {
         self.verdict.code()
     }
@@ -58,9 +59,14 @@ impl FileOutcome {
 }
 
 impl ImportVerdict {
-    /// The finding code: `LZF001` for a rewrite, `keep::<reason>` for a kept import.
+    /// The finding code: `LZF001` for a rewrite, `LZF002` for a `lazy` import made eager, `keep::<reason>` for
+    /// a kept import.
     pub fn code(&self) -> String {
         match &self.decision {
+            Decision::Rewrite {
+                why: RewriteWhy::ResolvedAtOnce,
+                ..
+            } => RESOLVED_AT_ONCE_CODE.to_string(),
             Decision::Rewrite { .. } => DEFERRABLE_CODE.to_string(),
             Decision::Keep { reason, .. } => format!("keep::{reason}"),
         }
@@ -69,6 +75,13 @@ impl ImportVerdict {
     /// The one-line message, e.g. ``Make `import json` lazy (used only in deferred code)``.
     pub fn message(&self) -> String {
         match &self.decision {
+            Decision::Rewrite {
+                why: RewriteWhy::ResolvedAtOnce,
+                ..
+            } => format!(
+                "Make `{}` eager: module-level code reads it at once, so being lazy gains nothing",
+                self.describe()
+            ),
             Decision::Rewrite {
                 why: why @ RewriteWhy::LazyAttribute,
                 ..
@@ -91,8 +104,12 @@ impl ImportVerdict {
             // Kept as it is, but not eager: saying "Keep ... eager" would contradict the reason.
             Decision::Keep {
                 reason: KeepReason::AlreadyLazy,
+                detail,
                 ..
-            } => format!("`{}` is already lazy", self.describe()),
+            } => match detail {
+                Some(detail) => format!("`{}` is already lazy ({detail})", self.describe()),
+                None => format!("`{}` is already lazy", self.describe()),
+            },
             Decision::Keep { reason, detail, .. } => {
                 let text = format!("Keep `{}` eager: {}", self.describe(), reason.message());
                 match detail {
@@ -109,6 +126,13 @@ impl ImportVerdict {
         let Decision::Rewrite { style, why } = self.decision else {
             return None;
         };
+        if why == RewriteWhy::ResolvedAtOnce {
+            return Some(
+                "Remove `lazy` (or the module's `__lazy_modules__` entry): the import then loads the module where \
+                 it stands"
+                    .to_string(),
+            );
+        }
         if why == RewriteWhy::LazyAttribute {
             return Some(
                 "Bind the name on first attribute access with the module's `__getattr__`"
@@ -162,6 +186,9 @@ pub(crate) fn fix_title(members: &[&ImportVerdict]) -> String {
     let Decision::Rewrite { style, .. } = first.decision else {
         return String::new();
     };
+    if first.is_resolved_at_once() {
+        return format!("Make `{}` eager", statement_text(members));
+    }
     if style == Style::LazyModules {
         let mut modules: Vec<&str> = members.iter().map(|v| v.listed_module()).collect();
         modules.sort_unstable();
@@ -243,6 +270,19 @@ pub(crate) fn fix_title(members: &[&ImportVerdict]) -> String {
     }
 }
 
+/// The statement the members share, as written without `lazy`: `import a, b as c`, `from m import x, y`.
+fn statement_text(members: &[&ImportVerdict]) -> String {
+    let list = members
+        .iter()
+        .map(|v| v.written_name())
+        .collect::<Vec<_>>()
+        .join(", ");
+    match &members[0].member {
+        Some(_) => format!("from {} import {list}", members[0].module),
+        None => format!("import {list}"),
+    }
+}
+
 fn backticked(items: &[&str]) -> String {
     items
         .iter()
@@ -271,6 +311,7 @@ mod tests {
                 why: RewriteWhy::UsedOnlyDeferred,
             },
             chain: None,
+            proof: None,
             note: None,
         }
     }

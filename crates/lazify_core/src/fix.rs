@@ -32,6 +32,7 @@ pub enum Applicability {
 /// shows for them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Fix {
+    code: String,
     title: String,
     applicability: Applicability,
     edits: Vec<Edit>,
@@ -39,13 +40,19 @@ pub struct Fix {
 }
 
 impl Fix {
-    pub(crate) fn new(title: String, edits: Vec<Edit>, members: Vec<usize>) -> Self {
+    pub(crate) fn new(code: String, title: String, edits: Vec<Edit>, members: Vec<usize>) -> Self {
         Self {
+            code,
             title,
             applicability: Applicability::Safe,
             edits,
             members,
         }
+    }
+
+    /// The code of the findings it fixes: `LZF001`, or `LZF002` for a `lazy` import made eager.
+    pub fn code(&self) -> &str {
+        &self.code
     }
 
     /// The imperative title, e.g. ``Make `json` lazy`` or ``Add `a`, `b` to `__lazy_modules__` ``.

@@ -23,7 +23,7 @@ use std::path::Path;
 
 pub use diagnostic::{
     DEFERRABLE_CODE, Decision, EngineError, FileOutcome, ImportVerdict, KeepReason, Notice,
-    NoticeKind, ReasonScope, RewriteWhy, Skipped,
+    NoticeKind, RESOLVED_AT_ONCE_CODE, ReasonScope, RewriteWhy, Skipped,
 };
 pub use facts::{FileFacts, Location, NamespaceRead, ProjectFacts};
 pub use finding::Finding;
@@ -125,6 +125,7 @@ pub fn run(source: &str, file: &SourceFile, settings: &Settings) -> FileOutcome 
             let verdicts: Vec<&ImportVerdict> =
                 members.iter().map(|&i| &plan.verdicts[i]).collect();
             Fix::new(
+                verdicts.first().map(|v| v.code()).unwrap_or_default(),
                 finding::fix_title(&verdicts),
                 edits.iter().map(|&e| plan.edits[e].clone()).collect(),
                 members.clone(),

@@ -6,8 +6,7 @@
 
 use lazify_core::edit::Edit;
 use lazify_core::{
-    DEFERRABLE_CODE, Decision, EngineError, FileOutcome, ImportVerdict, Settings, SourceFile,
-    TextRange,
+    Decision, EngineError, FileOutcome, ImportVerdict, Settings, SourceFile, TextRange,
 };
 use lsp_types::{Diagnostic, DiagnosticSeverity, NumberOrString};
 
@@ -57,7 +56,7 @@ pub(crate) fn diagnostics(
         .map(|verdict| Diagnostic {
             range: index.range(text, verdict.alias_range, encoding),
             severity: Some(severity),
-            code: Some(NumberOrString::String(DEFERRABLE_CODE.to_string())),
+            code: Some(NumberOrString::String(verdict.code())),
             code_description: crate::links::code_description(crate::links::Section::Rewritten),
             source: Some(SOURCE.to_string()),
             message: verdict.message(),

@@ -10,7 +10,7 @@ const REPOSITORY: &str = env!("CARGO_PKG_REPOSITORY");
 /// The README section a finding is documented in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Section {
-    /// "Why an import is rewritten" (`LZF001`).
+    /// "Why an import is rewritten" (`LZF001`, and `LZF002`'s `resolved-at-once`).
     Rewritten,
     /// "Why an import is kept" (`keep::<reason>`).
     Kept,

@@ -23,6 +23,7 @@ mod hoist;
 mod local;
 mod project;
 mod propagate;
+mod resolved;
 mod shadowing;
 
 /// The planner's result.
@@ -142,6 +143,18 @@ pub(crate) fn plan<'a>(
             edits
         }
     };
+    let mut owned = owned;
+    let eager = resolved::resolved_at_once(
+        &mut candidates,
+        index,
+        parsed,
+        source,
+        file,
+        settings,
+        style,
+        &owned,
+    );
+    owned.extend(eager);
     let owners: Vec<Vec<usize>> = owned.iter().map(|o| o.owners.clone()).collect();
     Plan {
         verdicts: candidates.into_iter().map(|c| c.verdict).collect(),
@@ -187,6 +200,7 @@ fn new_candidate<'a>(
                 why: RewriteWhy::UsedOnlyDeferred,
             },
             chain: None,
+            proof: None,
             note: None,
         },
     }

@@ -1017,3 +1017,56 @@ fn style_of(diagnostic: &lsp_types::Diagnostic) -> String {
         .unwrap()
         .to_string()
 }
+
+#[test]
+fn a_lazy_import_read_at_once_gets_lzf002_and_its_quick_fix() {
+    let project = Project::py315();
+    let uri = project.uri("config.py");
+    let mut client = Client::default_start();
+    let text = "lazy import json\n\nSETTINGS = json.loads('{}')\n";
+    let published = client.open(&uri, text);
+    let codes: Vec<Option<lsp_types::NumberOrString>> = published
+        .diagnostics
+        .iter()
+        .map(|d| d.code.clone())
+        .collect();
+    assert_eq!(
+        codes,
+        [Some(lsp_types::NumberOrString::String("LZF002".into()))]
+    );
+    assert_eq!(
+        published.diagnostics[0].message,
+        "Make `import json` eager: module-level code reads it at once, so being lazy gains nothing"
+    );
+    let actions = client.code_actions(&uri, range_of(text, "json", Units::Utf16), None, vec![]);
+    let fixes = quickfixes(&actions);
+    let titles: Vec<&str> = fixes.iter().map(|a| a.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        [
+            "lazify (LZF002): Make `import json` eager",
+            "Keep this import lazy"
+        ]
+    );
+    let eager = apply(
+        text,
+        &edits_for(fixes[0].edit.as_ref().unwrap(), &uri),
+        Units::Utf16,
+    );
+    assert_eq!(eager, "import json\n\nSETTINGS = json.loads('{}')\n");
+    let diagnostics = client.change(&uri, 2, full_change(&eager)).diagnostics;
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    // The pragma keeps it lazy and silences the finding.
+    let kept = apply(
+        text,
+        &edits_for(fixes[1].edit.as_ref().unwrap(), &uri),
+        Units::Utf16,
+    );
+    assert!(
+        kept.starts_with("lazy import json  # lazify: keep\n"),
+        "{kept}"
+    );
+    let diagnostics = client.change(&uri, 3, full_change(&kept)).diagnostics;
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    client.shutdown().unwrap();
+}

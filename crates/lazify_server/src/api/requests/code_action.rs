@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use lazify_core::edit::Edit;
-use lazify_core::{DEFERRABLE_CODE, Fix, Ranged, TextRange};
+use lazify_core::{Fix, Ranged, TextRange};
 use lsp_types::{
     CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, Diagnostic, DocumentChanges,
     OneOf, OptionalVersionedTextDocumentIdentifier, TextDocumentEdit, TextEdit, Uri, WorkspaceEdit,
@@ -22,7 +22,7 @@ use crate::session::{OpenDocument, Session};
 
 /// The title of a fix's code action, named as ruff names its own: `lazify (LZF001): Make `json` lazy`.
 pub(crate) fn fix_action_title(fix: &Fix) -> String {
-    format!("{SOURCE} ({DEFERRABLE_CODE}): {}", fix.title())
+    format!("{SOURCE} ({}): {}", fix.code(), fix.title())
 }
 
 /// Answers the request.
@@ -104,11 +104,19 @@ pub(crate) fn handle(session: &Session, params: &CodeActionParams) -> Vec<CodeAc
                 }
             }
             let keep = analysis::keep_edit(doc.text(), stmt);
+            // `LZF002` would make the import eager: the pragma keeps it as it is, lazy.
+            let lazy = members
+                .iter()
+                .any(|&i| outcome.verdicts[i].is_resolved_at_once());
             actions.push(action(
                 session,
                 uri,
                 open,
-                "Keep this import eager".to_string(),
+                if lazy {
+                    "Keep this import lazy".to_string()
+                } else {
+                    "Keep this import eager".to_string()
+                },
                 CodeActionKind::QUICKFIX,
                 &[keep],
                 Some(own),

@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use lazify_core::{DEFERRABLE_CODE, Decision, ImportVerdict, TextRange, TextSize};
+use lazify_core::{Decision, ImportVerdict, TextRange, TextSize};
 use lsp_types::{Hover, HoverContents, HoverParams, MarkupContent, MarkupKind, Uri};
 
 use crate::encoding::text_size;
@@ -41,7 +41,8 @@ fn markdown(text: &str, uri: &Uri, verdict: &ImportVerdict) -> String {
         Decision::Rewrite { style, why } => {
             let _ = write!(
                 out,
-                "**lazify** `{DEFERRABLE_CODE}`: `{}` is rewritten (style `{style}`)\n\n",
+                "**lazify** `{}`: `{}` is rewritten (style `{style}`)\n\n",
+                verdict.code(),
                 verdict.describe()
             );
             let _ = write!(
@@ -137,6 +138,7 @@ mod tests {
                 detail: None,
             },
             chain: None,
+            proof: None,
             note: None,
         };
         let uri = Uri::from_str("file:///p/a.py").unwrap();
