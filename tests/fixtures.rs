@@ -24,6 +24,7 @@
 //! | `hoist` | `true`, `false` (`--hoist`) | `false` |
 //! | `type-checking-imports` | `true`, `false` (`--type-checking-imports`) | `false` |
 //! | `project` | a folder name, relative to the fixture's group folder (see below) | none |
+//! | `effects` | `true`, `false`: analyse the import-time effects of the project's modules (needs `project`) | `false` |
 //!
 //! Example: `# lazify-test: style=lazy-modules target=py311 path=pkg/__init__.py keep=numpy`.
 //!
@@ -101,6 +102,8 @@ struct Fixture {
     type_checking_imports: bool,
     /// `project=<dir>`: the folder name, relative to the group folder.
     project: Option<String>,
+    /// `effects=true`: an effect oracle over the project's files (modules outside them are unknown, and trusted).
+    effects: bool,
     /// The project's other files: path relative to the project folder, and text.
     project_files: Vec<(PathBuf, String)>,
 }
@@ -124,6 +127,7 @@ impl Fixture {
             hoist: false,
             type_checking_imports: false,
             project: None,
+            effects: false,
             project_files: Vec::new(),
             source: String::new(),
         };
@@ -174,6 +178,7 @@ impl Fixture {
                         fixture.type_checking_imports = parse_bool(&fixture.name, value);
                     }
                     "project" => fixture.project = Some(value.to_string()),
+                    "effects" => fixture.effects = parse_bool(&fixture.name, value),
                     other => panic!("{}: unknown header key `{other}`", fixture.name),
                 }
             }
@@ -261,6 +266,15 @@ impl Fixture {
     fn run(&self, source: &str) -> FileOutcome {
         let mut settings = self.settings();
         settings.project = self.project_facts(source);
+        if self.effects {
+            let mut locator = lazify_core::effects::MapLocator::default();
+            for (path, text) in &self.project_files {
+                locator = locator.with(&module_name_of(path), &path.to_string_lossy(), text);
+            }
+            settings.effects = Some(std::sync::Arc::new(lazify_core::effects::Analyzer::new(
+                locator,
+            )));
+        }
         lazify_core::run(source, &self.source_file(), &settings)
     }
 
@@ -291,6 +305,9 @@ impl Fixture {
         }
         if let Some(dir) = &self.project {
             let _ = write!(s, " project={dir}");
+        }
+        if self.effects {
+            s.push_str(" effects=true");
         }
         s
     }
@@ -379,7 +396,16 @@ fn render(fixture: &Fixture, outcome: &FileOutcome) -> String {
         };
         let decision = match &verdict.decision {
             Decision::Rewrite { style, why } => {
-                format!("rewrite ({}, {})", style.as_str(), rewrite_why_name(*why))
+                let mut text = format!("rewrite ({}, {})", style.as_str(), rewrite_why_name(*why));
+                if let Some(proof) = verdict.proof {
+                    let _ = write!(
+                        text,
+                        " proof: {} `{}`",
+                        position(source, proof.start()),
+                        &source[proof]
+                    );
+                }
+                text
             }
             Decision::Keep {
                 reason,
@@ -805,6 +831,11 @@ macro_rules! fixtures {
 }
 
 fixtures! {
+    resolved_at_once {
+        conditional_reads,
+        listed_entries,
+        read_at_once,
+    }
     basic {
         alias_used_in_function,
         already_lazy,
@@ -820,6 +851,8 @@ fixtures! {
         used_in_method,
     }
     import_time {
+        guard_not_proven,
+        guarded_by_a_none_default,
         async_main_run_at_module_level,
         augmented_assignment,
         base_class,

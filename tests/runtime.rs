@@ -1379,3 +1379,30 @@ fn issue_11_class_type_parameter_bound() {
         },
     );
 }
+
+/// A read in a method that runs at import time (`NULL = Style()`), under `None if meta is None else ...`: the
+/// call leaves `meta` out, so the read does not run then and the import is deferred (issue 17's rich case).
+#[test]
+fn read_guarded_by_a_none_default_in_a_function_run_at_import_time() {
+    check_scenario(
+        "read_guarded_by_a_none_default_in_a_function_run_at_import_time",
+        &Scenario {
+            files: &[
+                ("heavy.py", HEAVY),
+                (
+                    "app.py",
+                    "import heavy\n\n\nclass Style:\n    def __init__(self, *, meta=None):\n        self.meta = None if meta is None else heavy.value()\n\n\nNULL_STYLE = Style()\n\n\ndef main():\n    return Style(meta=1).meta, NULL_STYLE.meta\n",
+                ),
+                ("driver.py", DRIVER_MAIN),
+            ],
+            target: "app.py",
+            module: "app",
+            driver: "driver.py",
+            styles: BOTH,
+            rewritten: &["heavy"],
+            deferred: &["heavy"],
+            absent_at: &["imported"],
+            present_at: "used",
+        },
+    );
+}

@@ -110,6 +110,7 @@ impl<'a> Walker<'a> {
                 };
                 if let Some(callee) = callee {
                     self.note_call(callee, expr.range());
+                    self.call_arguments.insert(expr.range(), &call.arguments);
                 }
                 visitor::walk_expr(self, expr);
             }

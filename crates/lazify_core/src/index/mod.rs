@@ -14,6 +14,7 @@ mod call_graph;
 mod definitions;
 mod dynamic;
 mod expressions;
+mod guards;
 mod helpers;
 mod import_state;
 pub(crate) mod lazy_attributes;
@@ -151,6 +152,7 @@ impl<'a> Index<'a> {
             local_defs: HashMap::default(),
             module_functions: HashMap::default(),
             module_classes: HashMap::default(),
+            call_arguments: HashMap::default(),
             calls: Vec::new(),
             class_methods: HashMap::default(),
             depth: 0,
@@ -197,6 +199,11 @@ impl<'a> Index<'a> {
                 }
                 if reference.ctx == Ctx::Deferred
                     && import_time_scopes.contains_key(&reference.exec_scope)
+                    && !walker.guarded_off(
+                        reference.exec_scope,
+                        reference.range,
+                        &import_time_scopes,
+                    )
                 {
                     reference.ctx = Ctx::ImportTime;
                 }

@@ -61,6 +61,8 @@ pub(super) struct Walker<'a> {
     pub(super) module_functions: HashMap<&'a str, ScopeId>,
     /// Module-level `class name` → scopes of its `__init__`, `__new__`, `__post_init__`.
     pub(super) module_classes: HashMap<&'a str, Vec<ScopeId>>,
+    /// The arguments of the calls in `calls` made with a call expression, by the call's range.
+    pub(super) call_arguments: HashMap<TextRange, &'a ast::Arguments>,
     /// Calls of plain names: (caller exec scope, callee name, call range, context, the scope the call sits in).
     pub(super) calls: Vec<(ScopeId, Callee<'a>, TextRange, Ctx, ScopeId)>,
     /// Methods of module-level classes: class → method → scope.
