@@ -322,9 +322,9 @@ fn issue_12_type_checking_imports_needs_style_local() {
         assert_code(&output, 2);
         assert!(
             stderr(&output).contains(
-                "error: a.py: `--type-checking-imports` moves imports used in annotations into functions, so it \
-                 needs style `local`"
-            ),
+                "error: `--type-checking-imports` moves imports used in annotations into functions, so it needs \
+                 style `local`"
+            ) && stderr(&output).matches("error:").count() == 1,
             "{args:?}: {}",
             stderr(&output)
         );

@@ -44,38 +44,11 @@ pub fn run(source: &str, file: &SourceFile, settings: &Settings) -> FileOutcome 
         };
     }
     let (style, style_note) = settings.effective_style();
-    if style == Style::Lazy
-        && let Some(v) = settings.target_version.filter(|v| !v.supports_lazy())
-    {
+    // Callers that resolve settings (the workspace) report this once, before any file; a caller that did not
+    // gets it for each file.
+    if let Some(message) = settings.problem() {
         return FileOutcome {
-            error: Some(EngineError::Settings {
-                message: format!(
-                    "style `lazy` needs target version py315 or newer, but the target is {v}; use \
-                         `--style lazy-modules`"
-                ),
-            }),
-            ..FileOutcome::default()
-        };
-    }
-    if settings.hoist && style != Style::Lazy {
-        return FileOutcome {
-            error: Some(EngineError::Settings {
-                message: format!(
-                    "`--hoist` makes module-level `lazy` imports, so it needs style `lazy` (target py315 or newer), \
-                     but the style is `{style}`"
-                ),
-            }),
-            ..FileOutcome::default()
-        };
-    }
-    if settings.type_checking_imports && style != Style::Local {
-        return FileOutcome {
-            error: Some(EngineError::Settings {
-                message: format!(
-                    "`--type-checking-imports` moves imports used in annotations into functions, so it needs style \
-                     `local`, but the style is `{style}`"
-                ),
-            }),
+            error: Some(EngineError::Settings { message }),
             ..FileOutcome::default()
         };
     }

@@ -261,6 +261,33 @@ impl Settings {
             .is_some_and(|v| v >= PythonVersion::PY314)
     }
 
+    /// Why the engine refuses these settings, whatever the file: style `lazy` below py315, `--hoist` without style
+    /// `lazy`, `--type-checking-imports` without style `local`.
+    pub fn problem(&self) -> Option<String> {
+        let (style, _) = self.effective_style();
+        if style == Style::Lazy
+            && let Some(v) = self.target_version.filter(|v| !v.supports_lazy())
+        {
+            return Some(format!(
+                "style `lazy` needs target version py315 or newer, but the target is {v}; use \
+                 `--style lazy-modules`"
+            ));
+        }
+        if self.hoist && style != Style::Lazy {
+            return Some(format!(
+                "`--hoist` makes module-level `lazy` imports, so it needs style `lazy` (target py315 or newer), \
+                 but the style is `{style}`"
+            ));
+        }
+        if self.type_checking_imports && style != Style::Local {
+            return Some(format!(
+                "`--type-checking-imports` moves imports used in annotations into functions, so it needs style \
+                 `local`, but the style is `{style}`"
+            ));
+        }
+        None
+    }
+
     /// The style in effect, and why when it was not asked for.
     pub fn effective_style(&self) -> (Style, Option<String>) {
         if let Some(style) = self.style {

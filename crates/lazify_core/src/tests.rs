@@ -1111,3 +1111,19 @@ fn issue_13_source_lines_match_a_scan_of_the_text_at_every_offset() {
         }
     }
 }
+
+/// A keep found while building style `local`'s edits (moving `import csv` would bring the coding declaration into
+/// line 2) is carried across statements like any other: `csv` loads anyway, so `from csv import writer` is not
+/// moved for nothing. Before the planner owned that decision, the propagation passes never saw it.
+#[test]
+fn a_keep_found_while_building_edits_is_propagated() {
+    let src = "import csv\n\n# coding: latin-1\nfrom csv import writer\n\n\ndef f():\n    return csv.reader, writer\n";
+    let settings = Settings {
+        target_version: Some(PythonVersion::new(3, 11)),
+        ..settings(Style::Local)
+    };
+    let (fixed, verdicts) = run_with(src, "mod.py", Some("mod"), &settings);
+    assert_eq!(reason(&verdicts, "csv"), "coding-declaration@import csv");
+    assert_eq!(reason(&verdicts, "writer"), "module-loaded-eagerly@csv");
+    assert_eq!(fixed, None);
+}

@@ -500,6 +500,9 @@ impl Workspace {
                 WorkspaceError::Config { path, message } => {
                     resolve::ConfigProblem { path, message }
                 }
+                WorkspaceError::Options { message } => {
+                    resolve::ConfigProblem::command_line(message)
+                }
                 other => resolve::ConfigProblem {
                     path: absolute.to_path_buf(),
                     message: other.to_string(),

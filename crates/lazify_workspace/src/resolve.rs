@@ -143,12 +143,26 @@ pub struct ResolvedSettings {
 /// A configuration problem, kept until a file needs the configuration.
 #[derive(Clone, Debug)]
 pub(crate) struct ConfigProblem {
+    /// The configuration file; empty for a problem of the command line's options.
     pub(crate) path: PathBuf,
     pub(crate) message: String,
 }
 
 impl ConfigProblem {
+    /// A problem of the command line's options, whatever file they meet.
+    pub(crate) fn command_line(message: String) -> Self {
+        Self {
+            path: PathBuf::new(),
+            message,
+        }
+    }
+
     pub(crate) fn to_error(&self) -> WorkspaceError {
+        if self.path.as_os_str().is_empty() {
+            return WorkspaceError::Options {
+                message: self.message.clone(),
+            };
+        }
         WorkspaceError::Config {
             path: self.path.clone(),
             message: self.message.clone(),
@@ -161,6 +175,7 @@ impl ConfigProblem {
                 path: path.clone(),
                 message: message.clone(),
             },
+            WorkspaceError::Options { message } => Self::command_line(message.clone()),
             other => Self {
                 path: fallback.to_path_buf(),
                 message: other.to_string(),
@@ -564,6 +579,10 @@ impl Resolver {
                     });
                 }
             }
+        }
+        // What is left is the command line's: reported once, as the options' error, not once per Python file.
+        if let Some(message) = settings.problem() {
+            return Err(ConfigProblem::command_line(message));
         }
         let python = match (&self.overrides.python, &options.python, config) {
             (Some(path), _, _) => crate::effects::PythonSource::Given(self.absolute(path)),

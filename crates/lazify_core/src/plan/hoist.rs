@@ -12,22 +12,18 @@ use crate::index::{
     Binding, DynamicKind, Index, Reference, ScopeId, ScopeKind, StateChange, bound_name,
 };
 use crate::known;
-use crate::python::ParsedModule;
-use crate::settings::{Settings, SourceFile, Style};
+use crate::settings::Style;
 
 use crate::rewrite::hoist::canonical;
 use crate::rewrite::{first_line, line_prefix, line_rest};
 
 /// Decides every function-local import: hoist, or keep with a reason.
 pub(crate) fn judge(
+    planner: &super::Planner<'_, '_>,
     candidates: &mut [Candidate<'_>],
-    index: &Index<'_>,
-    parsed: &ParsedModule,
-    source: &str,
-    file: &SourceFile,
-    settings: &Settings,
     notices: &mut Vec<Notice>,
 ) {
+    let (index, file) = (planner.index, planner.file);
     // Every import of each name, by its canonical text, to find conflicting and identical imports.
     let mut by_name: HashMap<&str, SameName> = HashMap::new();
     for (i, c) in candidates.iter().enumerate() {
@@ -68,9 +64,7 @@ pub(crate) fn judge(
         }
         let binding = index_binding(c, import.source_module().is_some());
         let text = canonical(import.stmt, c.alias);
-        let verdict = decide(
-            i, binding, &text, candidates, index, parsed, source, file, settings, &lookups,
-        );
+        let verdict = decide(planner, i, binding, &text, candidates, &lookups);
         let c = &mut candidates[i];
         match verdict {
             Ok(()) => {
@@ -191,22 +185,21 @@ impl SameName {
     }
 }
 
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one verdict needs the candidate, the index, the parse, the file and the settings"
-)]
 fn decide(
+    planner: &super::Planner<'_, '_>,
     i: usize,
     binding: &str,
     text: &str,
     candidates: &[Candidate<'_>],
-    index: &Index<'_>,
-    parsed: &ParsedModule,
-    source: &str,
-    file: &SourceFile,
-    settings: &Settings,
     lookups: &Lookups<'_, '_>,
 ) -> Result<(), Refusal> {
+    let (index, parsed, source, file, settings) = (
+        planner.index,
+        planner.parsed,
+        planner.source,
+        planner.file,
+        planner.settings,
+    );
     let c = &candidates[i];
     let import = &index.imports[c.import];
     let stmt_range = import.range();

@@ -9,18 +9,21 @@ use crate::diagnostic::{Decision, KeepReason, RewriteWhy};
 use crate::index::{Ctx, DynamicKind, ImportStmt, Index, ScopeKind, bound_name};
 use crate::python::ParsedModule;
 use crate::rewrite::first_line;
-use crate::settings::{Settings, SourceFile};
+use crate::settings::SourceFile;
 
 /// Style `local`: a move must not change which object any use sees, nor what other modules can read.
 pub(super) fn judge_local(
+    planner: &super::Planner<'_, '_>,
     candidate: &mut Candidate<'_>,
     import: &ImportStmt<'_>,
-    index: &Index<'_>,
-    parsed: &ParsedModule,
-    file: &SourceFile,
-    source: &str,
-    settings: &Settings,
 ) {
+    let (index, parsed, file, source, settings) = (
+        planner.index,
+        planner.parsed,
+        planner.file,
+        planner.source,
+        planner.settings,
+    );
     let binding = candidate.verdict.binding.clone();
     let binding = binding.as_str();
     let alias_range = candidate.alias.range();

@@ -4,6 +4,7 @@
 
 use ruff_text_size::{Ranged, TextRange};
 
+pub(crate) use self::lazy_modules::Existing;
 pub(crate) use self::local::implicit_submodule;
 use self::local::judge_local;
 use self::project::{judge_effects, judge_project};
@@ -20,6 +21,8 @@ use crate::rewrite::first_line;
 use crate::settings::{Settings, SourceFile, Style};
 
 mod hoist;
+mod late;
+mod lazy_modules;
 mod local;
 mod project;
 mod propagate;
@@ -60,107 +63,146 @@ impl Candidate<'_> {
     }
 }
 
-pub(crate) fn plan<'a>(
-    index: &Index<'a>,
+/// What every check reads: the file, its index and parse, and the settings. The order of the checks is written
+/// once, in [`Planner::plan`].
+pub(crate) struct Planner<'p, 'a> {
+    pub(super) index: &'p Index<'a>,
+    pub(super) parsed: &'p ParsedModule,
+    pub(super) source: &'p str,
+    pub(super) file: &'p SourceFile,
+    pub(super) settings: &'p Settings,
+    pub(super) style: Style,
+    top_bindings: TopLevelBindings<'a>,
+}
+
+pub(crate) fn plan(
+    index: &Index<'_>,
     parsed: &ParsedModule,
     source: &str,
     file: &SourceFile,
     settings: &Settings,
     style: Style,
 ) -> Plan {
-    let mut notices = Vec::new();
-    let mut candidates: Vec<Candidate<'a>> = Vec::new();
-    let top_bindings = top_level_bindings(index);
-    for (i, import) in index.imports.iter().enumerate() {
-        for alias in import.aliases() {
-            let mut candidate = new_candidate(i, import, alias, file, style);
-            judge_statement(&mut candidate, import, index, parsed, source, settings);
-            if candidate.verdict.is_rewrite() {
-                judge_name(
-                    &mut candidate,
-                    import,
-                    index,
-                    &top_bindings,
-                    parsed,
-                    source,
-                    file,
-                    settings,
-                );
-            }
-            if style == Style::Local && candidate.verdict.is_rewrite() {
-                judge_local(
-                    &mut candidate,
-                    import,
-                    index,
-                    parsed,
-                    file,
-                    source,
-                    settings,
-                );
-            }
-            if candidate.verdict.is_rewrite() {
-                judge_project(&mut candidate, index, file, settings, style);
-            }
-            candidates.push(candidate);
-        }
-    }
-    let hoist = settings.hoist && style == Style::Lazy;
-    if hoist {
-        hoist::judge(
-            &mut candidates,
-            index,
-            parsed,
-            source,
-            file,
-            settings,
-            &mut notices,
-        );
-    }
-    judge_effects(&mut candidates, file, settings);
-    share_fate(&mut candidates, index);
-    loaded_anyway(&mut candidates, index);
-    let owned = match style {
-        Style::Lazy => {
-            let mut edits = rewrite::lazy::edits(&mut candidates, index, parsed, source);
-            if hoist {
-                edits.extend(rewrite::hoist::edits(&candidates, index, parsed, source));
-            }
-            edits
-        }
-        Style::LazyModules => {
-            rewrite::lazy_modules::edits(&mut candidates, index, source, &mut notices)
-        }
-        Style::Local => {
-            let edits = rewrite::local::edits(
-                &mut candidates,
-                index,
-                parsed,
-                source,
-                file,
-                settings.type_checking_imports,
-            );
-            rewrite::local::doctest_notices(&candidates, parsed, source, &mut notices);
-            edits
-        }
-    };
-    let mut owned = owned;
-    let eager = resolved::resolved_at_once(
-        &mut candidates,
+    Planner {
         index,
         parsed,
         source,
         file,
         settings,
         style,
-        &owned,
-    );
-    owned.extend(eager);
-    let owners: Vec<Vec<usize>> = owned.iter().map(|o| o.owners.clone()).collect();
-    Plan {
-        verdicts: candidates.into_iter().map(|c| c.verdict).collect(),
-        notices,
-        edits: owned.into_iter().map(|o| o.edit).collect(),
-        fixes: crate::fix::partition(&owners),
+        top_bindings: top_level_bindings(index),
+    }
+    .plan()
+}
+
+impl<'a> Planner<'_, 'a> {
+    /// The verdicts, then the edits that carry them out. The order:
+    ///
+    /// 1. each name alone: the statement's blockers, the name's uses, style `local`'s moves, other files' facts;
+    /// 2. `--hoist`'s function-local imports;
+    /// 3. the imported modules' effects (asked last: files with nothing to rewrite never ask);
+    /// 4. until nothing changes: keeps carried across statements (`share_fate`, `loaded_anyway`), then the
+    ///    checks that depend on which names are left (a split that would drop comments; style `lazy-modules`'s
+    ///    list; style `local`'s moves that would lose a comment or a coding declaration, found by building them);
+    /// 5. `LZF002`: `lazy` imports read at once, beside the style's edits.
+    fn plan(self) -> Plan {
+        let (index, parsed, source, style) = (self.index, self.parsed, self.source, self.style);
+        let mut notices = Vec::new();
+        let mut candidates: Vec<Candidate<'a>> = Vec::new();
+        for (i, import) in index.imports.iter().enumerate() {
+            for alias in import.aliases() {
+                let mut candidate = new_candidate(i, import, alias, self.file, style);
+                self.judge_statement(&mut candidate, import);
+                if candidate.verdict.is_rewrite() {
+                    self.judge_name(&mut candidate, import);
+                }
+                if style == Style::Local && candidate.verdict.is_rewrite() {
+                    judge_local(&self, &mut candidate, import);
+                }
+                if candidate.verdict.is_rewrite() {
+                    judge_project(&mut candidate, index, self.file, self.settings, style);
+                }
+                candidates.push(candidate);
+            }
+        }
+        let hoist = self.settings.hoist && style == Style::Lazy;
+        if hoist {
+            hoist::judge(&self, &mut candidates, &mut notices);
+        }
+        judge_effects(&mut candidates, self.file, self.settings);
+        // Read once: its notices are the file's, whatever the verdicts.
+        let existing =
+            (style == Style::LazyModules).then(|| lazy_modules::existing_list(index, &mut notices));
+        let owned = loop {
+            share_fate(&mut candidates, index);
+            loaded_anyway(&mut candidates, index);
+            let changed = match &existing {
+                Some(existing) => lazy_modules::checks(&mut candidates, index, existing),
+                None => late::lossy_splits(&mut candidates, index, parsed, style),
+            };
+            if changed {
+                continue;
+            }
+            match style {
+                Style::Lazy => {
+                    let mut edits = rewrite::lazy::edits(&candidates, index, parsed, source);
+                    if hoist {
+                        edits.extend(rewrite::hoist::edits(&candidates, index, parsed, source));
+                    }
+                    break edits;
+                }
+                Style::LazyModules => {
+                    let existing = existing.as_ref().unwrap_or(&lazy_modules::Existing::None);
+                    break rewrite::lazy_modules::edits(
+                        &candidates,
+                        index,
+                        source,
+                        existing,
+                        &mut notices,
+                    );
+                }
+                Style::Local => match rewrite::local::try_edits(
+                    &candidates,
+                    index,
+                    parsed,
+                    source,
+                    self.settings.type_checking_imports,
+                ) {
+                    Ok(edits) => {
+                        break rewrite::local::edits(
+                            &candidates,
+                            index,
+                            parsed,
+                            source,
+                            self.file,
+                            edits,
+                        );
+                    }
+                    // Each refusal keeps one more statement, so this ends.
+                    Err(refusal) => {
+                        for c in candidates
+                            .iter_mut()
+                            .filter(|c| c.import == refusal.import && c.verdict.is_rewrite())
+                        {
+                            c.keep(refusal.reason, refusal.span, Some(refusal.detail.clone()));
+                        }
+                    }
+                },
+            }
+        };
+        if style == Style::Local {
+            rewrite::local::doctest_notices(&candidates, parsed, source, &mut notices);
+        }
+        let mut owned = owned;
+        let eager = resolved::resolved_at_once(&self, &mut candidates, &owned);
+        owned.extend(eager);
+        let owners: Vec<Vec<usize>> = owned.iter().map(|o| o.owners.clone()).collect();
+        Plan {
+            verdicts: candidates.into_iter().map(|c| c.verdict).collect(),
+            notices,
+            edits: owned.into_iter().map(|o| o.edit).collect(),
+            fixes: crate::fix::partition(&owners),
+        }
     }
 }
 
@@ -206,194 +248,189 @@ fn new_candidate<'a>(
     }
 }
 
-/// Blockers that hold for the whole statement.
-fn judge_statement(
-    candidate: &mut Candidate<'_>,
-    import: &ImportStmt<'_>,
-    index: &Index<'_>,
-    parsed: &ParsedModule,
-    source: &str,
-    settings: &Settings,
-) {
-    let stmt_range = import.range();
-    let placement = &import.placement;
-    if let Some(scope) = placement.in_def_or_class {
-        candidate.keep(
-            KeepReason::InClassOrFunction,
-            first_line(source, scope),
-            None,
-        );
-        return;
-    }
-    if import.is_lazy() {
-        candidate.keep(KeepReason::AlreadyLazy, stmt_range, None);
-        return;
-    }
-    if let Some((module, _)) = import.source_module() {
-        if module == Some("__future__") {
-            candidate.keep(KeepReason::Future, stmt_range, None);
-            return;
-        }
-        if candidate.alias.name.as_str() == "*" {
-            candidate.keep(KeepReason::Star, stmt_range, None);
-            return;
-        }
-    }
-    if let Some(try_range) = placement.in_try {
-        candidate.keep(KeepReason::InTry, first_line(source, try_range), None);
-        return;
-    }
-    if let Some(test) = placement.in_type_checking {
-        candidate.keep(KeepReason::TypeChecking, test, None);
-        return;
-    }
-    if let Some(header) = placement.in_with {
-        candidate.keep(KeepReason::ContextManager, header, None);
-        return;
-    }
-    if parsed.has_keep_pragma(source, stmt_range) {
-        candidate.keep(KeepReason::KeepPragma, stmt_range, None);
-        return;
-    }
-    // The modules the statement loads: `a.b` for `import a.b`; `m` and `m.x` (when `x` is a submodule) for
-    // `from m import x`.
-    let mut modules: Vec<String> = Vec::with_capacity(2);
-    if let Some(module) = &candidate.verdict.resolved_module {
-        modules.push(module.clone());
-        if let Some(member) = &candidate.verdict.member {
-            modules.push(format!("{module}.{member}"));
-        }
-    }
-    for module in &modules {
-        if let Some(pattern) = settings.keep.matching(module) {
-            let detail = format!("`{module}` matches keep pattern `{pattern}`");
-            candidate.keep(KeepReason::KeepList, candidate.alias.range(), Some(detail));
-            return;
-        }
-        if let Some(entry) = known::side_effect_entry(module) {
-            let detail = format!("`{module}` matches built-in entry `{entry}`");
+impl Planner<'_, '_> {
+    /// Blockers that hold for the whole statement.
+    fn judge_statement(&self, candidate: &mut Candidate<'_>, import: &ImportStmt<'_>) {
+        let (index, parsed, source, settings) =
+            (self.index, self.parsed, self.source, self.settings);
+        let stmt_range = import.range();
+        let placement = &import.placement;
+        if let Some(scope) = placement.in_def_or_class {
             candidate.keep(
-                KeepReason::KnownSideEffects,
-                candidate.alias.range(),
-                Some(detail),
+                KeepReason::InClassOrFunction,
+                first_line(source, scope),
+                None,
             );
             return;
         }
-    }
-    if !settings.include_preloaded
-        && candidate
-            .verdict
-            .resolved_module
-            .as_deref()
-            .is_some_and(known::is_preloaded)
-    {
-        candidate.keep(KeepReason::Preloaded, candidate.alias.range(), None);
-        return;
-    }
-    // Before or after the import: a lazy import resolves at first use, after the whole module body ran.
-    if let Some(change) = index.import_state_change {
-        candidate.keep(KeepReason::SysPathChanged, first_line(source, change), None);
-        return;
-    }
-    if let Some(change) = index.warnings_change {
-        candidate.keep(
-            KeepReason::WarningFiltersChanged,
-            first_line(source, change),
-            None,
-        );
+        if import.is_lazy() {
+            candidate.keep(KeepReason::AlreadyLazy, stmt_range, None);
+            return;
+        }
+        if let Some((module, _)) = import.source_module() {
+            if module == Some("__future__") {
+                candidate.keep(KeepReason::Future, stmt_range, None);
+                return;
+            }
+            if candidate.alias.name.as_str() == "*" {
+                candidate.keep(KeepReason::Star, stmt_range, None);
+                return;
+            }
+        }
+        if let Some(try_range) = placement.in_try {
+            candidate.keep(KeepReason::InTry, first_line(source, try_range), None);
+            return;
+        }
+        if let Some(test) = placement.in_type_checking {
+            candidate.keep(KeepReason::TypeChecking, test, None);
+            return;
+        }
+        if let Some(header) = placement.in_with {
+            candidate.keep(KeepReason::ContextManager, header, None);
+            return;
+        }
+        if parsed.has_keep_pragma(source, stmt_range) {
+            candidate.keep(KeepReason::KeepPragma, stmt_range, None);
+            return;
+        }
+        // The modules the statement loads: `a.b` for `import a.b`; `m` and `m.x` (when `x` is a submodule) for
+        // `from m import x`.
+        let mut modules: Vec<String> = Vec::with_capacity(2);
+        if let Some(module) = &candidate.verdict.resolved_module {
+            modules.push(module.clone());
+            if let Some(member) = &candidate.verdict.member {
+                modules.push(format!("{module}.{member}"));
+            }
+        }
+        for module in &modules {
+            if let Some(pattern) = settings.keep.matching(module) {
+                let detail = format!("`{module}` matches keep pattern `{pattern}`");
+                candidate.keep(KeepReason::KeepList, candidate.alias.range(), Some(detail));
+                return;
+            }
+            if let Some(entry) = known::side_effect_entry(module) {
+                let detail = format!("`{module}` matches built-in entry `{entry}`");
+                candidate.keep(
+                    KeepReason::KnownSideEffects,
+                    candidate.alias.range(),
+                    Some(detail),
+                );
+                return;
+            }
+        }
+        if !settings.include_preloaded
+            && candidate
+                .verdict
+                .resolved_module
+                .as_deref()
+                .is_some_and(known::is_preloaded)
+        {
+            candidate.keep(KeepReason::Preloaded, candidate.alias.range(), None);
+            return;
+        }
+        // Before or after the import: a lazy import resolves at first use, after the whole module body ran.
+        if let Some(change) = index.import_state_change {
+            candidate.keep(KeepReason::SysPathChanged, first_line(source, change), None);
+            return;
+        }
+        if let Some(change) = index.warnings_change {
+            candidate.keep(
+                KeepReason::WarningFiltersChanged,
+                first_line(source, change),
+                None,
+            );
+        }
     }
 }
 
-/// Blockers that depend on how the bound name is used.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the planner's state, passed piece by piece until issue 13's Planner holds it"
-)]
-fn judge_name(
-    candidate: &mut Candidate<'_>,
-    import: &ImportStmt<'_>,
-    index: &Index<'_>,
-    top_bindings: &TopLevelBindings<'_>,
-    parsed: &ParsedModule,
-    source: &str,
-    file: &SourceFile,
-    settings: &Settings,
-) {
-    let binding = candidate.verdict.binding.as_str();
-    // `from .core import core` in `pkg/__init__.py` (pep810.md case 20): whether or not the name is used here,
-    // a later `import pkg.core` anywhere replaces a lazy binding with the submodule.
-    if same_name_submodule(import, binding, file) {
-        candidate.keep(KeepReason::SameNameSubmodule, candidate.alias.range(), None);
-        return;
-    }
-    // The namespace read as a dict holds unresolved proxies (lazy styles) or misses moved names (local).
-    if let Some(access) = index
-        .dynamic
-        .iter()
-        .find(|d| d.kind == DynamicKind::Dict && d.key.is_none_or(|k| k == binding))
-    {
-        candidate.keep(KeepReason::DynamicAccess, access.range, None);
-        return;
-    }
-    if let Some(rebinding) = index.bindings.rebindings().find(|r| r.name == binding) {
-        candidate.keep(KeepReason::Rebound, rebinding.range, None);
-        return;
-    }
-    // `from json import loads` then `from pickle import loads`: the first binding is replaced before anything
-    // reads it, so it is there for its side effects only.
-    if let Some(later) = shadowing_import(import, candidate.alias, binding, index, top_bindings) {
-        candidate.keep(
-            KeepReason::SideEffectOnly,
-            later,
-            Some(format!(
-                "`{binding}` is bound again by a later import before any use"
-            )),
+impl Planner<'_, '_> {
+    /// Blockers that depend on how the bound name is used.
+    fn judge_name(&self, candidate: &mut Candidate<'_>, import: &ImportStmt<'_>) {
+        let (index, parsed, source, file, settings) = (
+            self.index,
+            self.parsed,
+            self.source,
+            self.file,
+            self.settings,
         );
-        return;
-    }
-    let references = index.references.get(binding).map_or(&[][..], Vec::as_slice);
-    if let Some(eval) = index.import_time_eval {
-        candidate.keep(
-            KeepReason::UsedAtImportTime,
-            eval,
-            Some("`eval`/`exec` at import time can read any name".to_string()),
-        );
-        return;
-    }
-    // An import inside `if __name__ == "__main__":` used there runs as soon as it could: nothing to defer.
-    let in_main = import.placement.in_main;
-    if let Some(first) = references
-        .iter()
-        .find(|r| r.ctx == Ctx::ImportTime || (in_main && r.ctx == Ctx::Main))
-    {
-        candidate.keep(
-            KeepReason::UsedAtImportTime,
-            first.range,
-            import_time_calls(index, source, first),
-        );
-        return;
-    }
-    if references.is_empty() {
-        judge_unreferenced(candidate, import, index, parsed, source, file, settings);
-        return;
-    }
-    // `import a.b` binds `a`; a lazy `a` imports only `a`, so every use must go through `a.b` unless a plain
-    // `import a` binds the name too. A use through `a.c`, where another module-level statement imports `a.c`,
-    // is fine: that statement makes `a.c` importable on first attribute access, lazy or not.
-    let style_is_local = matches!(
-        candidate.verdict.decision,
-        Decision::Rewrite {
-            style: Style::Local,
-            ..
+        let top_bindings = &self.top_bindings;
+        let binding = candidate.verdict.binding.as_str();
+        // `from .core import core` in `pkg/__init__.py` (pep810.md case 20): whether or not the name is used here,
+        // a later `import pkg.core` anywhere replaces a lazy binding with the submodule.
+        if same_name_submodule(import, binding, file) {
+            candidate.keep(KeepReason::SameNameSubmodule, candidate.alias.range(), None);
+            return;
         }
-    );
-    if !style_is_local
-        && import.source_module().is_none()
-        && candidate.alias.asname.is_none()
-        && let Some(other) =
-            submodule_attribute_use(candidate.alias.name.as_str(), references, index)
-    {
-        candidate.keep(KeepReason::SubmoduleSideEffect, other.range, None);
+        // The namespace read as a dict holds unresolved proxies (lazy styles) or misses moved names (local).
+        if let Some(access) = index
+            .dynamic
+            .iter()
+            .find(|d| d.kind == DynamicKind::Dict && d.key.is_none_or(|k| k == binding))
+        {
+            candidate.keep(KeepReason::DynamicAccess, access.range, None);
+            return;
+        }
+        if let Some(rebinding) = index.bindings.rebindings().find(|r| r.name == binding) {
+            candidate.keep(KeepReason::Rebound, rebinding.range, None);
+            return;
+        }
+        // `from json import loads` then `from pickle import loads`: the first binding is replaced before anything
+        // reads it, so it is there for its side effects only.
+        if let Some(later) = shadowing_import(import, candidate.alias, binding, index, top_bindings)
+        {
+            candidate.keep(
+                KeepReason::SideEffectOnly,
+                later,
+                Some(format!(
+                    "`{binding}` is bound again by a later import before any use"
+                )),
+            );
+            return;
+        }
+        let references = index.references.get(binding).map_or(&[][..], Vec::as_slice);
+        if let Some(eval) = index.import_time_eval {
+            candidate.keep(
+                KeepReason::UsedAtImportTime,
+                eval,
+                Some("`eval`/`exec` at import time can read any name".to_string()),
+            );
+            return;
+        }
+        // An import inside `if __name__ == "__main__":` used there runs as soon as it could: nothing to defer.
+        let in_main = import.placement.in_main;
+        if let Some(first) = references
+            .iter()
+            .find(|r| r.ctx == Ctx::ImportTime || (in_main && r.ctx == Ctx::Main))
+        {
+            candidate.keep(
+                KeepReason::UsedAtImportTime,
+                first.range,
+                import_time_calls(index, source, first),
+            );
+            return;
+        }
+        if references.is_empty() {
+            judge_unreferenced(candidate, import, index, parsed, source, file, settings);
+            return;
+        }
+        // `import a.b` binds `a`; a lazy `a` imports only `a`, so every use must go through `a.b` unless a plain
+        // `import a` binds the name too. A use through `a.c`, where another module-level statement imports `a.c`,
+        // is fine: that statement makes `a.c` importable on first attribute access, lazy or not.
+        let style_is_local = matches!(
+            candidate.verdict.decision,
+            Decision::Rewrite {
+                style: Style::Local,
+                ..
+            }
+        );
+        if !style_is_local
+            && import.source_module().is_none()
+            && candidate.alias.asname.is_none()
+            && let Some(other) =
+                submodule_attribute_use(candidate.alias.name.as_str(), references, index)
+        {
+            candidate.keep(KeepReason::SubmoduleSideEffect, other.range, None);
+        }
     }
 }
 

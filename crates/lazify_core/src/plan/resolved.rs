@@ -18,20 +18,19 @@ use crate::settings::{Settings, SourceFile, Style, UnknownModules};
 /// into `resolved-at-once` rewrites, with the edits that remove `lazy`; or, where removing it is not proven
 /// safe, says why in the keep's detail. Runs after the style's own edits (`owned`), and leaves alone a
 /// statement one of them touches.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the planner's state, passed piece by piece until issue 13's Planner holds it"
-)]
 pub(super) fn resolved_at_once(
+    planner: &super::Planner<'_, '_>,
     candidates: &mut [Candidate<'_>],
-    index: &Index<'_>,
-    parsed: &ParsedModule,
-    source: &str,
-    file: &SourceFile,
-    settings: &Settings,
-    style: Style,
     owned: &[Owned],
 ) -> Vec<Owned> {
+    let (index, parsed, source, file, settings, style) = (
+        planner.index,
+        planner.parsed,
+        planner.source,
+        planner.file,
+        planner.settings,
+        planner.style,
+    );
     let mut out = Vec::new();
     // The `lazy` statements, each with the indices of its verdicts.
     let mut statements: Vec<(usize, Vec<usize>)> = Vec::new();
@@ -94,29 +93,26 @@ pub(super) fn resolved_at_once(
         let why = why_not(candidates, &members, index, source, file, settings);
         out.extend(settle(candidates, members, why, first_read, style, edit));
     }
-    out.extend(listed_entries(
-        candidates, index, parsed, source, file, settings, style, owned,
-    ));
+    out.extend(listed_entries(planner, candidates, owned));
     out
 }
 
 /// The `__lazy_modules__` half of `LZF002`: an entry whose every import in the file is read at once gains nothing;
 /// the fix removes the entry (the imports stay as they are written, eager). Only a literal list bound once, and
 /// an entry whose removal takes no comment with it.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the planner's state, passed piece by piece until issue 13's Planner holds it"
-)]
 fn listed_entries(
+    planner: &super::Planner<'_, '_>,
     candidates: &mut [Candidate<'_>],
-    index: &Index<'_>,
-    parsed: &ParsedModule,
-    source: &str,
-    file: &SourceFile,
-    settings: &Settings,
-    style: Style,
     owned: &[Owned],
 ) -> Vec<Owned> {
+    let (index, parsed, source, file, settings, style) = (
+        planner.index,
+        planner.parsed,
+        planner.source,
+        planner.file,
+        planner.settings,
+        planner.style,
+    );
     let [
         LazyModulesDef::Literal {
             stmt: list_stmt, ..

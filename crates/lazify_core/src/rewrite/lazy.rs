@@ -1,7 +1,6 @@
 //! Style `lazy`: the PEP 810 keyword. A statement whose names all qualify gets `lazy ` in front (bytes after it
 //! are untouched: parentheses, comments, backslashes); one whose names differ is split in two.
 
-use crate::diagnostic::KeepReason;
 use crate::edit::Edit;
 use crate::index::Index;
 use crate::plan::Candidate;
@@ -10,7 +9,7 @@ use crate::python::ParsedModule;
 use super::{Owned, alias_text, line_ending, line_prefix, statement_groups, statement_head};
 
 pub(crate) fn edits(
-    candidates: &mut [Candidate<'_>],
+    candidates: &[Candidate<'_>],
     index: &Index<'_>,
     parsed: &ParsedModule,
     source: &str,
@@ -19,7 +18,7 @@ pub(crate) fn edits(
     for group_range in statement_groups(candidates) {
         let (start, end) = (group_range.start, group_range.end);
         let import_idx = candidates[start].import;
-        let group = &mut candidates[start..end];
+        let group = &candidates[start..end];
         // Hoisted function-local imports are `hoist`'s to edit.
         if group.iter().any(|c| c.verdict.is_hoisted()) {
             continue;
@@ -40,15 +39,10 @@ pub(crate) fn edits(
             ));
             continue;
         }
-        // Split: `lazy import a, c` then `import b`.
+        // Split: `lazy import a, c` then `import b`. The planner kept every name of a statement with comments
+        // that a split would drop (`plan::late::lossy_splits`).
         if parsed.has_comment_in(stmt_range) {
-            for c in group.iter_mut().filter(|c| c.verdict.is_rewrite()) {
-                c.keep(
-                    KeepReason::SplitWouldDropComments,
-                    stmt_range,
-                    Some("the statement would have to be split, and it holds comments".to_string()),
-                );
-            }
+            debug_assert!(false, "a split that drops comments reached the rewrite");
             continue;
         }
         let head = statement_head(import.stmt);

@@ -4,14 +4,14 @@
 //! The list acts per module name, not per statement: a module is listed only when every import of it that
 //! the list would affect qualifies.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
-use ruff_text_size::{Ranged, TextRange, TextSize};
+use ruff_text_size::{TextRange, TextSize};
 
-use crate::diagnostic::{KeepReason, Notice, NoticeKind};
+use crate::diagnostic::{Notice, NoticeKind};
 use crate::edit::Edit;
-use crate::index::{Index, LazyModulesDef};
-use crate::plan::Candidate;
+use crate::index::Index;
+use crate::plan::{Candidate, Existing};
 
 use super::{Owned, line_ending};
 
@@ -21,12 +21,13 @@ const LINE_WIDTH: usize = 88;
 /// The edits to the one `__lazy_modules__` list, each owned by every listed import: they share the list, so
 /// they make one fix (a quick fix for one of them alone would have to write a different list).
 pub(crate) fn edits(
-    candidates: &mut [Candidate<'_>],
+    candidates: &[Candidate<'_>],
     index: &Index<'_>,
     source: &str,
+    existing: &Existing,
     notices: &mut Vec<Notice>,
 ) -> Vec<Owned> {
-    let edits = list_edits(candidates, index, source, notices);
+    let edits = list_edits(candidates, index, source, existing, notices);
     let listed: Vec<usize> = candidates
         .iter()
         .enumerate()
@@ -40,55 +41,12 @@ pub(crate) fn edits(
 }
 
 fn list_edits(
-    candidates: &mut [Candidate<'_>],
+    candidates: &[Candidate<'_>],
     index: &Index<'_>,
     source: &str,
+    existing: &Existing,
     notices: &mut Vec<Notice>,
 ) -> Vec<Edit> {
-    // The entry each import is tested under: `a.b` for `import a.b`, the resolved module for `from`.
-    for c in candidates.iter_mut().filter(|c| c.verdict.is_rewrite()) {
-        if c.verdict.resolved_module.is_none() {
-            c.keep(
-                KeepReason::PackageUnknown,
-                c.alias.range(),
-                Some(format!("cannot resolve `{}`", c.verdict.module)),
-            );
-        }
-    }
-
-    let existing = existing_list(index, notices);
-    match &existing {
-        Existing::None => {}
-        Existing::Unusable(stmt) => {
-            for c in candidates.iter_mut().filter(|c| c.verdict.is_rewrite()) {
-                c.keep(KeepReason::LazyModulesUnextendable, *stmt, None);
-            }
-        }
-        Existing::Literal { stmt, entries, .. } => {
-            for c in candidates.iter_mut().filter(|c| c.verdict.is_rewrite()) {
-                let entry = c.verdict.resolved_module.as_deref().unwrap_or_default();
-                if c.verdict.stmt_range.start() < stmt.start() {
-                    c.keep(
-                        KeepReason::LazyModulesUnextendable,
-                        *stmt,
-                        Some(
-                            "`__lazy_modules__` is bound after this import, which it cannot affect"
-                                .to_string(),
-                        ),
-                    );
-                } else if entries.iter().any(|e| e == entry) {
-                    c.keep(
-                        KeepReason::AlreadyLazy,
-                        *stmt,
-                        Some(format!("`{entry}` is already in `__lazy_modules__`")),
-                    );
-                }
-            }
-        }
-    }
-
-    resolve_conflicts(candidates, index);
-
     let mut new_entries = BTreeSet::new();
     for c in candidates.iter().filter(|c| c.verdict.is_rewrite()) {
         let Some(entry) = c.verdict.resolved_module.as_deref() else {
@@ -113,120 +71,8 @@ fn list_edits(
     match existing {
         Existing::Literal {
             value, last_elt, ..
-        } => extend_literal(source, value, last_elt, &quoted),
+        } => extend_literal(source, *value, *last_elt, &quoted),
         _ => vec![insert_new(source, index, &quoted, eol)],
-    }
-}
-
-enum Existing {
-    None,
-    Unusable(TextRange),
-    Literal {
-        stmt: TextRange,
-        value: TextRange,
-        entries: Vec<String>,
-        last_elt: Option<TextRange>,
-    },
-}
-
-fn existing_list(index: &Index<'_>, notices: &mut Vec<Notice>) -> Existing {
-    let Some(first) = index.lazy_modules.first() else {
-        return Existing::None;
-    };
-    if index.lazy_modules.len() > 1 {
-        let stmt = def_range(&index.lazy_modules[1]);
-        notices.push(NoticeKind::LazyModulesRebound.at(stmt, &[]));
-        return Existing::Unusable(def_range(first));
-    }
-    match first {
-        LazyModulesDef::Literal {
-            stmt,
-            value,
-            entries,
-            last_elt,
-            ..
-        } => Existing::Literal {
-            stmt: *stmt,
-            value: *value,
-            entries: entries.clone(),
-            last_elt: *last_elt,
-        },
-        LazyModulesDef::Str { stmt } => {
-            notices.push(NoticeKind::LazyModulesIsStr.at(*stmt, &[]));
-            Existing::Unusable(*stmt)
-        }
-        LazyModulesDef::NotContainer { stmt } => {
-            notices.push(NoticeKind::LazyModulesNotContainer.at(*stmt, &[]));
-            Existing::Unusable(*stmt)
-        }
-        LazyModulesDef::Opaque { stmt } => {
-            notices.push(NoticeKind::LazyModulesOpaque.at(*stmt, &[]));
-            Existing::Unusable(*stmt)
-        }
-    }
-}
-
-fn def_range(def: &LazyModulesDef) -> TextRange {
-    match def {
-        LazyModulesDef::Literal { stmt, .. }
-        | LazyModulesDef::Str { stmt }
-        | LazyModulesDef::NotContainer { stmt }
-        | LazyModulesDef::Opaque { stmt } => *stmt,
-    }
-}
-
-/// A module is listed only when no import the list would affect must stay eager; names bound by a kept import
-/// stay eager in every statement. Repeats until nothing changes (keeping one import can conflict another).
-fn resolve_conflicts(candidates: &mut [Candidate<'_>], index: &Index<'_>) {
-    loop {
-        let mut eager_entries: HashMap<String, (KeepReason, TextRange, String)> = HashMap::new();
-        let mut eager_bindings: HashMap<String, TextRange> = HashMap::new();
-        for c in candidates.iter() {
-            let import = &index.imports[c.import];
-            if let crate::Decision::Keep { reason, span, .. } = c.verdict.decision {
-                // Imports the list would not affect anyway.
-                if !reason.affected_by_lazy_modules() || !import.is_module_level() {
-                    continue;
-                }
-                if let Some(entry) = &c.verdict.resolved_module {
-                    eager_entries.entry(entry.clone()).or_insert((
-                        reason,
-                        span,
-                        c.verdict.describe(),
-                    ));
-                }
-                eager_bindings
-                    .entry(c.verdict.binding.clone())
-                    .or_insert(c.alias.range());
-            }
-        }
-        let mut changed = false;
-        for c in candidates.iter_mut().filter(|c| c.verdict.is_rewrite()) {
-            let entry = c.verdict.resolved_module.clone().unwrap_or_default();
-            if let Some((reason, span, other)) = eager_entries.get(&entry) {
-                c.keep(
-                    *reason,
-                    *span,
-                    Some(format!(
-                        "`__lazy_modules__` acts on the module name `{entry}`, and `{other}` must stay eager"
-                    )),
-                );
-                changed = true;
-            } else if let Some(span) = eager_bindings.get(&c.verdict.binding) {
-                c.keep(
-                    KeepReason::SharedName,
-                    *span,
-                    Some(format!(
-                        "`{}` is also bound by an import that stays eager",
-                        c.verdict.binding
-                    )),
-                );
-                changed = true;
-            }
-        }
-        if !changed {
-            return;
-        }
     }
 }
 

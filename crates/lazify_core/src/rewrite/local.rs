@@ -25,55 +25,40 @@ use super::{
     statement_head,
 };
 
+/// The edits of a file whose moves [`try_edits`] found possible, with the lazy-attribute table's (shared by every
+/// lazy attribute of the file: one fix).
 pub(crate) fn edits(
-    candidates: &mut [Candidate<'_>],
+    candidates: &[Candidate<'_>],
     index: &Index<'_>,
     parsed: &ParsedModule,
     source: &str,
     file: &SourceFile,
-    type_checking_imports: bool,
+    mut edits: Vec<Owned>,
 ) -> Vec<Owned> {
-    // Statements whose remaining names would need a split that drops comments stay whole.
-    refuse_lossy_splits(candidates, index, parsed);
-    // Each refusal keeps one more statement, so this ends.
-    loop {
-        match try_edits(candidates, index, parsed, source, type_checking_imports) {
-            Ok(mut edits) => {
-                // The table and its hooks are shared by every lazy attribute of the file: one fix.
-                let owners: Vec<usize> = candidates
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, c)| super::lazy_attributes::is_lazy_attribute(c))
-                    .map(|(i, _)| i)
-                    .collect();
-                edits.extend(
-                    super::lazy_attributes::edits(candidates, index, parsed.body(), source, file)
-                        .into_iter()
-                        .map(|edit| Owned::new(edit, owners.clone())),
-                );
-                return edits;
-            }
-            Err(refusal) => {
-                for c in candidates
-                    .iter_mut()
-                    .filter(|c| c.import == refusal.import && c.verdict.is_rewrite())
-                {
-                    c.keep(refusal.reason, refusal.span, Some(refusal.detail.clone()));
-                }
-            }
-        }
-    }
+    let owners: Vec<usize> = candidates
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| super::lazy_attributes::is_lazy_attribute(c))
+        .map(|(i, _)| i)
+        .collect();
+    edits.extend(
+        super::lazy_attributes::edits(candidates, index, parsed.body(), source, file)
+            .into_iter()
+            .map(|edit| Owned::new(edit, owners.clone())),
+    );
+    edits
 }
 
-/// A statement whose move the edits cannot make without losing something.
-struct Refusal {
-    import: usize,
-    reason: KeepReason,
-    span: TextRange,
-    detail: String,
+/// A statement whose move the edits cannot make without losing something: the planner keeps it and asks again.
+pub(crate) struct Refusal {
+    pub(crate) import: usize,
+    pub(crate) reason: KeepReason,
+    pub(crate) span: TextRange,
+    pub(crate) detail: String,
 }
 
-fn try_edits(
+/// The moves' edits, or the first statement whose move would lose a comment or change the coding declaration.
+pub(crate) fn try_edits(
     candidates: &[Candidate<'_>],
     index: &Index<'_>,
     parsed: &ParsedModule,
@@ -229,21 +214,6 @@ fn describe_coding_change(source: &str, fixed: &str) -> String {
         describe(source),
         describe(fixed)
     )
-}
-
-fn refuse_lossy_splits(candidates: &mut [Candidate<'_>], index: &Index<'_>, parsed: &ParsedModule) {
-    for group_range in statement_groups(candidates) {
-        let (start, end) = (group_range.start, group_range.end);
-        let import_idx = candidates[start].import;
-        let group = &mut candidates[start..end];
-        let moving = group.iter().filter(|c| c.verdict.is_rewrite()).count();
-        let range = index.imports[import_idx].range();
-        if moving > 0 && moving < group.len() && parsed.has_comment_in(range) {
-            for c in group.iter_mut().filter(|c| c.verdict.is_rewrite()) {
-                c.keep(KeepReason::SplitWouldDropComments, range, None);
-            }
-        }
-    }
 }
 
 fn text_len(s: &str) -> TextSize {
