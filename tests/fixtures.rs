@@ -1129,6 +1129,7 @@ fixtures! {
         refuse_getattr_defined,
         refuse_no_lazy_reexports,
         refuse_patched_and_used_here,
+        refuse_read_back_while_loading,
         refuse_same_name_submodule,
         refuse_submodule_read_here,
         refuse_used_at_import_time,

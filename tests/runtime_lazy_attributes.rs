@@ -209,3 +209,103 @@ fn lazy_attributes_on_python_315() {
     };
     check(&python);
 }
+
+/// A re-export that a submodule imported eagerly further down reads back (`from pkg import Thing` in `pkg.sub`)
+/// stays eager: a blind lazy attribute breaks `import pkg` (the table at the end of the file is not there yet);
+/// lazify keeps it, and `import pkg` works on 3.11 and on 3.15.
+#[test]
+fn a_re_export_read_back_while_the_package_loads_stays_eager() {
+    const INIT: &str =
+        "__all__ = [\"Thing\"]\n\nfrom .core import Thing\n\nfrom . import sub\n\nVALUE = sub.X\n";
+    let files = [
+        ("pkg/core.py", "class Thing:\n    pass\n"),
+        ("pkg/sub.py", "from pkg import Thing\n\nX = Thing\n"),
+        (
+            "probe.py",
+            "import pkg\n\nprint(pkg.Thing.__name__, pkg.VALUE is pkg.Thing)\n",
+        ),
+    ];
+    let pythons: Vec<Python> = [support::python_pre315(), support::python315()]
+        .into_iter()
+        .flatten()
+        .collect();
+    if pythons.is_empty() {
+        support::missing_tool(
+            "Python (`python3` before 3.15, or 3.15 from LAZIFY_PYTHON315)",
+            "Run `bash ../shared/py315/install.sh`.",
+        );
+        return;
+    }
+    let mut facts = lazify_core::ProjectFacts::default();
+    for (path, text) in files.iter().copied().chain([("pkg/__init__.py", INIT)]) {
+        let module = path
+            .trim_end_matches(".py")
+            .trim_end_matches("/__init__")
+            .replace('/', ".");
+        let file = SourceFile::new(path).with_module_name(module);
+        facts.add(
+            Path::new(path),
+            text,
+            lazify_core::facts::scan(text, &file).unwrap(),
+        );
+    }
+    let settings = Settings {
+        style: Some(Style::Local),
+        target_version: Some(PythonVersion::new(3, 11)),
+        project: Some(std::sync::Arc::new(facts)),
+        ..Settings::default()
+    };
+    let file = SourceFile::new("pkg/__init__.py").with_module_name("pkg");
+    let outcome = lazify_core::run(INIT, &file, &settings);
+    assert!(
+        matches!(
+            outcome.verdicts[0].decision,
+            Decision::Keep {
+                reason: lazify_core::KeepReason::ReadBackWhileLoading,
+                ..
+            }
+        ),
+        "{:?}",
+        outcome.verdicts[0]
+    );
+    // What a lazy attribute without the check would do: the same table, made by the engine without the project.
+    let blind = lazify_core::run(
+        INIT,
+        &file,
+        &Settings {
+            project: None,
+            ..settings.clone()
+        },
+    );
+    let blind = blind
+        .fixed
+        .expect("without the project, `Thing` becomes a lazy attribute");
+    let tmp = tempfile::tempdir().unwrap();
+    let write_tree = |dir: &Path, init: &str| {
+        std::fs::create_dir_all(dir.join("pkg")).unwrap();
+        for (path, text) in files.iter().copied().chain([("pkg/__init__.py", init)]) {
+            std::fs::File::create(dir.join(path))
+                .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()))
+                .unwrap();
+        }
+    };
+    let kept = outcome.fixed.as_deref().map_or(INIT, |t| t);
+    write_tree(&tmp.path().join("kept"), kept);
+    write_tree(&tmp.path().join("blind"), &blind);
+    for python in &pythons {
+        let ok = run(python, &tmp.path().join("kept"), "kept");
+        assert!(ok.contains("Thing True"), "{ok}");
+        let out = python
+            .command()
+            .arg("probe.py")
+            .current_dir(tmp.path().join("blind"))
+            .output()
+            .unwrap();
+        assert!(
+            !out.status.success()
+                && String::from_utf8_lossy(&out.stderr).contains("cannot import name 'Thing'"),
+            "the blind lazy attribute should break `import pkg`: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}

@@ -435,6 +435,11 @@ keep_reasons! {
     /// `from .core import Markdown` in a package `__init__.py` also binds the submodule `core` in the package;
     /// this module reads `core`, which would be missing until something imports the submodule.
     SubmoduleReadHere = "submodule-read-here", Local, [], "the package reads the submodule this import binds as a side effect, which a lazy attribute would not bind";
+    /// Style `local`, a re-export that another file reads from this module: an eager import further down this
+    /// module loads a module that imports this one back while it loads. The `__getattr__` table goes at the end of
+    /// the file, so during that import (`from pkg import Name` in the module that imports back) the name would be
+    /// missing where the eager import had bound it.
+    ReadBackWhileLoading = "read-back-while-loading", Local, [], "an import further down that stays eager leads back to this module while it loads, before the lazy-attribute table at the end of the file exists";
     /// The function-local import sits inside a `try`, loop, condition or `with` in its function: an optional-dependency
     /// check, or an import that must run at that point.
     NestedInFunction = "nested-in-function", Hoist, [], "the function-local import is inside a `try`, loop, condition or `with`";

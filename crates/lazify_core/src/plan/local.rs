@@ -7,7 +7,6 @@ use ruff_text_size::{Ranged, TextRange};
 use super::Candidate;
 use crate::diagnostic::{Decision, KeepReason, RewriteWhy};
 use crate::index::{Ctx, DynamicKind, ImportStmt, Index, ScopeKind, bound_name};
-use crate::python::ParsedModule;
 use crate::rewrite::first_line;
 use crate::settings::SourceFile;
 
@@ -17,9 +16,8 @@ pub(super) fn judge_local(
     candidate: &mut Candidate<'_>,
     import: &ImportStmt<'_>,
 ) {
-    let (index, parsed, file, source, settings) = (
+    let (index, file, source, settings) = (
         planner.index,
-        planner.parsed,
         planner.file,
         planner.source,
         planner.settings,
@@ -54,7 +52,7 @@ pub(super) fn judge_local(
         // A re-export can stay reachable as a module attribute through a PEP 562 `__getattr__`; otherwise it
         // stays where other modules read it.
         if let Some((reason, span, detail)) =
-            lazy_attribute_refusal(candidate, import, index, parsed, source, file, outside_use)
+            lazy_attribute_refusal(planner, candidate, import, outside_use)
         {
             candidate.keep(reason, span, detail);
             return;
@@ -198,14 +196,13 @@ pub(super) fn judge_local(
 
 /// Why a re-export cannot become a lazy attribute (`None`: it can, if the other checks of style `local` pass).
 fn lazy_attribute_refusal(
+    planner: &super::Planner<'_, '_>,
     candidate: &Candidate<'_>,
     import: &ImportStmt<'_>,
-    index: &Index<'_>,
-    parsed: &ParsedModule,
-    source: &str,
-    file: &SourceFile,
     outside_use: Option<String>,
 ) -> Option<(KeepReason, TextRange, Option<String>)> {
+    let (index, parsed, source, file) =
+        (planner.index, planner.parsed, planner.source, planner.file);
     let alias_range = candidate.alias.range();
     let binding = candidate.verdict.binding.as_str();
     // `import a` re-exported stays: the table holds `from` imports only.
@@ -245,6 +242,31 @@ fn lazy_attribute_refusal(
         ));
     }
     None
+}
+
+/// The modules an import statement loads: `a.b` for `import a.b`; `m` and each `m.x` (in case `x` is a submodule)
+/// for `from m import x`.
+pub(super) fn loaded_by(import: &ImportStmt<'_>, file: &SourceFile) -> Vec<String> {
+    match import.source_module() {
+        None => import
+            .aliases()
+            .iter()
+            .map(|a| a.name.to_string())
+            .collect(),
+        Some((module, level)) => {
+            let Some(base) = file.resolve_import(module, level) else {
+                return Vec::new();
+            };
+            let mut out = vec![base.clone()];
+            out.extend(
+                import
+                    .aliases()
+                    .iter()
+                    .map(|a| format!("{base}.{}", a.name)),
+            );
+            out
+        }
+    }
 }
 
 /// The submodule of this package that `from <module> import ...` binds in a package `__init__.py` as a side

@@ -138,7 +138,11 @@ impl<'a> Planner<'_, 'a> {
             loaded_anyway(&mut candidates, index);
             let changed = match &existing {
                 Some(existing) => lazy_modules::checks(&mut candidates, index, existing),
-                None => late::lossy_splits(&mut candidates, index, parsed, style),
+                None => {
+                    late::lossy_splits(&mut candidates, index, parsed, style)
+                        | (style == Style::Local
+                            && late::read_back_while_loading(&self, &mut candidates))
+                }
             };
             if changed {
                 continue;
