@@ -10,9 +10,10 @@
 //! - lazify removes `lazy` from `quiet` (no import-time effect), `json` and `os.path` (outside the project, trusted
 //!   as unknown), and the program's output is identical; the driver shows that each was loaded by `import app`
 //!   already, before and after: `lazy` had gained nothing.
-//! - lazify keeps `lazy` on `loud` (prints when it loads) and `back` (imports `app` back and reads a name `app`
-//!   defines after the import): removing `lazy` by hand from either changes the program (the banner moves; the
-//!   program fails), so the refusals are needed.
+//! - lazify keeps `lazy` on `loud` (prints when it loads), `back` (imports `app` back and reads a name `app`
+//!   defines after the import) and `configured` (no effect of its own, but it reads `settings.MODE`, which `app`
+//!   sets between the import and the read): removing `lazy` by hand from any of them changes the program (the
+//!   banner moves; the program fails; the old value is read), so the refusals are needed.
 //!
 //! Python 3.15 comes from `LAZIFY_PYTHON315` or `python3.15` on `PATH`; without it the test skips with a loud
 //! message, or fails when `CI` is set.
@@ -38,14 +39,21 @@ lazy import os.path
 lazy import quiet
 lazy import loud
 lazy import back
+lazy import configured
+import settings
 
+PARSE = json.loads
+JOIN = os.path.join
+LOOKUP = quiet.lookup
 print("app starts")
-SETTINGS = json.loads('{"a": 1}')
-HOME = os.path.join("a", "b")
-print("app reads quiet", quiet.lookup("a"))
 print("app reads loud", loud.VALUE)
 NAME = "app"
 print("app reads back", back.describe())
+settings.MODE = "fast"
+print("app reads configured", configured.MODE)
+SETTINGS = PARSE('{"a": 1}')
+HOME = JOIN("a", "b")
+print("app reads quiet", LOOKUP("a"))
 
 
 def main():
@@ -62,11 +70,13 @@ const FILES: &[(&str, &str)] = &[
         "back.py",
         "import app\n\nSEEN = app.NAME\n\n\ndef describe():\n    return SEEN\n",
     ),
+    ("settings.py", "MODE = \"default\"\n"),
+    ("configured.py", "import settings\n\nMODE = settings.MODE\n"),
 ];
 
 const DRIVER: &str = r#"import sys
 import app
-for name in ("json", "os.path", "quiet", "loud", "back"):
+for name in ("json", "os.path", "quiet", "loud", "back", "configured"):
     print(name, "loaded by import app:", name in sys.modules)
 print("main", app.main())
 "#;
@@ -133,7 +143,7 @@ fn removing_lazy_where_lazify_offers_it_changes_nothing_and_the_refusals_are_nee
     let (ok, original, stderr) = run(&py315, APP);
     assert!(ok, "the original fails:\n{original}\n{stderr}");
     // `lazy` gained nothing for the modules read at once: each is loaded by `import app` already.
-    for name in ["json", "os.path", "quiet", "loud", "back"] {
+    for name in ["json", "os.path", "quiet", "loud", "back", "configured"] {
         assert!(
             original.contains(&format!("{name} loaded by import app: True")),
             "{name}: {original}"
@@ -150,7 +160,9 @@ fn removing_lazy_where_lazify_offers_it_changes_nothing_and_the_refusals_are_nee
                 let eager = match &v.decision {
                     Decision::Rewrite { why, .. } => *why == RewriteWhy::ResolvedAtOnce,
                     Decision::Keep { reason, .. } => {
-                        assert_eq!(*reason, KeepReason::AlreadyLazy, "{style}: {v:?}");
+                        if v.module != "settings" {
+                            assert_eq!(*reason, KeepReason::AlreadyLazy, "{style}: {v:?}");
+                        }
                         false
                     }
                 };
@@ -165,6 +177,8 @@ fn removing_lazy_where_lazify_offers_it_changes_nothing_and_the_refusals_are_nee
                 ("quiet", true),
                 ("loud", false),
                 ("back", false),
+                ("configured", false),
+                ("settings", false),
             ],
             "{style}"
         );
@@ -191,5 +205,17 @@ fn removing_lazy_where_lazify_offers_it_changes_nothing_and_the_refusals_are_nee
     assert!(
         !ok && stderr.contains("AttributeError"),
         "an eager `back` reads `app.NAME` before it exists: {stderr}"
+    );
+    // `configured` has no import-time effect, but reads `settings.MODE`, which `app` sets between the import and
+    // the read: an eager `configured` sees the old value.
+    let (ok, configured_eager, _) = run(
+        &py315,
+        &APP.replace("lazy import configured", "import configured"),
+    );
+    assert!(ok);
+    assert!(
+        original.contains("app reads configured fast")
+            && configured_eager.contains("app reads configured default"),
+        "{original}\n{configured_eager}"
     );
 }

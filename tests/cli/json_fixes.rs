@@ -190,7 +190,7 @@ fn lazy_imports_read_at_once_are_made_eager_by_their_fixes() {
         .file("loud.py", "print('loud')\nVALUE = 1\n")
         .file(
             "app.py",
-            "__lazy_modules__ = [\"csv\", \"fractions\"]\nlazy import json\nlazy import loud\nimport csv\nfrom fractions import Fraction\n\nSETTINGS = json.loads('{}')\nWRITER = csv.writer\nprint(loud.VALUE)\n\n\ndef f():\n    return Fraction(1)\n",
+            "__lazy_modules__ = [\"csv\", \"fractions\"]\nlazy import json\nlazy import loud\nimport csv\nfrom fractions import Fraction\n\nWRITER = csv.writer\nSETTINGS = json.loads('{}')\nprint(loud.VALUE)\n\n\ndef f():\n    return Fraction(1)\n",
         );
     let original = project.read_string("app.py");
     let output = project.run(&["--target-version", "py315", "app.py"]);
@@ -223,7 +223,7 @@ fn lazy_imports_read_at_once_are_made_eager_by_their_fixes() {
     let json = &findings[0];
     assert_eq!(json["code"], "LZF002");
     assert_eq!(json["reason"], "resolved-at-once");
-    assert_eq!(json["proof"]["line"], 7, "{json}");
+    assert_eq!(json["proof"]["line"], 8, "{json}");
     assert_eq!(json["proof"]["column"], 12, "{json}");
     assert_eq!(json["fix"]["message"], "Make `import json` eager");
     assert_eq!(findings[1]["fix"]["message"], "Make `import csv` eager");

@@ -232,8 +232,11 @@ rewrite_reasons! {
     /// loads with this one anyway and `lazy` gains nothing. The fix removes `lazy`. It is offered only where moving
     /// the load from that read up to the import statement cannot change what the program does: loading the module
     /// has no import-time effect (for a module lazify cannot read, `unknown-modules = "trust"` assumes so), it does
-    /// not import this module back, and this file changes neither the import system nor the warning filters.
-    /// Otherwise the import is reported as `already-lazy`, with the reason in its detail.
+    /// not import this module back, this file changes neither the import system nor the warning filters, and
+    /// nothing that could set up what the module reads runs between the import and the read (only `lazy` imports,
+    /// imports of modules free of import-time effects, plain `def`s and classes, constants and reads of imported
+    /// names; not a call, as in `matplotlib.use("Agg")` before `pyplot` is read). Otherwise the import is reported
+    /// as `already-lazy`, with the reason in its detail.
     ResolvedAtOnce = "resolved-at-once", "module-level code reads it at once, so `lazy` gains nothing";
 }
 

@@ -90,7 +90,12 @@ pub(super) fn resolved_at_once(
         let Some(edit) = remove_lazy(source, stmt_range) else {
             continue;
         };
-        let why = why_not(candidates, &members, index, source, file, settings);
+        let why = why_not(candidates, &members, index, source, file, settings).and_then(|notes| {
+            match first_read.and_then(|read| runs_between(planner, stmt_range.end(), read)) {
+                Some(why) => Err(why),
+                None => Ok(notes),
+            }
+        });
         out.extend(settle(candidates, members, why, first_read, style, edit));
     }
     out.extend(listed_entries(planner, candidates, owned));
@@ -188,7 +193,18 @@ fn listed_entries(
         {
             continue;
         }
-        let why = why_not(candidates, &affected, index, source, file, settings);
+        // The load moves up to the first affected statement.
+        let from = affected
+            .iter()
+            .map(|&i| index.imports[candidates[i].import].range().end())
+            .min()
+            .unwrap_or_default();
+        let why = why_not(candidates, &affected, index, source, file, settings).and_then(|notes| {
+            match first_read.and_then(|read| runs_between(planner, from, read)) {
+                Some(why) => Err(why),
+                None => Ok(notes),
+            }
+        });
         out.extend(settle(
             candidates,
             affected,
@@ -437,6 +453,177 @@ fn why_not(
         }
     }
     Ok(notes)
+}
+
+/// What runs today between the import statement (ending at `from`) and the read that loads the module, and would
+/// run after the load once `lazy` is gone: `None` when nothing there can tell (`lazy` imports, imports of modules
+/// proven free of import-time effects, `def`s without decorators and with constant defaults, plain classes made of
+/// such statements, constant assignments, docstrings, `if TYPE_CHECKING:`). Anything else (a call, an attribute
+/// assignment, `matplotlib.use("Agg")` before `pyplot` loads) may set up what the module reads when it loads.
+fn runs_between(
+    planner: &super::Planner<'_, '_>,
+    from: TextSize,
+    read: TextRange,
+) -> Option<String> {
+    let lines = crate::SourceLines::new(planner.source);
+    let line = |at: TextSize| lines.line_column(at).0;
+    for stmt in planner.parsed.body() {
+        if stmt.end() <= from {
+            continue;
+        }
+        if stmt.start() >= read.start() {
+            break;
+        }
+        let active = if stmt.range().contains_range(read) {
+            // The statement holding the read: a call evaluated before the read runs first.
+            calls_before(stmt, read.start())
+        } else {
+            !inert(planner, stmt)
+        };
+        if active {
+            return Some(format!(
+                "module-level code runs between the import and that read (line {}), before the module loads \
+                 today; removing `lazy` would load it first",
+                line(stmt.start())
+            ));
+        }
+    }
+    None
+}
+
+/// Whether running `stmt` can do anything the module to be loaded could see.
+fn inert(planner: &super::Planner<'_, '_>, stmt: &Stmt) -> bool {
+    match stmt {
+        Stmt::Pass(_) => true,
+        Stmt::Expr(e) => e.value.is_literal_expr(),
+        Stmt::Assign(a) => {
+            a.targets.iter().all(Expr::is_name_expr)
+                && (constant(&a.value) || quiet_read(planner, &a.value))
+        }
+        Stmt::AnnAssign(a) => {
+            a.target.is_name_expr()
+                && a.value
+                    .as_deref()
+                    .is_none_or(|v| constant(v) || quiet_read(planner, v))
+        }
+        Stmt::If(i) => {
+            crate::index::is_type_checking_test(&i.test) && i.elif_else_clauses.is_empty()
+        }
+        Stmt::FunctionDef(f) => {
+            f.decorator_list.is_empty()
+                && f.parameters
+                    .iter_non_variadic_params()
+                    .filter_map(|p| p.default.as_deref())
+                    .all(constant)
+        }
+        Stmt::ClassDef(c) => {
+            c.decorator_list.is_empty()
+                && c.type_params.is_none()
+                && c.arguments.as_deref().is_none_or(ruff_python_ast::Arguments::is_empty)
+                && c.body.iter().all(|s| inert(planner, s))
+        }
+        Stmt::Import(i) if i.is_lazy => true,
+        Stmt::ImportFrom(i) if i.is_lazy => true,
+        Stmt::Import(_) | Stmt::ImportFrom(_) => {
+            let Some(oracle) = planner.settings.effects.as_deref() else {
+                return false;
+            };
+            let Some(import) = planner
+                .index
+                .imports
+                .iter()
+                .find(|i| std::ptr::eq(i.stmt, stmt))
+            else {
+                return false;
+            };
+            let importer = planner.file.module_name.as_deref();
+            super::local::loaded_by(import, planner.file)
+                .iter()
+                .all(|m| {
+                    let answer = oracle.module(m, importer, planner.file.package());
+                    answer.chain.is_none() && answer.unknown.is_none()
+                })
+        }
+        _ => false,
+    }
+}
+
+/// `name` or `name.attr...` where `name` is bound by an import of this file: reading it runs nothing, except that a
+/// `lazy` import's module loads, which is quiet when the oracle proves the module free of import-time effects.
+fn quiet_read(planner: &super::Planner<'_, '_>, expr: &Expr) -> bool {
+    let mut root = expr;
+    while let Expr::Attribute(a) = root {
+        root = &a.value;
+    }
+    let Expr::Name(name) = root else {
+        return false;
+    };
+    let Some(import) = planner.index.imports.iter().find(|i| {
+        i.is_module_level()
+            && i.aliases()
+                .iter()
+                .any(|a| bound_name(a, i.source_module().is_some()) == name.id.as_str())
+    }) else {
+        return false;
+    };
+    if !import.is_lazy() {
+        return true;
+    }
+    let Some(oracle) = planner.settings.effects.as_deref() else {
+        return false;
+    };
+    let importer = planner.file.module_name.as_deref();
+    super::local::loaded_by(import, planner.file)
+        .iter()
+        .all(|m| {
+            let answer = oracle.module(m, importer, planner.file.package());
+            answer.chain.is_none() && answer.unknown.is_none()
+        })
+}
+
+/// A literal made of literals: evaluating it runs nothing.
+fn constant(expr: &Expr) -> bool {
+    match expr {
+        Expr::Tuple(t) => t.elts.iter().all(constant),
+        Expr::List(l) => l.elts.iter().all(constant),
+        Expr::Set(s) => s.elts.iter().all(constant),
+        Expr::Dict(d) => d
+            .items
+            .iter()
+            .all(|item| item.key.as_ref().is_some_and(constant) && constant(&item.value)),
+        Expr::UnaryOp(u) => constant(&u.operand),
+        other => other.is_literal_expr(),
+    }
+}
+
+/// Whether a call (or `await`, `yield`) in `stmt` ends before `at`: it runs before the code at `at`.
+fn calls_before(stmt: &Stmt, at: TextSize) -> bool {
+    struct Calls {
+        at: TextSize,
+        found: bool,
+    }
+    impl<'a> Visitor<'a> for Calls {
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if matches!(
+                expr,
+                Expr::Call(_) | Expr::Await(_) | Expr::Yield(_) | Expr::YieldFrom(_)
+            ) && expr.end() <= self.at
+            {
+                self.found = true;
+            }
+            if !self.found && expr.start() < self.at {
+                visitor::walk_expr(self, expr);
+            }
+        }
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            if !self.found && stmt.start() < self.at {
+                visitor::walk_stmt(self, stmt);
+            }
+        }
+    }
+    let mut calls = Calls { at, found: false };
+    calls.visit_stmt(stmt);
+    calls.found
 }
 
 /// The edit that removes `lazy` (and the space after it, line continuations included) from the statement.
