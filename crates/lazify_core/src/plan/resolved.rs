@@ -519,7 +519,9 @@ fn inert(planner: &super::Planner<'_, '_>, stmt: &Stmt) -> bool {
         Stmt::ClassDef(c) => {
             c.decorator_list.is_empty()
                 && c.type_params.is_none()
-                && c.arguments.as_deref().is_none_or(ruff_python_ast::Arguments::is_empty)
+                && c.arguments
+                    .as_deref()
+                    .is_none_or(ruff_python_ast::Arguments::is_empty)
                 && c.body.iter().all(|s| inert(planner, s))
         }
         Stmt::Import(i) if i.is_lazy => true,
