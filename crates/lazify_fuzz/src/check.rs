@@ -365,8 +365,26 @@ pub fn lost_comments(old: &[String], new: &[String]) -> Vec<String> {
 fn compare_trees(old: &ModModule, new: &ModModule, config: Config) -> Option<String> {
     let mut old = old.clone();
     let mut new = new.clone();
-    let old_imports = normalize(&mut old.body, config);
-    let new_imports = normalize(&mut new.body, config);
+    // Lazy attributes are decided from the rewritten tree and normalised away in both: a file that already set
+    // `TYPE_CHECKING = False` keeps that line, and lazify reuses it rather than adding its own.
+    let lazy_attributes = config == Config::Local && has_lazy_attributes(&new.body);
+    if lazy_attributes {
+        // Normalising drops every `TYPE_CHECKING = False`; the count says whether one of the file's own was lost
+        // (lazify adds at most one, when the file has none).
+        let count = |body: &Suite| {
+            body.iter()
+                .filter(|stmt| assigns(stmt, "TYPE_CHECKING"))
+                .count()
+        };
+        let (before, after) = (count(&old.body), count(&new.body));
+        if !(after == before || (before == 0 && after == 1)) {
+            return Some(format!(
+                "`TYPE_CHECKING = ...` assigned {before} time(s) before and {after} after"
+            ));
+        }
+    }
+    let old_imports = normalize(&mut old.body, config, lazy_attributes);
+    let new_imports = normalize(&mut new.body, config, lazy_attributes);
     if config.moves_imports() {
         let old_set: BTreeSet<_> = old_imports.iter().collect();
         let new_set: BTreeSet<_> = new_imports.iter().collect();
@@ -422,10 +440,11 @@ fn shorten(text: &str) -> String {
 /// - style `lazy-modules`: statements that assign or extend `__lazy_modules__` are removed;
 /// - styles `local` and `hoist` move imports between scopes: every import statement is removed (anywhere), and
 ///   the names they bind are returned, to be compared as a set;
-/// - style `local`, lazy attributes: lazify's table, its `__getattr__` and `__dir__` and `TYPE_CHECKING = False`
-///   are removed from a module that has the table, and so are `if TYPE_CHECKING:` blocks left empty.
-pub fn normalize(body: &mut Suite, config: Config) -> Vec<String> {
-    if config == Config::Local {
+/// - style `local`, lazy attributes (`lazy_attributes`: the rewritten module has lazify's table): the table, its
+///   `__getattr__` and `__dir__` and `TYPE_CHECKING = False` are removed, and so are `if TYPE_CHECKING:` blocks
+///   left empty. Both trees are normalised so, since the file may have set `TYPE_CHECKING = False` itself.
+pub fn normalize(body: &mut Suite, config: Config, lazy_attributes: bool) -> Vec<String> {
+    if lazy_attributes {
         drop_lazy_attributes(body);
     }
     let mut removed = Vec::new();
@@ -442,18 +461,20 @@ pub fn normalize(body: &mut Suite, config: Config) -> Vec<String> {
     removed
 }
 
-/// Style `local`: what lazy attributes add at module level, when the module has lazify's table
-/// (`_lazy_attributes = {...}`): the table, its `__getattr__` and `__dir__`, and `TYPE_CHECKING = False`. Each is
-/// removed from both trees, so a module whose re-exports became lazy attributes compares equal to the input
-/// apart from its imports.
+fn assigns(stmt: &Stmt, name: &str) -> bool {
+    matches!(stmt, Stmt::Assign(a) if matches!(a.targets.as_slice(),
+        [ast::Expr::Name(n)] if n.id.as_str() == name))
+}
+
+/// Whether a module has lazify's lazy-attribute table (`_lazy_attributes = {...}`).
+fn has_lazy_attributes(body: &Suite) -> bool {
+    body.iter().any(|stmt| assigns(stmt, "_lazy_attributes"))
+}
+
+/// Style `local`: what lazy attributes add at module level: the table, its `__getattr__` and `__dir__`, and
+/// `TYPE_CHECKING = False`. Each is removed from both trees, so a module whose re-exports became lazy attributes
+/// compares equal to the input apart from its imports.
 fn drop_lazy_attributes(body: &mut Suite) {
-    let assigns = |stmt: &Stmt, name: &str| {
-        matches!(stmt, Stmt::Assign(a) if matches!(a.targets.as_slice(),
-            [ast::Expr::Name(n)] if n.id.as_str() == name))
-    };
-    if !body.iter().any(|stmt| assigns(stmt, "_lazy_attributes")) {
-        return;
-    }
     body.retain(|stmt| {
         let hook = matches!(stmt, Stmt::FunctionDef(f)
             if matches!(f.name.as_str(), "__getattr__" | "__dir__"));
@@ -673,6 +694,20 @@ mod tests {
             .0;
         assert_eq!(compare_trees(&a, &f, Config::LazyModules), None);
         assert!(compare_trees(&a, &f, Config::Lazy).is_some());
+    }
+
+    /// Found by the fuzzer: a package that sets `TYPE_CHECKING = False` itself, whose re-export becomes a lazy
+    /// attribute. lazify reuses the line; normalising must not drop it from one tree only.
+    #[test]
+    fn a_package_that_sets_type_checking_itself_gets_lazy_attributes() {
+        let source = "TYPE_CHECKING = False\nfrom pkg.sub import array as array1001\n__all__ = [\"Markdown\", \"Extra\"]\n_lazy_attrib= {\n}\n";
+        let seen = check(source.as_bytes(), Config::Local, Target::Init)
+            .unwrap_or_else(|f| panic!("{f:?}"));
+        assert_eq!(seen, Seen::Rewritten);
+        // Still a failure when the rewrite drops the file's own line.
+        let before = parse("TYPE_CHECKING = False\nx = 1\n").unwrap().0;
+        let after = parse("x = 1\n_lazy_attributes = {}\n").unwrap().0;
+        assert!(compare_trees(&before, &after, Config::Local).is_some());
     }
 
     #[test]
