@@ -108,10 +108,14 @@ fn all_edits(
                     lines.push((line, Vec::new()));
                     lines.len() - 1
                 });
+            // The same import hoisted from several functions is one line: its comments are merged as a
+            // multiset union, so a comment every copy carries is written once, and one written twice in a
+            // statement stays twice.
             let merged = &mut lines[at].1;
-            for comment in own {
-                if !merged.contains(&comment) {
-                    merged.push(comment);
+            for (n, comment) in own.iter().enumerate() {
+                let wanted = own[..=n].iter().filter(|c| *c == comment).count();
+                if merged.iter().filter(|c| *c == comment).count() < wanted {
+                    merged.push(comment.clone());
                 }
             }
         }
