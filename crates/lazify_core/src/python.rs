@@ -34,16 +34,17 @@ impl ParsedModule {
             .any(|r| pragma_says(&source[*r], "skip-file"))
     }
 
-    /// Whether a `# lazify: keep` comment sits on a line that `range` spans (the statement's own lines).
+    /// Whether a `# lazify: keep` comment sits on a line that `range` spans (the statement's own lines). Lines end
+    /// at `\n`, `\r\n` or a lone `\r`, as Python reads them.
     pub fn has_keep_pragma(&self, source: &str, range: TextRange) -> bool {
         if self.pragmas.is_empty() {
             return false;
         }
         let line_end = source[usize::from(range.end())..]
-            .find('\n')
+            .find(['\n', '\r'])
             .map_or(source.len(), |i| usize::from(range.end()) + i);
         let start = source[..usize::from(range.start())]
-            .rfind('\n')
+            .rfind(['\n', '\r'])
             .map_or(0, |i| i + 1);
         self.pragmas.iter().any(|r| {
             let s = usize::from(r.start());
@@ -81,6 +82,26 @@ impl ParsedModule {
             .take_while(|t| usize::from(t.start()) < end)
             .filter(|t| t.kind() == TokenKind::Comment)
             .any(|t| noqa_lists(&source[t.range()], "F401"))
+    }
+
+    /// When the statement starting at `at` continues the logical line of what comes before it (`def f(): return
+    /// x`, `"doc"; return x`, or `def f():\` with `return x` on the next line), the end of the token it follows
+    /// (the header's `:`, a `;`): what lies between is blanks and backslash continuations only. `None` when the
+    /// statement starts a logical line of its own.
+    pub fn logical_line_gap(&self, at: TextSize) -> Option<TextSize> {
+        let tokens = self.parsed.tokens();
+        let before = tokens.partition_point(|t| t.end() <= at);
+        tokens[..before]
+            .iter()
+            .rev()
+            .find(|t| {
+                !matches!(
+                    t.kind(),
+                    TokenKind::Indent | TokenKind::Dedent | TokenKind::NonLogicalNewline
+                )
+            })
+            .filter(|t| t.kind() != TokenKind::Newline)
+            .map(Ranged::end)
     }
 
     /// The ranges of every comment in the module, in source order.

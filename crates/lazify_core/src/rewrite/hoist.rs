@@ -90,17 +90,28 @@ fn all_edits(
         let position =
             |c: &Candidate<'_>| aliases.iter().position(|a| a.range() == c.alias.range());
         let whole = group.iter().all(is_hoisted);
+        // This statement's lines, each with its names' comments; the statement's other comments go with its
+        // first line.
+        let mut own_lines: Vec<(String, Vec<String>)> = Vec::new();
         for c in group.iter().filter(|c| is_hoisted(c)) {
             let line = format!("lazy {}", canonical(import.stmt, c.alias));
-            let mut own: Vec<String> = Vec::new();
+            let at = own_lines
+                .iter()
+                .position(|(l, _)| *l == line)
+                .unwrap_or_else(|| {
+                    own_lines.push((line, Vec::new()));
+                    own_lines.len() - 1
+                });
             if let Some(k) = position(c) {
-                own.extend(comments.leading[k].iter().cloned());
-                own.extend(comments.trailing[k].iter().cloned());
+                own_lines[at].1.extend(comments.leading[k].iter().cloned());
+                own_lines[at].1.extend(comments.trailing[k].iter().cloned());
             }
-            if whole {
-                own.extend(comments.inner.iter().cloned());
-                own.extend(comments.after.iter().cloned());
-            }
+        }
+        if whole && let Some((_, first)) = own_lines.first_mut() {
+            first.extend(comments.inner.iter().cloned());
+            first.extend(comments.after.iter().cloned());
+        }
+        for (line, own) in own_lines {
             let at = lines
                 .iter()
                 .position(|(l, _)| *l == line)

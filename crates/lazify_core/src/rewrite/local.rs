@@ -171,7 +171,7 @@ pub(crate) fn try_edits(
                 })?;
             pieces.push((*import_idx, lines));
         }
-        if let Some(edit) = insert_at_top(source, def, &pieces, &unit)? {
+        if let Some(edit) = insert_at_top(source, parsed, def, &pieces, &unit)? {
             let owners = per_import.values().flatten().copied().collect();
             edits.push(Owned::new(edit, owners));
         }
@@ -224,6 +224,7 @@ fn text_len(s: &str) -> TextSize {
 /// docstring.
 fn insert_at_top(
     source: &str,
+    parsed: &ParsedModule,
     def: &ast::StmtFunctionDef,
     pieces: &[(usize, Vec<String>)],
     unit: &str,
@@ -243,7 +244,10 @@ fn insert_at_top(
     };
     let prefix = line_prefix(source, anchor.start());
     let eol = super::line_ending_at(source, anchor.start() - text_len(prefix));
-    if prefix.chars().all(char::is_whitespace) {
+    // Where the logical line of the statement before `anchor` ends (the header's `:` or a `;`), when `anchor`
+    // continues it: on the same physical line, or after backslash continuations (`def f():\` then `return x`).
+    let gap_start = parsed.logical_line_gap(anchor.start());
+    if gap_start.is_none() {
         // The usual shape: the body starts on its own line.
         let mut text = String::new();
         for line in pieces.iter().flat_map(|(_, lines)| lines) {
@@ -282,7 +286,7 @@ fn insert_at_top(
         .take_while(|c| c.is_whitespace())
         .collect();
     let indent = format!("{def_indent}{unit}");
-    let gap_start = anchor.start() - text_len(prefix) + text_len(prefix.trim_end());
+    let gap_start = gap_start.unwrap_or(anchor.start());
     let mut text = String::new();
     for line in pieces.iter().flat_map(|(_, lines)| lines) {
         text.push_str(eol);

@@ -1,0 +1,6 @@
+def parse(text):
+    from decimal import (
+        Decimal,  # money
+        Decimal,  # money
+    )
+    return Decimal(text)

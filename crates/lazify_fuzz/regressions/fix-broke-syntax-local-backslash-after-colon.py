@@ -1,0 +1,3 @@
+import json  # -*- coding: latin-1 -*-
+def dump():\
+	return json.dumps(TEXT)
