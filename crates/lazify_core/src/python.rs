@@ -87,7 +87,8 @@ impl ParsedModule {
     /// When the statement starting at `at` continues the logical line of what comes before it (`def f(): return
     /// x`, `"doc"; return x`, or `def f():\` with `return x` on the next line), the end of the token it follows
     /// (the header's `:`, a `;`): what lies between is blanks and backslash continuations only. `None` when the
-    /// statement starts a logical line of its own.
+    /// statement starts a logical line of its own (comment lines before it end in a non-logical newline, and a
+    /// comment after the header is followed by the header's newline).
     pub fn logical_line_gap(&self, at: TextSize) -> Option<TextSize> {
         let tokens = self.parsed.tokens();
         let before = tokens.partition_point(|t| t.end() <= at);
@@ -97,7 +98,10 @@ impl ParsedModule {
             .find(|t| {
                 !matches!(
                     t.kind(),
-                    TokenKind::Indent | TokenKind::Dedent | TokenKind::NonLogicalNewline
+                    TokenKind::Indent
+                        | TokenKind::Dedent
+                        | TokenKind::NonLogicalNewline
+                        | TokenKind::Comment
                 )
             })
             .filter(|t| t.kind() != TokenKind::Newline)
@@ -140,7 +144,7 @@ pub fn coding_declaration(source: &str) -> Option<(&str, usize)> {
 }
 
 /// Python's `^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)` on one line.
-fn coding_in_line(line: &str) -> Option<&str> {
+pub(crate) fn coding_in_line(line: &str) -> Option<&str> {
     let rest = line.trim_start_matches([' ', '\t', '\x0c']);
     if !rest.starts_with('#') {
         return None;

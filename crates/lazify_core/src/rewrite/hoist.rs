@@ -181,6 +181,22 @@ fn all_edits(
         }
         text.push_str(eol);
     }
+    // A comment of the block that reads as a coding declaration must not land on line 1 or 2, where Python
+    // would obey it: blank lines go first (only ever for such a comment at the very top of a file).
+    let first_line = source[..usize::from(at)]
+        .match_indices(['\n', '\r'])
+        .filter(|(i, c)| !(*c == "\r" && source.as_bytes().get(i + 1) == Some(&b'\n')))
+        .count();
+    if first_line < 2 {
+        let pad = text
+            .split(eol)
+            .enumerate()
+            .filter(|(k, line)| first_line + k < 2 && crate::python::coding_in_line(line).is_some())
+            .map(|(k, _)| 2 - (first_line + k))
+            .max()
+            .unwrap_or(0);
+        text.insert_str(0, &eol.repeat(pad));
+    }
     // Code that follows directly (not another import, not a blank line) gets a blank line before it.
     let next_line = line_rest(source, at).trim_start();
     let import_like = ["import ", "from ", "lazy "]
