@@ -298,6 +298,36 @@ fn changes_process_state() {
     );
 }
 
+/// `sys.modules["name"] = module` registers a module under a name: an effect when the project imports that name
+/// (here `aliases.py`), and none for a private alias that nothing imports (the clean `effmod.py`: markdown's
+/// `htmlparser.py` registers its patched copy of `html.parser` so).
+#[test]
+fn registers_a_module_alias() {
+    check(
+        "module-alias",
+        &Case {
+            effect: "import sys
+import types
+
+sys.modules[\"effalias\"] = types.ModuleType(\"effalias\")
+VALUE = 1
+",
+            clean: "import sys
+import types
+
+sys.modules[\"effprivate\"] = types.ModuleType(\"effprivate\")
+VALUE = 1
+",
+            files: &[(
+                "aliases.py",
+                "def get():\n    import effalias\n    return effalias.__name__\n",
+            )],
+            observe: "import aliases\ntry:\n    print(\"alias\", aliases.get())\nexcept ImportError:\n    print(\"alias missing\")",
+            stdin: "",
+        },
+    );
+}
+
 #[test]
 fn reads_the_environment() {
     check(

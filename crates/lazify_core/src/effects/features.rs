@@ -183,3 +183,72 @@ impl<'a> Visitor<'a> for Scanner<'_> {
         visitor::walk_expr(self, expr);
     }
 }
+
+/// Whether `source` imports the module `name` by its absolute name (or a submodule of it): `import name`,
+/// `from name import x`, `importlib.import_module("name")`, `__import__("name")`, `sys.modules["name"]` read. It
+/// tells whether a module alias registered in `sys.modules` under `name` is used by the project. `None` when the
+/// file does not parse.
+pub fn imports_by_name(source: &str, name: &str) -> Option<bool> {
+    if !source.contains(name) {
+        return Some(false);
+    }
+    let parsed = crate::python::parse(source).ok()?;
+    let mut finder = NameImports { name, found: false };
+    finder.visit_body(parsed.body());
+    Some(finder.found)
+}
+
+struct NameImports<'n> {
+    name: &'n str,
+    found: bool,
+}
+
+impl NameImports<'_> {
+    fn names(&self, module: &str) -> bool {
+        module == self.name
+            || module
+                .strip_prefix(self.name)
+                .is_some_and(|rest| rest.starts_with('.'))
+    }
+}
+
+impl<'a> Visitor<'a> for NameImports<'_> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::Import(i) if i.names.iter().any(|a| self.names(a.name.as_str())) => {
+                self.found = true;
+            }
+            Stmt::ImportFrom(f)
+                if f.level == 0 && f.module.as_deref().is_some_and(|m| self.names(m)) =>
+            {
+                self.found = true;
+            }
+            _ => visitor::walk_stmt(self, stmt),
+        }
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        match expr {
+            Expr::Call(call)
+                if matches!(
+                    dotted(&call.func).as_str(),
+                    "importlib.import_module" | "import_module" | "__import__"
+                ) && matches!(call.arguments.args.first(),
+                    Some(Expr::StringLiteral(s)) if self.names(s.value.to_str())) =>
+            {
+                self.found = true;
+            }
+            // `sys.modules["name"]` read (a store is the registration itself, and the file making it is
+            // not asked).
+            Expr::Subscript(sub)
+                if sub.ctx.is_load()
+                    && dotted(&sub.value) == "sys.modules"
+                    && matches!(&*sub.slice,
+                        Expr::StringLiteral(s) if self.names(s.value.to_str())) =>
+            {
+                self.found = true;
+            }
+            _ => visitor::walk_expr(self, expr),
+        }
+    }
+}

@@ -254,6 +254,8 @@ pub struct Analyzer<L> {
     /// What a name of another module does when called or subclassed, once known without a cycle cut.
     names: Mutex<HashMap<NameKey, Option<Arc<EffectChain>>>>,
     features: OnceLock<ProjectFeatures>,
+    /// Names registered in `sys.modules` by some module: whether the registration is a private alias.
+    aliases: Mutex<HashMap<String, bool>>,
 }
 
 /// A name of a module, and how it is used (called, subclassed).
@@ -278,7 +280,46 @@ impl<L: ModuleLocator> Analyzer<L> {
             resolved: Mutex::new(HashMap::default()),
             names: Mutex::new(HashMap::default()),
             features: OnceLock::new(),
+            aliases: Mutex::new(HashMap::default()),
         }
+    }
+
+    /// Whether `sys.modules["name"] = m` registers a private alias, which deferring the module that makes it
+    /// cannot make visible: no module of that name (or of its top-level package) exists in the standard library,
+    /// the project or the target environment, and no file of the project imports it by that name, reads
+    /// `sys.modules["name"]` or checks `"name" in sys.modules`. Only code lazify does not see could tell.
+    fn private_alias(&self, name: &str) -> bool {
+        if let Some(&known) = self
+            .aliases
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(name)
+        {
+            return known;
+        }
+        let top = name.split('.').next().unwrap_or_default();
+        let missing = |module: &str| {
+            !TABLE.is_stdlib(module)
+                && !known::is_preloaded(module)
+                && matches!(self.entry(module).get(), Some(Entry::Missing))
+        };
+        let private = missing(top)
+            && missing(name)
+            && !self.features().tops.contains(top)
+            && !self.features().sys_modules.contains_key(name)
+            && self.locator.project_modules().iter().all(|module| {
+                match self.locator.locate(module) {
+                    Located::Source { text, .. } => {
+                        super::features::imports_by_name(&text, name) == Some(false)
+                    }
+                    _ => true,
+                }
+            });
+        self.aliases
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(name.to_string(), private);
+        private
     }
 
     /// Scans the project once for feature checks (only files that may hold one are parsed).
@@ -646,11 +687,14 @@ impl<L: ModuleLocator> Analyzer<L> {
         }
         let outside =
             |changed: &str| own.is_none_or(|own| changed != own && !is_package_of(own, changed));
+        // `sys.modules["name"] = m` (process state that changes module `name`): a private alias is no effect.
+        let counts = |c: &EffectChain| match (c.kind, c.changes.as_deref()) {
+            (_, None) => true,
+            (EffectKind::ProcessState, Some(alias)) => outside(alias) && !self.private_alias(alias),
+            (_, Some(changed)) => outside(changed),
+        };
         EffectAnswer {
-            chain: resolved
-                .chains
-                .into_iter()
-                .find(|c| c.changes.as_deref().is_none_or(outside)),
+            chain: resolved.chains.into_iter().find(|c| counts(c)),
             unknown: resolved.unknown,
         }
     }

@@ -928,3 +928,90 @@ fn a_submodule_member_that_fills_its_own_package_is_the_package_s_business() {
             .is_none()
     );
 }
+
+/// `sys.modules["name"] = m` registers module `name`: markdown's `htmlparser.py` registers its patched copy of
+/// `html.parser` as `htmlparser`, a name no module has and only code importing it could see. Such a private
+/// alias is no effect; one the project imports, checks or reads, or one that replaces a real module (of the
+/// standard library, the project or the environment), is.
+#[test]
+fn a_private_module_alias_in_sys_modules_is_no_effect() {
+    let alias = "import sys\nimport importlib.util\n\nspec = importlib.util.find_spec('html.parser')\ncopy = importlib.util.module_from_spec(spec)\nspec.loader.exec_module(copy)\nsys.modules['htmlcopy'] = copy\n";
+    let base = || {
+        MapLocator::default()
+            .with("md", "md/__init__.py", "from .core import Markdown\n")
+            .with(
+                "md.core",
+                "md/core.py",
+                "from .parser import Parser\n\nclass Markdown:\n    pass\n",
+            )
+            .with("md.parser", "md/parser.py", alias)
+    };
+    let private = Analyzer::new(base());
+    assert_eq!(
+        private.module("md.core", Some("md"), Some("md")),
+        EffectAnswer::default()
+    );
+    assert_eq!(
+        private.module("md.core", None, None),
+        EffectAnswer::default()
+    );
+
+    // Seen by the project: imported by that name, read from `sys.modules`, checked, imported by `importlib`.
+    for user in [
+        "import htmlcopy\n",
+        "from htmlcopy import HTMLParser\n",
+        "def f():\n    import htmlcopy.sub\n",
+        "import sys\nP = sys.modules['htmlcopy']\n",
+        "import sys\nHAS = 'htmlcopy' in sys.modules\n",
+        "import importlib\nP = importlib.import_module('htmlcopy')\n",
+    ] {
+        let seen = Analyzer::new(base().with("app", "app.py", user));
+        let chain = seen
+            .module("md.core", Some("md"), Some("md"))
+            .chain
+            .unwrap_or_else(|| panic!("{user:?} uses the alias"));
+        assert_eq!(chain.kind, EffectKind::ProcessState, "{user:?}");
+        assert_eq!(chain.changes.as_deref(), Some("htmlcopy"));
+    }
+    // Text that only mentions the name is not a use.
+    let mention = Analyzer::new(base().with("app", "app.py", "NAME = 'htmlcopy'\nhtmlcopy = 1\n"));
+    assert_eq!(
+        mention.module("md.core", Some("md"), Some("md")),
+        EffectAnswer::default()
+    );
+
+    // A name that is a real module: of the standard library, of the project, or its top-level package is.
+    for (name, extra) in [
+        ("json", None),
+        ("os.fast", None),
+        ("shim", Some(("shim", "shim.py", "X = 1\n"))),
+        ("vendor.parser", Some(("vendor", "vendor/__init__.py", ""))),
+    ] {
+        let mut locator = base().with(
+            "md.parser",
+            "md/parser.py",
+            &alias.replace("'htmlcopy'", &format!("'{name}'")),
+        );
+        if let Some((module, path, text)) = extra {
+            locator = locator.with(module, path, text);
+        }
+        let real = Analyzer::new(locator);
+        assert!(
+            real.module("md.core", Some("md"), Some("md"))
+                .chain
+                .is_some(),
+            "{name}"
+        );
+    }
+    // Any other process state stays an effect, however private the alias.
+    let both = Analyzer::new(base().with(
+        "md.parser",
+        "md/parser.py",
+        &format!("{alias}sys.path.insert(0, 'x')\n"),
+    ));
+    let chain = both
+        .module("md.core", Some("md"), Some("md"))
+        .chain
+        .expect("sys.path changes");
+    assert_eq!(chain.changes, None);
+}

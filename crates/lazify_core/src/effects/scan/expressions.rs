@@ -122,14 +122,26 @@ impl<'a> Scanner<'a> {
                         }
                     })
                     .unwrap_or(EffectKind::OtherModule);
-                let changes = (kind == EffectKind::OtherModule).then(|| {
-                    if attribute {
+                let changes = if kind == EffectKind::OtherModule {
+                    Some(if attribute {
                         q.rsplit_once('.')
                             .map_or(q.clone(), |(owner, _)| owner.to_string())
                     } else {
                         q.clone()
+                    })
+                } else {
+                    // `sys.modules["name"] = m`: what changes is module `name` (the oracle discounts a private
+                    // alias that nothing imports and no module of that name exists for).
+                    match target {
+                        Expr::Subscript(sub) if q == "sys.modules" => match &*sub.slice {
+                            Expr::StringLiteral(name) if !name.value.to_str().is_empty() => {
+                                Some(name.value.to_str().to_string())
+                            }
+                            _ => None,
+                        },
+                        _ => None,
                     }
-                });
+                };
                 self.effect_on(kind, changes, target.range(), text, frame);
             }
             Target::Own(_) if frame.in_function => self.mutation(target.range(), frame),
