@@ -12,8 +12,8 @@ use crate::plan::Candidate;
 use crate::python::ParsedModule;
 
 use super::{
-    Owned, StatementComments, delete_lines, full_lines, line_ending, line_prefix, line_rest,
-    statement_aliases, statement_groups,
+    Owned, StatementComments, delete_lines, full_lines, has_break, line_ending, line_prefix,
+    line_rest, lines_inclusive, statement_aliases, statement_groups,
 };
 
 /// The import as one canonical line: `import a.b as c`, `from .m import x as y`.
@@ -95,13 +95,7 @@ fn all_edits(
         let mut own_lines: Vec<(String, Vec<String>)> = Vec::new();
         for c in group.iter().filter(|c| is_hoisted(c)) {
             let line = format!("lazy {}", canonical(import.stmt, c.alias));
-            let at = own_lines
-                .iter()
-                .position(|(l, _)| *l == line)
-                .unwrap_or_else(|| {
-                    own_lines.push((line, Vec::new()));
-                    own_lines.len() - 1
-                });
+            let at = slot(&mut own_lines, line);
             if let Some(k) = position(c) {
                 own_lines[at].1.extend(comments.leading[k].iter().cloned());
                 own_lines[at].1.extend(comments.trailing[k].iter().cloned());
@@ -112,13 +106,7 @@ fn all_edits(
             first.extend(comments.after.iter().cloned());
         }
         for (line, own) in own_lines {
-            let at = lines
-                .iter()
-                .position(|(l, _)| *l == line)
-                .unwrap_or_else(|| {
-                    lines.push((line, Vec::new()));
-                    lines.len() - 1
-                });
+            let at = slot(&mut lines, line);
             // The same import hoisted from several functions is one line: its comments are merged as a
             // multiset union, so a comment every copy carries is written once, and one written twice in a
             // statement stays twice.
@@ -183,9 +171,8 @@ fn all_edits(
     }
     // A comment of the block that reads as a coding declaration must not land on line 1 or 2, where Python
     // would obey it: blank lines go first (only ever for such a comment at the very top of a file).
-    let first_line = source[..usize::from(at)]
-        .match_indices(['\n', '\r'])
-        .filter(|(i, c)| !(*c == "\r" && source.as_bytes().get(i + 1) == Some(&b'\n')))
+    let first_line = lines_inclusive(&source[..usize::from(at)])
+        .filter(|line| has_break(line))
         .count();
     if first_line < 2 {
         let pad = text
@@ -207,6 +194,17 @@ fn all_edits(
     }
     edits.push(Edit::insertion(at, text));
     edits
+}
+
+/// The index of `line` in `lines` (lines to write, each with its comments), added with no comments if missing.
+fn slot(lines: &mut Vec<(String, Vec<String>)>, line: String) -> usize {
+    lines
+        .iter()
+        .position(|(l, _)| *l == line)
+        .unwrap_or_else(|| {
+            lines.push((line, Vec::new()));
+            lines.len() - 1
+        })
 }
 
 /// After the last top-level import before the first `def` or `class`, else after the docstring and
